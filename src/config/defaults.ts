@@ -1,0 +1,31 @@
+/** Every default and fixed limit of the package, in one place. */
+export const DEFAULTS = Object.freeze({
+  path: '/v1/batch',
+  flushAt: 100,
+  flushInterval: 10_000,
+  maxQueueSize: 10_000,
+  maxRetries: 10,
+  httpRequestTimeout: 10_000,
+  maxConcurrentRequests: 4,
+  compression: 'none' as const,
+  disable: false,
+  spanEvents: true,
+  closeTimeout: 30_000,
+});
+
+export const LIMITS = Object.freeze({
+  /** A message over this many UTF-8 bytes of JSON is rejected. */
+  maxMessageBytes: 32 * 1024,
+  /** A request body stays at or below this many bytes, under the server's 500 KB. */
+  maxBatchBytes: 480 * 1024,
+  /** The longest messageId the wire accepts. */
+  maxMessageIdLength: 100,
+  /** The most of a response body that is ever read. */
+  maxResponseBytes: 64 * 1024,
+});
+
+/** Environment variables read when an option is omitted. A blank variable counts as unset. */
+export const ENV = Object.freeze({
+  writeKey: 'METAROUTER_WRITE_KEY',
+  host: 'METAROUTER_HOST',
+});

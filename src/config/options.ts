@@ -1,0 +1,87 @@
+import type { LoggerProvider } from '@opentelemetry/api-logs';
+
+/** How request bodies are encoded on the wire. */
+export type Compression = 'none' | 'gzip';
+
+/**
+ * Options of the delivery side, shared by `Analytics` (built-in pipeline) and both exporters.
+ * Names follow `@segment/analytics-node` so its users can switch by changing the import.
+ */
+export interface DeliveryOptions {
+  /** The MetaRouter source ID. Required; read from `METAROUTER_WRITE_KEY` when omitted. */
+  writeKey?: string;
+  /** Absolute http(s) URL of the ingestion endpoint. Required; read from `METAROUTER_HOST` when omitted. */
+  host?: string;
+  /**
+   * Path appended to `host` for batch requests.
+   * @default '/v1/batch'
+   */
+  path?: string;
+  /**
+   * Messages that make a full batch; a full batch is sent at once.
+   * @default 100
+   */
+  flushAt?: number;
+  /**
+   * Milliseconds a partial batch may wait before it is sent.
+   * @default 10000
+   */
+  flushInterval?: number;
+  /**
+   * Messages held in memory (queued, in flight, or waiting to retry). When full, new messages are
+   * dropped and reported with `MR_ERR_QUEUE_FULL`.
+   * @default 10000
+   */
+  maxQueueSize?: number;
+  /**
+   * Retries of a batch after a retryable fault (408, 429, 5xx, network error, timeout).
+   * @default 10
+   */
+  maxRetries?: number;
+  /**
+   * Milliseconds one HTTP request may take, from send to the end of the response.
+   * @default 10000
+   */
+  httpRequestTimeout?: number;
+  /**
+   * Requests in flight at once, over one keep-alive connection pool.
+   * @default 4
+   */
+  maxConcurrentRequests?: number;
+  /**
+   * Request body encoding.
+   * @default 'none'
+   */
+  compression?: Compression;
+  /**
+   * Validate every call but send nothing.
+   * @default false
+   */
+  disable?: boolean;
+}
+
+/** Options of `new Analytics(...)`. */
+export interface AnalyticsOptions extends DeliveryOptions {
+  /**
+   * Emit analytics log records into this OpenTelemetry LoggerProvider (whose pipeline holds a
+   * `MetaRouterLogRecordExporter`) instead of the built-in private pipeline. Delivery options then
+   * belong to that exporter.
+   */
+  loggerProvider?: LoggerProvider;
+  /**
+   * Also mark each call as a span event on the active recording span, so the trace shows it. The
+   * mark is never shipped as a second message.
+   * @default true
+   */
+  spanEvents?: boolean;
+}
+
+/** Options of `closeAndFlush()`. */
+export interface CloseOptions {
+  /**
+   * Milliseconds to wait for delivery before giving up; what is left undelivered is reported with
+   * `MR_ERR_SHUTDOWN_TIMEOUT`.
+   * @default 30000
+   */
+  timeout?: number;
+}

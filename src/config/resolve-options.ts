@@ -1,0 +1,109 @@
+import { ConfigurationError } from '../errors/metarouter-error.js';
+import { DEFAULTS, ENV } from './defaults.js';
+import type { Compression, DeliveryOptions } from './options.js';
+
+/** Delivery options after defaults, environment and validation. */
+export interface DeliveryConfig {
+  readonly writeKey: string;
+  /** `protocol://host[:port]` of the endpoint. */
+  readonly origin: string;
+  /** Full request path: the host's own path, then `path`. */
+  readonly requestPath: string;
+  readonly flushAt: number;
+  readonly flushInterval: number;
+  readonly maxQueueSize: number;
+  readonly maxRetries: number;
+  readonly httpRequestTimeout: number;
+  readonly maxConcurrentRequests: number;
+  readonly compression: Compression;
+  readonly disable: boolean;
+}
+
+const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
+
+function invalid(option: string, expected: string, actual: string): ConfigurationError {
+  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${actual}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  return typeof value;
+}
+
+function fromEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function integer(options: DeliveryOptions, key: keyof typeof DEFAULTS & keyof DeliveryOptions, min: number): number {
+  const value = options[key] ?? DEFAULTS[key];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw invalid(key, `an integer >= ${min}`, describe(value));
+  }
+  return value;
+}
+
+function resolveWriteKey(options: DeliveryOptions): string {
+  const value: unknown = options.writeKey ?? fromEnv(ENV.writeKey);
+  if (typeof value !== 'string' || value === '' || CONTROL_OR_SPACE.test(value)) {
+    // The key itself never appears in a message: only its shape does.
+    const shape = typeof value === 'string' ? `a string of ${value.length} characters` : describe(value);
+    throw invalid('writeKey', `a non-empty string without spaces or control characters (or ${ENV.writeKey})`, shape);
+  }
+  return value;
+}
+
+function resolveEndpoint(options: DeliveryOptions): { origin: string; requestPath: string } {
+  const host: unknown = options.host ?? fromEnv(ENV.host);
+  const expected = `an absolute http(s) URL without spaces or control characters (or ${ENV.host})`;
+  // URL parsing silently strips tabs and newlines, so they are refused before it.
+  if (typeof host !== 'string' || CONTROL_OR_SPACE.test(host) || !URL.canParse(host)) {
+    throw invalid('host', expected, describe(host));
+  }
+  const url = new URL(host);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw invalid('host', `${expected}, with no credentials, query or fragment`, describe(host));
+  }
+  const path: unknown = options.path ?? DEFAULTS.path;
+  if (typeof path !== 'string' || !path.startsWith('/') || CONTROL_OR_SPACE.test(path)) {
+    throw invalid('path', 'a string starting with "/" without spaces or control characters', describe(path));
+  }
+  return { origin: url.origin, requestPath: url.pathname.replace(/\/+$/, '') + path };
+}
+
+function resolveCompression(options: DeliveryOptions): Compression {
+  const value: unknown = options.compression ?? DEFAULTS.compression;
+  if (value !== 'none' && value !== 'gzip') throw invalid('compression', '"none" or "gzip"', describe(value));
+  return value;
+}
+
+/** Checks that `value` is a boolean (or absent) and returns it or the default. */
+export function resolveBoolean(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(option, 'a boolean', describe(value));
+  return value;
+}
+
+/**
+ * Merges user options, then environment, then defaults, and validates each. Throws
+ * `ConfigurationError` naming the option, the expected and the actual value.
+ */
+export function resolveDeliveryOptions(options: DeliveryOptions | undefined): DeliveryConfig {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw invalid('options', 'an object', describe(options));
+  }
+  const given = options ?? {};
+  return Object.freeze({
+    writeKey: resolveWriteKey(given),
+    ...resolveEndpoint(given),
+    flushAt: integer(given, 'flushAt', 1),
+    flushInterval: integer(given, 'flushInterval', 1),
+    maxQueueSize: integer(given, 'maxQueueSize', 1),
+    maxRetries: integer(given, 'maxRetries', 0),
+    httpRequestTimeout: integer(given, 'httpRequestTimeout', 1),
+    maxConcurrentRequests: integer(given, 'maxConcurrentRequests', 1),
+    compression: resolveCompression(given),
+    disable: resolveBoolean('disable', given.disable, DEFAULTS.disable),
+  });
+}

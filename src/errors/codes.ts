@@ -1,0 +1,24 @@
+/**
+ * Every error code this package reports, with the sentence the docs print for it.
+ * `docs/errors.md` must list each key; a test fails when it does not.
+ */
+export const ERROR_CODES = Object.freeze({
+  MR_ERR_INVALID_OPTION: 'An option passed to a constructor (or read from the environment) is invalid.',
+  MR_ERR_MISSING_IDENTITY: 'A call has neither `userId` nor `anonymousId`.',
+  MR_ERR_MISSING_FIELD: 'A call lacks a field its type requires (`event`, `groupId`, `previousId`, `userId`).',
+  MR_ERR_INVALID_FIELD: 'A field has the wrong type (for example `properties` that is not a plain object).',
+  MR_ERR_NOT_SERIALIZABLE: 'A value cannot be represented in JSON (circular reference, BigInt, a throwing getter or toJSON).',
+  MR_ERR_MESSAGE_TOO_LARGE: 'A message is over 32 KB of JSON, or the server answered 413 for a single message.',
+  MR_ERR_CLOSED: 'A call or export arrived after `closeAndFlush()` / `shutdown()`; it was not sent.',
+  MR_ERR_QUEUE_FULL: 'The delivery queue held `maxQueueSize` messages; the new message was dropped.',
+  MR_ERR_INVALID_RECORD: 'A log record or span event named `analytics.*` could not be read as an analytics message.',
+  MR_ERR_REJECTED: 'The server rejected a batch (400, 422 or another 4xx); the batch was dropped.',
+  MR_ERR_PARTIAL_REJECTED: 'The server accepted a batch but rejected some of its messages (207).',
+  MR_ERR_UNAUTHORIZED: 'The server answered 401 or 403: the writeKey is wrong or not allowed.',
+  MR_ERR_ENDPOINT_NOT_FOUND: 'The server answered 404: `host` or `path` is wrong.',
+  MR_ERR_RETRIES_EXHAUSTED: 'A batch still failed with a retryable fault after `maxRetries` retries; it was dropped.',
+  MR_ERR_SHUTDOWN_TIMEOUT: 'The close deadline passed before these messages were delivered.',
+} as const);
+
+/** A stable string that identifies the kind of an error. */
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,41 @@
+import { EventEmitter } from 'node:events';
+import type { MetaRouterError } from './metarouter-error.js';
+
+/** Listener for the `error` channel. */
+export type ErrorListener = (error: MetaRouterError) => void;
+
+/**
+ * An EventEmitter whose `error` event never throws: with no listener an error is only counted
+ * (Node's EventEmitter would throw it into whatever background path emitted it). A throwing
+ * listener cannot break delivery either: the exception is rethrown on a later tick, where the host
+ * app sees it as it would any bug of its own listener.
+ */
+export class ErrorChannel extends EventEmitter {
+  /** Errors reported while nobody listened. */
+  unheardErrors = 0;
+
+  /** Adds a listener for delivery failures and drops. */
+  override on(event: 'error', listener: ErrorListener): this {
+    return super.on(event, listener);
+  }
+
+  /** Adds a one-time listener for the next delivery failure or drop. */
+  override once(event: 'error', listener: ErrorListener): this {
+    return super.once(event, listener);
+  }
+
+  /** Reports an error to the `error` listeners. */
+  report(error: MetaRouterError): void {
+    if (this.listenerCount('error') === 0) {
+      this.unheardErrors++;
+      return;
+    }
+    try {
+      this.emit('error', error);
+    } catch (listenerError) {
+      queueMicrotask(() => {
+        throw listenerError;
+      });
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import type { ErrorCode } from './codes.js';
+
+/**
+ * Returns a `Symbol.hasInstance` check that recognizes instances by a registered symbol, so that
+ * `instanceof` holds even when two copies of this package are loaded (CommonJS and ESM, or two
+ * versions in one tree).
+ */
+function brandCheck(brand: symbol): (value: unknown) => boolean {
+  return (value) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+const kError = Symbol.for('metarouter-otel.MetaRouterError');
+const kValidation = Symbol.for('metarouter-otel.ValidationError');
+const kConfiguration = Symbol.for('metarouter-otel.ConfigurationError');
+const kDelivery = Symbol.for('metarouter-otel.DeliveryError');
+
+/** Base class of every error this package throws or reports. */
+export class MetaRouterError extends Error {
+  /** Stable code, `MR_ERR_…`; see `docs/errors.md`. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'MetaRouterError';
+    Object.defineProperty(this, kError, { value: true });
+  }
+
+  static override [Symbol.hasInstance] = brandCheck(kError);
+}
+
+/** Thrown synchronously by `identify`/`track`/… when a call cannot become a valid message. */
+export class ValidationError extends MetaRouterError {
+  /** The offending field, as a path such as `properties` or `userId`. */
+  readonly field: string;
+
+  constructor(code: ErrorCode, field: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ValidationError';
+    this.field = field;
+    Object.defineProperty(this, kValidation, { value: true });
+  }
+
+  static override [Symbol.hasInstance] = brandCheck(kValidation);
+}
+
+/** Thrown by a constructor when an option (or its environment variable) is invalid. */
+export class ConfigurationError extends MetaRouterError {
+  /** The option's name. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('MR_ERR_INVALID_OPTION', message);
+    this.name = 'ConfigurationError';
+    this.option = option;
+    Object.defineProperty(this, kConfiguration, { value: true });
+  }
+
+  static override [Symbol.hasInstance] = brandCheck(kConfiguration);
+}
+
+/**
+ * Reported on the `error` channel (never thrown) when messages were not delivered, or were only
+ * partly accepted. `messageIds` names every affected message.
+ */
+export class DeliveryError extends MetaRouterError {
+  /** The messages this error is about. */
+  readonly messageIds: readonly string[];
+  /** The HTTP status that caused it, when there was a response. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    messageIds: readonly string[],
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(code, message, options);
+    this.name = 'DeliveryError';
+    this.messageIds = messageIds;
+    this.status = options?.status;
+    Object.defineProperty(this, kDelivery, { value: true });
+  }
+
+  static override [Symbol.hasInstance] = brandCheck(kDelivery);
+}
