@@ -1,0 +1,93 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { Pool } from 'undici';
+import type { Compression } from '../config/options.js';
+import { LIMITS } from '../config/defaults.js';
+import { LIBRARY } from '../version.js';
+import { classifyResponse } from './classify-response.js';
+import type { Transport, TransportResult } from './transport-result.js';
+
+const gzip = promisify(gzipCallback);
+
+/** Where and how the transport posts. */
+export interface HttpTransportOptions {
+  readonly origin: string;
+  readonly requestPath: string;
+  readonly writeKey: string;
+  readonly timeoutMillis: number;
+  readonly connections: number;
+  readonly compression: Compression;
+}
+
+type ResponseBody = AsyncIterable<Buffer> & { destroy(): void; dump(): Promise<void> };
+
+/** Reads at most `LIMITS.maxResponseBytes` of a body, so a hostile or broken server cannot grow our memory. */
+async function readCapped(body: ResponseBody): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= LIMITS.maxResponseBytes) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, LIMITS.maxResponseBytes).toString('utf8');
+}
+
+function describeError(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { code, name } = error as { code?: unknown; name?: unknown };
+    if (typeof code === 'string') return code;
+    if (typeof name === 'string') return name;
+  }
+  return 'network error';
+}
+
+/**
+ * Posts request bodies over one keep-alive undici Pool. Every request has a deadline, is sent
+ * under `suppressTracing` (our own HTTP calls never become spans of the app), and resolves to a
+ * {@link TransportResult}: it never throws.
+ */
+export class HttpTransport implements Transport {
+  private readonly pool: Pool;
+  private readonly headers: Readonly<Record<string, string>>;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.pool = new Pool(options.origin, {
+      connections: options.connections,
+      headersTimeout: options.timeoutMillis,
+      bodyTimeout: options.timeoutMillis,
+    });
+    this.headers = Object.freeze({
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`,
+      'user-agent': `${LIBRARY.name}/${LIBRARY.version}`,
+      ...(options.compression === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
+    });
+  }
+
+  async send(body: string, signal: AbortSignal): Promise<TransportResult> {
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMillis)]);
+    try {
+      const payload = this.options.compression === 'gzip' ? await gzip(body) : body;
+      const response = await context.with(suppressTracing(context.active()), () =>
+        this.pool.request({ origin: this.options.origin, path: this.options.requestPath, method: 'POST', headers: this.headers, body: payload, signal: deadline }),
+      );
+      const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
+      const text = needsBody ? await readCapped(response.body) : '';
+      if (!needsBody) await response.body.dump();
+      return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: text }, Date.now());
+    } catch (error) {
+      const reason = deadline.aborted && !signal.aborted ? 'request timed out' : describeError(error);
+      return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause: error };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}

@@ -1,0 +1,29 @@
+import type { ErrorCode } from '../errors/codes.js';
+
+/** The outcome of one POST. A transport resolves to this union; it never throws for an HTTP status. */
+export type TransportResult =
+  | {
+      readonly kind: 'success';
+      readonly status: number;
+      /** messageIds the server named as rejected in a 207 answer. */
+      readonly rejectedIds: readonly string[];
+      /** The server's words for a 207, cut short. */
+      readonly detail: string;
+    }
+  | {
+      readonly kind: 'retryable';
+      readonly reason: string;
+      readonly status: number | undefined;
+      /** The server's hint (Retry-After), already capped, when it gave one. */
+      readonly retryAfterMillis: number | undefined;
+      readonly cause?: unknown;
+    }
+  | { readonly kind: 'too-large'; readonly status: 413 }
+  | { readonly kind: 'failed'; readonly code: ErrorCode; readonly status: number; readonly detail: string };
+
+/** One POST of a request body with a deadline. */
+export interface Transport {
+  send(body: string, signal: AbortSignal): Promise<TransportResult>;
+  /** Closes idle connections; in-flight requests finish or are aborted by their signals. */
+  close(): Promise<void>;
+}
