@@ -1,0 +1,44 @@
+import type { Message } from '../translate/message.js';
+
+/** Bytes of `{"batch":[],"sentAt":"<24-character ISO time>","writeKey":}`, before the writeKey. */
+const ENVELOPE_BYTES = '{"batch":[],"sentAt":"","writeKey":}'.length + '2026-01-01T00:00:00.000Z'.length;
+
+/** Bytes a request body takes beyond its messages and the commas between them. */
+export function envelopeBytes(writeKeyJson: string): number {
+  return ENVELOPE_BYTES + Buffer.byteLength(writeKeyJson);
+}
+
+/** The request body for a batch, built by concatenation of the messages' JSON. */
+export function batchBody(messages: readonly Message[], sentAt: Date, writeKeyJson: string): string {
+  let body = '{"batch":[';
+  for (let i = 0; i < messages.length; i++) body += (i === 0 ? '' : ',') + messages[i]!.json;
+  return `${body}],"sentAt":"${sentAt.toISOString()}","writeKey":${writeKeyJson}}`;
+}
+
+/** Messages that travel in one request, with its retry state and a promise settled when it is done. */
+export class Batch {
+  /** Requests made for this batch so far. */
+  attempts = 0;
+  /** Pending retry, while the batch waits out a backoff. */
+  retryTimer: NodeJS.Timeout | undefined;
+  /** Aborts the request in flight, if any. */
+  abort: AbortController | undefined;
+  /** Set when the batch was given up at a close deadline: a late answer must change nothing. */
+  abandoned = false;
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(readonly messages: readonly Message[]) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  get messageIds(): string[] {
+    return this.messages.map((message) => message.messageId);
+  }
+
+  settle(): void {
+    this.resolveDone();
+  }
+}

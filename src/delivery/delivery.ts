@@ -1,0 +1,270 @@
+import { LIMITS } from '../config/defaults.js';
+import type { ErrorCode } from '../errors/codes.js';
+import { DeliveryError } from '../errors/metarouter-error.js';
+import type { Message } from '../translate/message.js';
+import { retryDelayMillis } from '../transport/backoff.js';
+import type { Transport, TransportResult } from '../transport/transport-result.js';
+import { Batch, batchBody, envelopeBytes } from './batch.js';
+import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
+
+/** What the delivery engine needs to know; see `DeliveryOptions` for each meaning. */
+export interface DeliverySettings {
+  readonly writeKey: string;
+  readonly flushAt: number;
+  readonly flushInterval: number;
+  readonly maxQueueSize: number;
+  readonly maxRetries: number;
+  readonly maxConcurrentRequests: number;
+  readonly disable: boolean;
+  /** A request body stays at or below this. @default LIMITS.maxBatchBytes */
+  readonly maxBatchBytes?: number;
+  /** Chooses the wait before a retry; replaceable so tests can capture delays instead of sleeping. */
+  readonly retryDelay?: (attempt: number, retryAfterMillis: number | undefined) => number;
+}
+
+/** Running totals, for tests, benchmarks and self-observability. */
+export interface DeliveryCounters {
+  /** Messages taken into the queue. */
+  accepted: number;
+  /** Messages the server acknowledged (2xx, less those a 207 rejected). */
+  delivered: number;
+  /** Messages given up, for any reason; each was reported. */
+  dropped: number;
+  /** Retries scheduled. */
+  retries: number;
+  /** HTTP requests made. */
+  requests: number;
+}
+
+/**
+ * The bounded queue and batching engine: it takes serialized messages, cuts them into batches by
+ * count (`flushAt`) and real byte size, sends up to `maxConcurrentRequests` at once, retries with
+ * backoff, and reports every message it gives up. Timers never keep the process alive; instead,
+ * `beforeExit` drains what is left.
+ */
+export class Delivery {
+  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, retries: 0, requests: 0 };
+  private queue: Message[] = [];
+  private queuedBytes = 0;
+  private readonly ready: Batch[] = [];
+  private readonly active = new Set<Batch>();
+  /** Messages held: queued plus in unsettled batches. Bounded by maxQueueSize. */
+  private held = 0;
+  private inFlight = 0;
+  private intervalTimer: NodeJS.Timeout | undefined;
+  /** Callers waiting in flush(): while any wait, retry timers hold the process open. */
+  private flushing = 0;
+  private closed = false;
+  private shutdownPromise: Promise<void> | undefined;
+  private droppedForFullQueue: string[] = [];
+  private readonly writeKeyJson: string;
+  private readonly maxBatchBytes: number;
+  private readonly retryDelay: (attempt: number, retryAfterMillis: number | undefined) => number;
+
+  constructor(
+    private readonly settings: DeliverySettings,
+    private readonly transport: Transport,
+    private readonly report: (error: DeliveryError) => void,
+  ) {
+    this.writeKeyJson = JSON.stringify(settings.writeKey);
+    this.maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - envelopeBytes(this.writeKeyJson);
+    this.retryDelay = settings.retryDelay ?? retryDelayMillis;
+    drainOnExit(this);
+  }
+
+  /** Messages held now: queued, in flight, or waiting to retry. */
+  get size(): number {
+    return this.held;
+  }
+
+  /**
+   * Takes one message. Returns false when it was not taken (closed, too large, queue full); the
+   * reason is then reported. Never blocks and never throws.
+   */
+  enqueue(message: Message): boolean {
+    if (this.closed) {
+      this.drop('MR_ERR_CLOSED', 'sent after shutdown; not delivered', [message.messageId]);
+      return false;
+    }
+    if (message.bytes > LIMITS.maxMessageBytes) {
+      this.drop('MR_ERR_MESSAGE_TOO_LARGE', `message is ${message.bytes} bytes, over the ${LIMITS.maxMessageBytes}-byte limit`, [message.messageId]);
+      return false;
+    }
+    if (this.held >= this.settings.maxQueueSize) {
+      this.counters.dropped++;
+      if (this.droppedForFullQueue.push(message.messageId) === 1) queueMicrotask(() => this.reportQueueFull());
+      return false;
+    }
+    this.counters.accepted++;
+    if (this.settings.disable) return true;
+    if (this.queue.length > 0 && this.queuedBytes + message.bytes + 1 > this.maxBatchBytes) this.cut();
+    this.queue.push(message);
+    this.queuedBytes += message.bytes + 1;
+    this.held++;
+    if (this.queue.length >= this.settings.flushAt) {
+      this.cut();
+    } else if (this.intervalTimer === undefined) {
+      this.intervalTimer = setTimeout(() => this.cut(), this.settings.flushInterval).unref();
+    }
+    return true;
+  }
+
+  /** Resolves once every message taken before the call is delivered or finally given up. Never rejects. */
+  async flush(): Promise<void> {
+    this.cut();
+    if (this.active.size === 0) return;
+    this.flushing++;
+    for (const batch of this.active) batch.retryTimer?.ref();
+    try {
+      await Promise.all(Array.from(this.active, (batch) => batch.done));
+    } finally {
+      this.flushing--;
+      if (this.flushing === 0) for (const batch of this.active) batch.retryTimer?.unref();
+    }
+  }
+
+  /**
+   * Stops taking messages, flushes, and closes connections. Past `timeoutMillis`, whatever is still
+   * undelivered is abandoned and reported with `MR_ERR_SHUTDOWN_TIMEOUT`. Idempotent.
+   */
+  shutdown(timeoutMillis: number): Promise<void> {
+    this.shutdownPromise ??= this.runShutdown(timeoutMillis);
+    return this.shutdownPromise;
+  }
+
+  drainBeforeExit(): void {
+    if (this.queue.length > 0 || this.active.size > 0) void this.flush();
+  }
+
+  private async runShutdown(timeoutMillis: number): Promise<void> {
+    this.closed = true;
+    let deadline: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.flush().then(() => false),
+      new Promise<boolean>((resolve) => {
+        deadline = setTimeout(() => resolve(true), timeoutMillis);
+      }),
+    ]);
+    clearTimeout(deadline);
+    if (timedOut) this.abandonAll(timeoutMillis);
+    stopDrainOnExit(this);
+    await this.transport.close();
+  }
+
+  private abandonAll(timeoutMillis: number): void {
+    const ids: string[] = [];
+    for (const batch of this.active) {
+      batch.abandoned = true;
+      clearTimeout(batch.retryTimer);
+      batch.abort?.abort();
+      ids.push(...batch.messageIds);
+      this.finish(batch);
+    }
+    this.ready.length = 0;
+    if (ids.length > 0) {
+      this.counters.dropped += ids.length;
+      this.report(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids));
+    }
+  }
+
+  /** Turns the queue into a batch and starts sending it. */
+  private cut(): void {
+    clearTimeout(this.intervalTimer);
+    this.intervalTimer = undefined;
+    if (this.queue.length === 0) return;
+    const batch = new Batch(this.queue);
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.active.add(batch);
+    this.ready.push(batch);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.settings.maxConcurrentRequests && this.ready.length > 0) {
+      void this.send(this.ready.shift()!);
+    }
+  }
+
+  private async send(batch: Batch): Promise<void> {
+    this.inFlight++;
+    batch.attempts++;
+    this.counters.requests++;
+    batch.abort = new AbortController();
+    const body = batchBody(batch.messages, new Date(), this.writeKeyJson);
+    const result = await this.transport.send(body, batch.abort.signal);
+    batch.abort = undefined;
+    this.inFlight--;
+    if (!batch.abandoned) this.handle(batch, result);
+    this.pump();
+  }
+
+  private handle(batch: Batch, result: TransportResult): void {
+    switch (result.kind) {
+      case 'success': {
+        const rejected = new Set(result.rejectedIds);
+        this.counters.delivered += batch.messages.length - rejected.size;
+        if (result.status === 207) {
+          this.counters.dropped += rejected.size;
+          this.report(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }));
+        }
+        return this.finish(batch);
+      }
+      case 'retryable':
+        if (batch.attempts > this.settings.maxRetries) {
+          return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', `gave up after ${batch.attempts} attempts: ${result.reason}`, { cause: result.cause, status: result.status });
+        }
+        return this.scheduleRetry(batch, this.retryDelay(batch.attempts, result.retryAfterMillis));
+      case 'too-large':
+        if (batch.messages.length === 1) {
+          return this.giveUp(batch, 'MR_ERR_MESSAGE_TOO_LARGE', 'server answered 413 for a single message', { status: 413 });
+        }
+        return this.split(batch);
+      case 'failed':
+        return this.giveUp(batch, result.code, `server answered ${result.status}: ${result.detail}`, { status: result.status });
+    }
+  }
+
+  private scheduleRetry(batch: Batch, delayMillis: number): void {
+    this.counters.retries++;
+    batch.retryTimer = setTimeout(() => {
+      batch.retryTimer = undefined;
+      this.ready.push(batch);
+      this.pump();
+    }, delayMillis);
+    if (this.flushing === 0) batch.retryTimer.unref();
+  }
+
+  /** Replaces a batch the server found too large by its two halves; the batch settles when both do. */
+  private split(batch: Batch): void {
+    this.active.delete(batch);
+    const middle = Math.ceil(batch.messages.length / 2);
+    const halves = [new Batch(batch.messages.slice(0, middle)), new Batch(batch.messages.slice(middle))];
+    for (const half of halves) this.active.add(half);
+    this.ready.unshift(...halves);
+    void Promise.all(halves.map((half) => half.done)).then(() => batch.settle());
+  }
+
+  private giveUp(batch: Batch, code: ErrorCode, message: string, options: { cause?: unknown; status: number | undefined }): void {
+    this.counters.dropped += batch.messages.length;
+    this.report(new DeliveryError(code, message, batch.messageIds, options));
+    this.finish(batch);
+  }
+
+  private finish(batch: Batch): void {
+    this.active.delete(batch);
+    this.held -= batch.messages.length;
+    batch.settle();
+  }
+
+  private drop(code: ErrorCode, message: string, ids: string[]): void {
+    this.counters.dropped += ids.length;
+    this.report(new DeliveryError(code, message, ids));
+  }
+
+  private reportQueueFull(): void {
+    const ids = this.droppedForFullQueue;
+    this.droppedForFullQueue = [];
+    this.report(new DeliveryError('MR_ERR_QUEUE_FULL', `queue held ${this.settings.maxQueueSize} messages; dropped ${ids.length}`, ids));
+  }
+}
