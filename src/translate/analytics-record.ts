@@ -1,0 +1,31 @@
+/** The six Segment Spec call types. */
+export const EVENT_TYPES = Object.freeze(['identify', 'track', 'page', 'screen', 'group', 'alias'] as const);
+
+/** One of the six Segment Spec call types. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * The neutral form every input (facade call, log record, span event, OTLP) is read into before it
+ * becomes a Segment message. User data is already JSON text here: it is serialized once, where it
+ * enters, and never again.
+ */
+export interface AnalyticsRecord {
+  readonly type: EventType;
+  /**
+   * JSON object text of the type's Segment fields (`userId`, `anonymousId`, `event`, `name`,
+   * `category`, `groupId`, `previousId`, `properties`, `traits`, `integrations`), without `type`,
+   * `messageId`, `timestamp` and `context`.
+   */
+  readonly fields: string;
+  /** JSON object text of the user's `context`, without the keys this package owns; `{}` when none. */
+  readonly context: string;
+  /** UTF-8 bytes of `fields` plus `context`, when the reader already measured them. */
+  readonly userBytes?: number;
+  /** The messageId to keep, if the input carried one. */
+  readonly messageId: string | undefined;
+  /** ISO 8601 time of the event. */
+  readonly timestamp: string;
+  /** Hex ids of the span the event was recorded in, when there was a valid one. */
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+}

@@ -1,0 +1,93 @@
+import type { AnalyticsRecord, EventType } from './analytics-record.js';
+import { checkFields, checkMessageId, type FieldProblem } from './check-fields.js';
+import { RESERVED_CONTEXT_KEYS } from './message.js';
+
+/** A call's parts before serialization, as the facade or a reader found them. */
+export interface RecordInput {
+  readonly type: EventType;
+  /** Segment fields by their Spec names (userId, event, properties, …); other keys are ignored. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly messageId: string | undefined;
+  readonly timestamp: string;
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+}
+
+/** Serialized in this order; `context` travels apart because the library adds to it. */
+const SEGMENT_FIELDS = ['userId', 'anonymousId', 'event', 'name', 'category', 'groupId', 'previousId', 'properties', 'traits', 'integrations'] as const;
+const ID_FIELDS: ReadonlySet<string> = new Set(['userId', 'anonymousId', 'groupId', 'previousId']);
+
+function notSerializable(field: string, error: unknown): FieldProblem {
+  const reason = error instanceof Error ? error.message : String(error);
+  return { code: 'MR_ERR_NOT_SERIALIZABLE', field, message: `${field} cannot be represented in JSON: ${reason}` };
+}
+
+/** Names the field whose serialization throws; only runs after a failure, off the hot path. */
+function culprit(picked: Record<string, unknown>): string {
+  for (const [key, value] of Object.entries(picked)) {
+    try {
+      JSON.stringify(value);
+    } catch {
+      return key;
+    }
+  }
+  return 'properties';
+}
+
+function contextWithoutReserved(context: Record<string, unknown>): Record<string, unknown> {
+  for (const key of RESERVED_CONTEXT_KEYS) {
+    if (Object.hasOwn(context, key)) {
+      const copy = { ...context };
+      for (const reserved of RESERVED_CONTEXT_KEYS) delete copy[reserved];
+      return copy;
+    }
+  }
+  return context;
+}
+
+/**
+ * Checks a call against the Segment Spec and serializes its user data, once, into an
+ * {@link AnalyticsRecord}. What is serialized is the data as it is now: later changes to the
+ * caller's objects change nothing. Returns the first problem instead when the call is invalid or
+ * its data cannot be represented in JSON; never throws.
+ */
+export function buildRecord(input: RecordInput): AnalyticsRecord | FieldProblem {
+  const { fields } = input;
+  const problem = checkFields(input.type, fields) ?? checkMessageId(input.messageId);
+  if (problem !== undefined) return problem;
+  const picked: Record<string, unknown> = {};
+  for (const key of SEGMENT_FIELDS) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    picked[key] = ID_FIELDS.has(key) && typeof value === 'number' ? String(value) : value;
+  }
+  let fieldsJson: string;
+  let contextJson = '{}';
+  try {
+    fieldsJson = JSON.stringify(picked);
+  } catch (error) {
+    return notSerializable(culprit(picked), error);
+  }
+  if (fields.context !== undefined) {
+    try {
+      contextJson = JSON.stringify(contextWithoutReserved(fields.context as Record<string, unknown>));
+    } catch (error) {
+      return notSerializable('context', error);
+    }
+  }
+  return {
+    type: input.type,
+    fields: fieldsJson,
+    context: contextJson,
+    userBytes: Buffer.byteLength(fieldsJson) + Buffer.byteLength(contextJson),
+    messageId: input.messageId,
+    timestamp: input.timestamp,
+    traceId: input.traceId,
+    spanId: input.spanId,
+  };
+}
+
+/** True when {@link buildRecord} returned a problem rather than a record. */
+export function isProblem(value: AnalyticsRecord | FieldProblem): value is FieldProblem {
+  return 'code' in value;
+}

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { LIBRARY } from '../version.js';
+import type { AnalyticsRecord } from './analytics-record.js';
+
+/** A Segment message, serialized once: what the delivery layer queues and batches. */
+export interface Message {
+  readonly messageId: string;
+  /** The message's JSON text, as it goes into the batch. */
+  readonly json: string;
+  /** UTF-8 byte length of `json`. */
+  readonly bytes: number;
+}
+
+const LIBRARY_JSON = JSON.stringify(LIBRARY);
+
+/** Keys of `context` that this package owns; a user's values for them are not sent. */
+export const RESERVED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['library', 'otel']);
+
+/** The inside of a JSON object text (without its braces), with a separator on the given side. */
+function inner(objectJson: string, separator: 'before' | 'after'): string {
+  if (objectJson.length <= 2) return '';
+  const body = objectJson.slice(1, -1);
+  return separator === 'before' ? `,${body}` : `${body},`;
+}
+
+/**
+ * Builds the wire form of one message: the record's fields, then `messageId` (kept, or a new
+ * UUID), `timestamp`, `context` with `library` and `otel` (trace correlation) first, and
+ * `writeKey`. `writeKeyJson` is the writeKey already as JSON text. Pure: no I/O, no clock.
+ */
+export function toMessage(record: AnalyticsRecord, writeKeyJson: string): Message {
+  const messageId = record.messageId ?? randomUUID();
+  const otel = record.traceId === undefined ? '' : `,"otel":{"traceId":"${record.traceId}","spanId":"${record.spanId}"}`;
+  const head = `{"type":"${record.type}",`;
+  const middle = `"messageId":${JSON.stringify(messageId)},"timestamp":"${record.timestamp}","context":{"library":${LIBRARY_JSON}${otel}`;
+  const tail = `},"writeKey":${writeKeyJson}}`;
+  const fields = inner(record.fields, 'after');
+  const context = inner(record.context, 'before');
+  const userBytes =
+    record.userBytes === undefined
+      ? Buffer.byteLength(fields) + Buffer.byteLength(context)
+      : record.userBytes - 4 + (fields === '' ? 0 : 1) + (context === '' ? 0 : 1);
+  return {
+    messageId,
+    json: head + fields + middle + context + tail,
+    bytes: Buffer.byteLength(head) + Buffer.byteLength(middle) + Buffer.byteLength(tail) + userBytes,
+  };
+}
