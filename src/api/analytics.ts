@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import type { LoggerProvider } from '@opentelemetry/api-logs';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
+import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
+import { resolveBoolean, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { ErrorChannel } from '../errors/error-channel.js';
+import { ConfigurationError, DeliveryError, ValidationError } from '../errors/metarouter-error.js';
+import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
+import { AnalyticsEmitter } from '../otel/emit.js';
+import { MetaRouterLogRecordExporter } from '../otel/log-record-exporter.js';
+import type { Prepared } from '../otel/prepared-body.js';
+import type { EventType } from '../translate/analytics-record.js';
+import { buildRecord, isProblem } from '../translate/build-record.js';
+import { toMessage } from '../translate/message.js';
+import { toIsoTimestamp } from '../translate/timestamp.js';
+import type { AliasParams, GroupParams, IdentifyParams, PageParams, ScreenParams, TrackParams } from './params.js';
+
+function isLoggerProvider(value: unknown): value is LoggerProvider {
+  return typeof value === 'object' && value !== null && typeof (value as LoggerProvider).getLogger === 'function';
+}
+
+/**
+ * Records product analytics (the Segment Spec calls) through OpenTelemetry, next to the app's
+ * traces, and ships them to MetaRouter in batches. Every call validates and snapshots its data,
+ * then returns the messageId at once; delivery happens in the background, and its failures are
+ * reported on `analytics.on('error', …)`, never thrown.
+ */
+export class Analytics extends ErrorChannel {
+  private readonly emitter: AnalyticsEmitter;
+  /** The built-in pipeline's exporter; undefined when the user's loggerProvider carries the records. */
+  private readonly exporter: MetaRouterLogRecordExporter | undefined;
+  private readonly userProvider: LoggerProvider | undefined;
+  private readonly writeKeyJson: string;
+  private readonly disabled: boolean;
+  private closePromise: Promise<void> | undefined;
+
+  constructor(options: AnalyticsOptions) {
+    super();
+    const config = resolveDeliveryOptions(options);
+    const spanEvents = resolveBoolean('spanEvents', options.spanEvents, DEFAULTS.spanEvents);
+    const { loggerProvider } = options;
+    if (loggerProvider !== undefined && !isLoggerProvider(loggerProvider)) {
+      throw new ConfigurationError('loggerProvider', 'loggerProvider is invalid, expected an OpenTelemetry LoggerProvider, actual ' + typeof loggerProvider);
+    }
+    this.writeKeyJson = JSON.stringify(config.writeKey);
+    this.disabled = config.disable;
+    if (loggerProvider === undefined) {
+      this.exporter = new MetaRouterLogRecordExporter(options);
+      this.exporter.on('error', (error) => this.report(error));
+      this.emitter = new AnalyticsEmitter(createBuiltinLogger(this.exporter), false, spanEvents);
+    } else {
+      this.userProvider = loggerProvider;
+      this.emitter = new AnalyticsEmitter(loggerProvider.getLogger('metarouter-otel'), true, spanEvents);
+    }
+  }
+
+  /** Records who the user is. Returns the messageId. Throws `ValidationError` for an invalid call. */
+  identify(params: IdentifyParams): string {
+    return this.record('identify', params);
+  }
+
+  /** Records what the user did (`event`). Returns the messageId. Throws `ValidationError` for an invalid call. */
+  track(params: TrackParams): string {
+    return this.record('track', params);
+  }
+
+  /** Records a page view. Returns the messageId. Throws `ValidationError` for an invalid call. */
+  page(params: PageParams): string {
+    return this.record('page', params);
+  }
+
+  /** Records a screen view. Returns the messageId. Throws `ValidationError` for an invalid call. */
+  screen(params: ScreenParams): string {
+    return this.record('screen', params);
+  }
+
+  /** Associates the user with a group (`groupId`). Returns the messageId. Throws `ValidationError` for an invalid call. */
+  group(params: GroupParams): string {
+    return this.record('group', params);
+  }
+
+  /** Links a previous id to a user id. Returns the messageId. Throws `ValidationError` for an invalid call. */
+  alias(params: AliasParams): string {
+    return this.record('alias', params);
+  }
+
+  /** Resolves once every call made before it is delivered or has finally failed (reported). */
+  async flush(): Promise<void> {
+    if (this.exporter !== undefined) return this.exporter.forceFlush();
+    const provider = this.userProvider as { forceFlush?: () => Promise<void> };
+    if (typeof provider.forceFlush === 'function') await provider.forceFlush();
+  }
+
+  /**
+   * Flushes, then stops: later calls are reported (`MR_ERR_CLOSED`), not sent. Resolves by the
+   * deadline whatever the server does; what is undelivered then is reported. Idempotent. A user's
+   * own loggerProvider is flushed, not shut down: it stays the user's.
+   */
+  closeAndFlush(options: CloseOptions = {}): Promise<void> {
+    const timeout = options.timeout ?? DEFAULTS.closeTimeout;
+    if (!Number.isSafeInteger(timeout) || timeout < 0) {
+      return Promise.reject(new ConfigurationError('timeout', `timeout is invalid, expected an integer >= 0, actual ${String(timeout)}`));
+    }
+    this.closePromise ??= this.close(timeout);
+    return this.closePromise;
+  }
+
+  /** The OpenTelemetry-style name of {@link Analytics.closeAndFlush}, with its default deadline. */
+  shutdown(): Promise<void> {
+    return this.closeAndFlush();
+  }
+
+  private async close(timeout: number): Promise<void> {
+    if (this.exporter !== undefined) return this.exporter.shutdown(timeout);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
+    clearTimeout(timer);
+  }
+
+  private record(type: EventType, params: unknown): string {
+    const active = context.active();
+    let prepared: Prepared;
+    let timeMillis: number;
+    try {
+      if (typeof params !== 'object' || params === null) {
+        throw new ValidationError('MR_ERR_INVALID_FIELD', 'params', `${type} takes one params object`);
+      }
+      const fields = params as Record<string, unknown>;
+      timeMillis = fields.timestamp === undefined ? Date.now() : this.timeOf(fields.timestamp);
+      const spanContext = trace.getSpanContext(active);
+      const correlated = spanContext !== undefined && isSpanContextValid(spanContext);
+      const record = buildRecord({
+        type,
+        fields,
+        messageId: fields.messageId === undefined ? randomUUID() : (fields.messageId as string),
+        timestamp: new Date(timeMillis).toISOString(),
+        traceId: correlated ? spanContext.traceId : undefined,
+        spanId: correlated ? spanContext.spanId : undefined,
+      });
+      if (isProblem(record)) throw new ValidationError(record.code, record.field, record.message);
+      const message = toMessage(record, this.writeKeyJson);
+      if (message.bytes > LIMITS.maxMessageBytes) {
+        throw new ValidationError('MR_ERR_MESSAGE_TOO_LARGE', 'params', `${type} message is ${message.bytes} bytes of JSON, over the ${LIMITS.maxMessageBytes}-byte limit`);
+      }
+      prepared = { record, message, writeKeyJson: this.writeKeyJson };
+    } catch (error) {
+      if (error instanceof ValidationError) throw error;
+      throw new ValidationError('MR_ERR_NOT_SERIALIZABLE', 'params', `${type} params could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const { messageId } = prepared.message;
+    if (this.closePromise !== undefined) {
+      this.report(new DeliveryError('MR_ERR_CLOSED', `${type} called after closeAndFlush(); not sent`, [messageId]));
+    } else if (!this.disabled) {
+      this.emitter.emit(type, prepared, timeMillis, active, type === 'track' ? (params as TrackParams).event : undefined);
+    }
+    return messageId;
+  }
+
+  private timeOf(value: unknown): number {
+    const iso = value instanceof Date || typeof value === 'string' ? toIsoTimestamp(value) : undefined;
+    if (iso === undefined) throw new ValidationError('MR_ERR_INVALID_FIELD', 'timestamp', 'timestamp must be a valid Date or ISO 8601 string');
+    return Date.parse(iso);
+  }
+}

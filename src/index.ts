@@ -1,0 +1,16 @@
+export { Analytics } from './api/analytics.js';
+export type { AliasParams, CommonParams, GroupParams, Id, Identity, IdentifyParams, PageParams, Payload, ScreenParams, TrackParams } from './api/params.js';
+export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions } from './config/options.js';
+export { DEFAULTS, LIMITS } from './config/defaults.js';
+export { ERROR_CODES } from './errors/codes.js';
+export type { ErrorCode } from './errors/codes.js';
+export type { ErrorListener } from './errors/error-channel.js';
+export { ConfigurationError, DeliveryError, MetaRouterError, ValidationError } from './errors/metarouter-error.js';
+export { ATTRIBUTES, EVENT_NAMES, OBJECT_ATTRIBUTES } from './otel/convention.js';
+export { MetaRouterLogRecordExporter } from './otel/log-record-exporter.js';
+export { MetaRouterSpanExporter } from './otel/span-exporter.js';
+export type { SpanEventLike, SpanLike } from './otel/read-span.js';
+export type { DeliveryCounters } from './delivery/delivery.js';
+export type { EventType } from './translate/analytics-record.js';
+export { startSink } from './sink/sink-server.js';
+export type { Sink, SinkOptions } from './sink/sink-server.js';

@@ -1,0 +1,42 @@
+import { trace, type Attributes, type Context } from '@opentelemetry/api';
+import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
+import type { EventType } from '../translate/analytics-record.js';
+import { ATTRIBUTES, EVENT_NAMES, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
+import { PREPARED, type Prepared } from './prepared-body.js';
+
+/**
+ * Emits the facade's calls as OpenTelemetry log records (the carrier: not sampled away, nested
+ * bodies allowed) and marks them on the active recording span so the trace shows each call.
+ */
+export class AnalyticsEmitter {
+  /**
+   * @param fullBody - also spell the message out as a plain body map, for the other exporters of a
+   *   user's logs pipeline; the built-in pipeline has none and skips that work.
+   */
+  constructor(
+    private readonly logger: Logger,
+    private readonly fullBody: boolean,
+    private readonly spanEvents: boolean,
+  ) {}
+
+  emit(type: EventType, prepared: Prepared, timeMillis: number, active: Context, event: string | undefined): void {
+    const { record, message } = prepared;
+    const body: Record<string | symbol, unknown> = { type, messageId: message.messageId };
+    if (this.fullBody) {
+      body.timestamp = record.timestamp;
+      Object.assign(body, JSON.parse(record.fields));
+      if (record.context.length > 2) body.context = JSON.parse(record.context);
+    }
+    body[PREPARED] = prepared;
+    this.logger.emit({ eventName: EVENT_NAMES[type], timestamp: timeMillis, body: body as AnyValueMap, context: active });
+    if (this.spanEvents) this.mark(type, message.messageId, active, event);
+  }
+
+  private mark(type: EventType, messageId: string, active: Context, event: string | undefined): void {
+    const span = trace.getSpan(active);
+    if (span === undefined || !span.isRecording()) return;
+    const attributes: Attributes = { [ATTRIBUTES.messageId]: messageId, [MARK_ATTRIBUTE]: MARK_VALUE };
+    if (event !== undefined) attributes[ATTRIBUTES.event] = event;
+    span.addEvent(EVENT_NAMES[type], attributes);
+  }
+}

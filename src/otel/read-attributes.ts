@@ -1,0 +1,69 @@
+import type { FieldProblem } from '../translate/check-fields.js';
+import { isPlainObject } from '../translate/check-fields.js';
+import { ATTRIBUTES, OBJECT_ATTRIBUTES } from './convention.js';
+
+/** Fields found on an event, by Segment Spec name, plus the messageId and timestamp it carried. */
+export interface FoundFields {
+  readonly fields: Record<string, unknown>;
+  messageId: unknown;
+  timestamp: unknown;
+}
+
+/** Sets `root[a][b]… = value` without ever assigning through a prototype setter such as `__proto__`. */
+function setPath(root: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    let next = Object.hasOwn(node, key) ? node[key] : undefined;
+    if (!isPlainObject(next)) {
+      next = {};
+      Object.defineProperty(node, key, { value: next, enumerable: true, writable: true, configurable: true });
+    }
+    node = next as Record<string, unknown>;
+  }
+  Object.defineProperty(node, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Reads one object attribute: JSON text, or a map (log attributes may hold maps). */
+function objectAttribute(field: string, raw: unknown): { value: Record<string, unknown> | undefined } | { problem: FieldProblem } {
+  if (raw === undefined) return { value: undefined };
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { problem: { code: 'MR_ERR_INVALID_RECORD', field, message: `${field} is not valid JSON` } };
+    }
+  }
+  if (!isPlainObject(value)) {
+    return { problem: { code: 'MR_ERR_INVALID_RECORD', field, message: `${field} must be a JSON object or a map` } };
+  }
+  return { value: value === raw ? { ...value } : value };
+}
+
+/**
+ * Reads the attribute convention (`analytics.user_id`, `analytics.properties` as JSON text or as
+ * flattened `analytics.properties.plan`, …) into Segment fields. Returns a problem for nested
+ * attributes that are not objects.
+ */
+export function readAttributes(attributes: Readonly<Record<string, unknown>>): FoundFields | FieldProblem {
+  const found: FoundFields = { fields: {}, messageId: attributes[ATTRIBUTES.messageId], timestamp: attributes[ATTRIBUTES.timestamp] };
+  for (const [field, key] of Object.entries(ATTRIBUTES)) {
+    if (field !== 'messageId' && field !== 'timestamp' && attributes[key] !== undefined) found.fields[field] = attributes[key];
+  }
+  for (const [field, key] of Object.entries(OBJECT_ATTRIBUTES)) {
+    const read = objectAttribute(field, attributes[key]);
+    if ('problem' in read) return read.problem;
+    if (read.value !== undefined) found.fields[field] = read.value;
+  }
+  for (const key of Object.keys(attributes)) {
+    if (!key.startsWith('analytics.')) continue;
+    for (const [field, prefix] of Object.entries(OBJECT_ATTRIBUTES)) {
+      if (key.length > prefix.length + 1 && key.startsWith(prefix) && key[prefix.length] === '.') {
+        const target = (found.fields[field] ??= {}) as Record<string, unknown>;
+        setPath(target, key.slice(prefix.length + 1).split('.'), attributes[key]);
+      }
+    }
+  }
+  return found;
+}

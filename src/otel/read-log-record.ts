@@ -1,0 +1,43 @@
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { EventType } from '../translate/analytics-record.js';
+import { buildRecord, isProblem } from '../translate/build-record.js';
+import { isPlainObject, type FieldProblem } from '../translate/check-fields.js';
+import { toMessage, type Message } from '../translate/message.js';
+import { toIsoTimestamp } from '../translate/timestamp.js';
+import { preparedOf } from './prepared-body.js';
+import { readAttributes } from './read-attributes.js';
+
+/** Body keys of a Segment-shaped log record body that are fields (the rest are ignored). */
+const BODY_FIELDS = ['userId', 'anonymousId', 'event', 'name', 'category', 'groupId', 'previousId', 'properties', 'traits', 'context', 'integrations'] as const;
+
+/**
+ * Turns an `analytics.*` log record into a message: the facade's prepared message when there is
+ * one, else the record read from its attributes (the convention) overlaid by a Segment-shaped
+ * body map (`{ userId, event, properties, … }`).
+ */
+export function readLogRecord(record: ReadableLogRecord, type: EventType, writeKeyJson: string): Message | FieldProblem {
+  const prepared = preparedOf(record.body);
+  if (prepared !== undefined) {
+    return prepared.writeKeyJson === writeKeyJson ? prepared.message : toMessage(prepared.record, writeKeyJson);
+  }
+  const found = readAttributes(record.attributes);
+  if ('code' in found) return found;
+  const body = record.body;
+  if (isPlainObject(body)) {
+    for (const key of BODY_FIELDS) if (body[key] !== undefined) found.fields[key] = body[key];
+    found.messageId = body.messageId ?? found.messageId;
+    found.timestamp = body.timestamp ?? found.timestamp;
+  }
+  const timestamp = found.timestamp === undefined ? new Date(hrTimeToMilliseconds(record.hrTime)).toISOString() : toIsoTimestamp(found.timestamp);
+  if (timestamp === undefined) return { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' };
+  const built = buildRecord({
+    type,
+    fields: found.fields,
+    messageId: found.messageId as string | undefined,
+    timestamp,
+    traceId: record.spanContext?.traceId,
+    spanId: record.spanContext?.spanId,
+  });
+  return isProblem(built) ? built : toMessage(built, writeKeyJson);
+}

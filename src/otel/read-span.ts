@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { HrTime, SpanContext } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { buildRecord, isProblem } from '../translate/build-record.js';
+import type { FieldProblem } from '../translate/check-fields.js';
+import { toMessage, type Message } from '../translate/message.js';
+import { toIsoTimestamp } from '../translate/timestamp.js';
+import { eventTypeOf, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
+import { readAttributes } from './read-attributes.js';
+
+/** The parts of a span event this package reads (the same in OpenTelemetry JS 2.x and 3.x). */
+export interface SpanEventLike {
+  readonly name: string;
+  readonly time: HrTime;
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** The parts of a finished span this package reads (the same in OpenTelemetry JS 2.x and 3.x). */
+export interface SpanLike {
+  spanContext(): SpanContext;
+  readonly events: readonly SpanEventLike[];
+}
+
+/** What reading one span event gave: a message, or why it is not one. */
+export type SpanEventOutcome = { readonly message: Message } | { readonly problem: FieldProblem; readonly eventName: string };
+
+/**
+ * A messageId for a span event that carries none, derived from where and when it was recorded, so
+ * that exporting the same span twice (a retry, a Collector re-send) yields the same id.
+ */
+export function spanEventMessageId(traceId: string, spanId: string, index: number, time: HrTime): string {
+  return createHash('sha256').update(`${traceId}/${spanId}/${index}/${time[0]}.${time[1]}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * Reads the `analytics.*` span events of a span by the attribute convention, skipping the marks
+ * the facade leaves (their messages travel as log records).
+ */
+export function readSpanEvents(span: SpanLike, writeKeyJson: string): SpanEventOutcome[] {
+  const outcomes: SpanEventOutcome[] = [];
+  const { traceId, spanId } = span.spanContext();
+  span.events.forEach((event, index) => {
+    const type = eventTypeOf(event.name);
+    const attributes = event.attributes ?? {};
+    if (type === undefined || attributes[MARK_ATTRIBUTE] === MARK_VALUE) return;
+    const found = readAttributes(attributes);
+    if ('code' in found) return void outcomes.push({ problem: found, eventName: event.name });
+    const timestamp = found.timestamp === undefined ? new Date(hrTimeToMilliseconds(event.time)).toISOString() : toIsoTimestamp(found.timestamp);
+    if (timestamp === undefined) {
+      return void outcomes.push({ problem: { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' }, eventName: event.name });
+    }
+    const built = buildRecord({
+      type,
+      fields: found.fields,
+      messageId: (found.messageId as string | undefined) ?? spanEventMessageId(traceId, spanId, index, event.time),
+      timestamp,
+      traceId,
+      spanId,
+    });
+    outcomes.push(isProblem(built) ? { problem: built, eventName: event.name } : { message: toMessage(built, writeKeyJson) });
+  });
+  return outcomes;
+}
