@@ -12,7 +12,7 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_CLOSED: 'A call or export arrived after `closeAndFlush()` / `shutdown()`; it was not sent.',
   MR_ERR_QUEUE_FULL: 'The delivery queue held `maxQueueSize` messages; the new message was dropped.',
   MR_ERR_INVALID_RECORD: 'A log record or span event named `analytics.*` could not be read as an analytics message.',
-  MR_ERR_REJECTED: 'The server rejected a batch (400, 422 or another 4xx); the batch was dropped.',
+  MR_ERR_REJECTED: 'The server rejected a batch (400, 422, another 4xx, 501 or 505); the batch was dropped.',
   MR_ERR_PARTIAL_REJECTED: 'The server accepted a batch but rejected some of its messages (207).',
   MR_ERR_UNAUTHORIZED: 'The server answered 401 or 403: the writeKey is wrong or not allowed.',
   MR_ERR_ENDPOINT_NOT_FOUND: 'The server answered 404: `host` or `path` is wrong.',
