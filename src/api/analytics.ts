@@ -35,7 +35,7 @@ export class Analytics extends ErrorChannel {
   private readonly disabled: boolean;
   private closePromise: Promise<void> | undefined;
 
-  constructor(options: AnalyticsOptions) {
+  constructor(options: AnalyticsOptions = {}) {
     super();
     const config = resolveDeliveryOptions(options);
     const spanEvents = resolveBoolean('spanEvents', options.spanEvents, DEFAULTS.spanEvents);

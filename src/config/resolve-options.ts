@@ -48,7 +48,7 @@ function resolveWriteKey(options: DeliveryOptions): string {
   const value: unknown = options.writeKey ?? fromEnv(ENV.writeKey);
   if (typeof value !== 'string' || value === '' || CONTROL_OR_SPACE.test(value)) {
     // The key itself never appears in a message: only its shape does.
-    const shape = typeof value === 'string' ? `a string of ${value.length} characters` : describe(value);
+    const shape = typeof value === 'string' ? `a string of ${value.length} characters` : value == null ? String(value) : `a value of type ${typeof value}`;
     throw invalid('writeKey', `a non-empty string without spaces or control characters (or ${ENV.writeKey})`, shape);
   }
   return value;

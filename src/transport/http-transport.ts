@@ -38,6 +38,13 @@ async function readCapped(body: ResponseBody): Promise<string> {
   return Buffer.concat(chunks).subarray(0, LIMITS.maxResponseBytes).toString('utf8');
 }
 
+/** Replaces every occurrence of the secrets in a server's words: a server may echo our request. */
+function redact(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) clean = clean.split(secret).join('[redacted]');
+  return clean;
+}
+
 function describeError(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const { code, name } = error as { code?: unknown; name?: unknown };
@@ -55,6 +62,8 @@ function describeError(error: unknown): string {
 export class HttpTransport implements Transport {
   private readonly pool: Pool;
   private readonly headers: Readonly<Record<string, string>>;
+  /** The writeKey and its Basic credential, never to appear in what we report. */
+  private readonly secrets: readonly string[];
 
   constructor(private readonly options: HttpTransportOptions) {
     this.pool = new Pool(options.origin, {
@@ -62,9 +71,11 @@ export class HttpTransport implements Transport {
       headersTimeout: options.timeoutMillis,
       bodyTimeout: options.timeoutMillis,
     });
+    const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
+    this.secrets = [credential, options.writeKey, JSON.stringify(options.writeKey).slice(1, -1)];
     this.headers = Object.freeze({
       'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`,
+      authorization: `Basic ${credential}`,
       'user-agent': `${LIBRARY.name}/${LIBRARY.version}`,
       ...(options.compression === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
     });
@@ -78,7 +89,7 @@ export class HttpTransport implements Transport {
         this.pool.request({ origin: this.options.origin, path: this.options.requestPath, method: 'POST', headers: this.headers, body: payload, signal: deadline }),
       );
       const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
-      const text = needsBody ? await readCapped(response.body) : '';
+      const text = needsBody ? redact(await readCapped(response.body), this.secrets) : '';
       if (!needsBody) await response.body.dump();
       return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: text }, Date.now());
     } catch (error) {
