@@ -4,6 +4,7 @@ import type { LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
 import { resolveBoolean, resolveDeliveryOptions } from '../config/resolve-options.js';
+import type { DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import { ConfigurationError, DeliveryError, ValidationError } from '../errors/metarouter-error.js';
 import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
@@ -53,6 +54,14 @@ export class Analytics extends ErrorChannel {
       this.userProvider = loggerProvider;
       this.emitter = new AnalyticsEmitter(loggerProvider.getLogger('metarouter-otel'), true, spanEvents);
     }
+  }
+
+  /**
+   * Running totals of the built-in pipeline's delivery (accepted, delivered, dropped, retries,
+   * requests). Undefined with a user's loggerProvider: the exporter in that pipeline has them.
+   */
+  get counters(): Readonly<DeliveryCounters> | undefined {
+    return this.exporter?.counters;
   }
 
   /** Records who the user is. Returns the messageId. Throws `ValidationError` for an invalid call. */
