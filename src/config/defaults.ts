@@ -5,10 +5,12 @@ export const DEFAULTS = Object.freeze({
   flushInterval: 10_000,
   maxQueueSize: 10_000,
   maxRetries: 10,
+  maxRetryDuration: 120_000,
   httpRequestTimeout: 10_000,
   maxConcurrentRequests: 4,
   compression: 'none' as const,
   disable: false,
+  allowInsecureHttp: false,
   spanEvents: true,
   closeTimeout: 30_000,
 });

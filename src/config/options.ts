@@ -39,6 +39,13 @@ export interface DeliveryOptions {
    */
   maxRetries?: number;
   /**
+   * Milliseconds a batch may spend being retried, from its first request: a retry that would start
+   * later is not made, and the batch is reported (`MR_ERR_RETRIES_EXHAUSTED`). Bounds how long a
+   * flush, a close or the exit of a process can wait on an endpoint that is down.
+   * @default 120000
+   */
+  maxRetryDuration?: number;
+  /**
    * Milliseconds one HTTP request may take, from send to the end of the response.
    * @default 10000
    */
@@ -53,6 +60,12 @@ export interface DeliveryOptions {
    * @default 'none'
    */
   compression?: Compression;
+  /**
+   * Allow a plain `http://` host that is not a loopback address. Off by default: the writeKey and
+   * the user data would cross the network unencrypted.
+   * @default false
+   */
+  allowInsecureHttp?: boolean;
   /**
    * Validate every call but send nothing.
    * @default false

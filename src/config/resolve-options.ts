@@ -13,6 +13,7 @@ export interface DeliveryConfig {
   readonly flushInterval: number;
   readonly maxQueueSize: number;
   readonly maxRetries: number;
+  readonly maxRetryDuration: number;
   readonly httpRequestTimeout: number;
   readonly maxConcurrentRequests: number;
   readonly compression: Compression;
@@ -54,6 +55,10 @@ function resolveWriteKey(options: DeliveryOptions): string {
   return value;
 }
 
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 function resolveEndpoint(options: DeliveryOptions): { origin: string; requestPath: string } {
   const host: unknown = options.host ?? fromEnv(ENV.host);
   const expected = `an absolute http(s) URL without spaces or control characters (or ${ENV.host})`;
@@ -64,6 +69,9 @@ function resolveEndpoint(options: DeliveryOptions): { origin: string; requestPat
   const url = new URL(host);
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     throw invalid('host', `${expected}, with no credentials, query or fragment`, describe(host));
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && !resolveBoolean('allowInsecureHttp', options.allowInsecureHttp, DEFAULTS.allowInsecureHttp)) {
+    throw invalid('host', 'an https URL (plain http only to a loopback address, or with allowInsecureHttp: true)', describe(host));
   }
   const path: unknown = options.path ?? DEFAULTS.path;
   if (typeof path !== 'string' || !path.startsWith('/') || CONTROL_OR_SPACE.test(path)) {
@@ -101,6 +109,7 @@ export function resolveDeliveryOptions(options: DeliveryOptions | undefined): De
     flushInterval: integer(given, 'flushInterval', 1),
     maxQueueSize: integer(given, 'maxQueueSize', 1),
     maxRetries: integer(given, 'maxRetries', 0),
+    maxRetryDuration: integer(given, 'maxRetryDuration', 0),
     httpRequestTimeout: integer(given, 'httpRequestTimeout', 1),
     maxConcurrentRequests: integer(given, 'maxConcurrentRequests', 1),
     compression: resolveCompression(given),

@@ -19,6 +19,8 @@ export function batchBody(messages: readonly Message[], sentAt: Date, writeKeyJs
 export class Batch {
   /** Requests made for this batch so far. */
   attempts = 0;
+  /** When the first request for this batch started (epoch ms). */
+  firstAttemptAt = 0;
   /** Pending retry, while the batch waits out a backoff. */
   retryTimer: NodeJS.Timeout | undefined;
   /** Aborts the request in flight, if any. */

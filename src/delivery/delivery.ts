@@ -14,6 +14,7 @@ export interface DeliverySettings {
   readonly flushInterval: number;
   readonly maxQueueSize: number;
   readonly maxRetries: number;
+  readonly maxRetryDuration: number;
   readonly maxConcurrentRequests: number;
   readonly disable: boolean;
   /** A request body stays at or below this. @default LIMITS.maxBatchBytes */
@@ -188,7 +189,7 @@ export class Delivery {
 
   private async send(batch: Batch): Promise<void> {
     this.inFlight++;
-    batch.attempts++;
+    if (batch.attempts++ === 0) batch.firstAttemptAt = Date.now();
     this.counters.requests++;
     batch.abort = new AbortController();
     const body = batchBody(batch.messages, new Date(), this.writeKeyJson);
@@ -210,11 +211,14 @@ export class Delivery {
         }
         return this.finish(batch);
       }
-      case 'retryable':
-        if (batch.attempts > this.settings.maxRetries) {
-          return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', `gave up after ${batch.attempts} attempts: ${result.reason}`, { cause: result.cause, status: result.status });
+      case 'retryable': {
+        const delay = batch.attempts > this.settings.maxRetries ? undefined : this.retryDelay(batch.attempts, result.retryAfterMillis);
+        if (delay === undefined || Date.now() + delay - batch.firstAttemptAt > this.settings.maxRetryDuration) {
+          const limit = delay === undefined ? `${batch.attempts} attempts` : `${batch.attempts} attempts, at the ${this.settings.maxRetryDuration} ms retry deadline`;
+          return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', `gave up after ${limit}: ${result.reason}`, { cause: result.cause, status: result.status });
         }
-        return this.scheduleRetry(batch, this.retryDelay(batch.attempts, result.retryAfterMillis));
+        return this.scheduleRetry(batch, delay);
+      }
       case 'too-large':
         if (batch.messages.length === 1) {
           return this.giveUp(batch, 'MR_ERR_MESSAGE_TOO_LARGE', 'server answered 413 for a single message', { status: 413 });

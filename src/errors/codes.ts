@@ -16,7 +16,7 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_PARTIAL_REJECTED: 'The server accepted a batch but rejected some of its messages (207).',
   MR_ERR_UNAUTHORIZED: 'The server answered 401 or 403: the writeKey is wrong or not allowed.',
   MR_ERR_ENDPOINT_NOT_FOUND: 'The server answered 404: `host` or `path` is wrong.',
-  MR_ERR_RETRIES_EXHAUSTED: 'A batch still failed with a retryable fault after `maxRetries` retries; it was dropped.',
+  MR_ERR_RETRIES_EXHAUSTED: 'A batch still failed with a retryable fault after `maxRetries` retries, or its next retry would pass `maxRetryDuration`; it was dropped.',
   MR_ERR_SHUTDOWN_TIMEOUT: 'The close deadline passed before these messages were delivered.',
 } as const);
 
