@@ -1,4 +1,5 @@
 import type { LoggerProvider } from '@opentelemetry/api-logs';
+import type { Dispatcher } from 'undici';
 
 /** How request bodies are encoded on the wire. */
 export type Compression = 'none' | 'gzip';
@@ -66,6 +67,12 @@ export interface DeliveryOptions {
    * @default false
    */
   allowInsecureHttp?: boolean;
+  /**
+   * The undici dispatcher that carries requests: a `ProxyAgent` for a proxy, an `Agent` with custom
+   * TLS options, a `MockAgent` in tests. It stays yours: shutdown does not close it.
+   * @default a keep-alive `Pool` of `maxConcurrentRequests` connections to `host`, closed at shutdown
+   */
+  dispatcher?: Dispatcher;
   /**
    * Validate every call but send nothing.
    * @default false

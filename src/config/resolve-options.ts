@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV } from './defaults.js';
+import type { Dispatcher } from 'undici';
 import type { Compression, DeliveryOptions } from './options.js';
 
 /** Delivery options after defaults, environment and validation. */
@@ -18,6 +19,7 @@ export interface DeliveryConfig {
   readonly maxConcurrentRequests: number;
   readonly compression: Compression;
   readonly disable: boolean;
+  readonly dispatcher: Dispatcher | undefined;
 }
 
 const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
@@ -86,6 +88,15 @@ function resolveCompression(options: DeliveryOptions): Compression {
   return value;
 }
 
+function resolveDispatcher(options: DeliveryOptions): Dispatcher | undefined {
+  const value: unknown = options.dispatcher;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof (value as Dispatcher).request !== 'function') {
+    throw invalid('dispatcher', 'an undici Dispatcher (Agent, Pool, ProxyAgent, …)', describe(value));
+  }
+  return value as Dispatcher;
+}
+
 /** Checks that `value` is a boolean (or absent) and returns it or the default. */
 export function resolveBoolean(option: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
@@ -114,5 +125,6 @@ export function resolveDeliveryOptions(options: DeliveryOptions | undefined): De
     maxConcurrentRequests: integer(given, 'maxConcurrentRequests', 1),
     compression: resolveCompression(given),
     disable: resolveBoolean('disable', given.disable, DEFAULTS.disable),
+    dispatcher: resolveDispatcher(given),
   });
 }

@@ -36,6 +36,13 @@ export class Batch {
     });
   }
 
+  /** Bytes of the messages and the commas between them: the body less its envelope. */
+  get messageBytes(): number {
+    let bytes = this.messages.length - 1;
+    for (const message of this.messages) bytes += message.bytes;
+    return bytes;
+  }
+
   get messageIds(): string[] {
     return this.messages.map((message) => message.messageId);
   }

@@ -2,9 +2,14 @@ import type { DeliveryConfig } from '../config/resolve-options.js';
 import type { DeliveryError } from '../errors/metarouter-error.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { Delivery } from './delivery.js';
+import { diagnosticsObserver } from './diagnostics.js';
+import { allOf, type DeliveryObserver } from './observer.js';
 
-/** Composition root of the sending side: the HTTP transport and the delivery engine over it. */
-export function createDelivery(config: DeliveryConfig, report: (error: DeliveryError) => void): Delivery {
+/**
+ * Composition root of the sending side: the HTTP transport and the delivery engine over it, observed
+ * by the diagnostics channels and by whatever else the caller passes (OTel self-metrics).
+ */
+export function createDelivery(config: DeliveryConfig, report: (error: DeliveryError) => void, observers: readonly DeliveryObserver[] = []): Delivery {
   const transport = new HttpTransport({
     origin: config.origin,
     requestPath: config.requestPath,
@@ -12,6 +17,7 @@ export function createDelivery(config: DeliveryConfig, report: (error: DeliveryE
     timeoutMillis: config.httpRequestTimeout,
     connections: config.maxConcurrentRequests,
     compression: config.compression,
+    dispatcher: config.dispatcher,
   });
-  return new Delivery(config, transport, report);
+  return new Delivery(config, transport, report, allOf([diagnosticsObserver, ...observers]));
 }

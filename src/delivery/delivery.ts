@@ -6,6 +6,7 @@ import { retryDelayMillis } from '../transport/backoff.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
 import { Batch, batchBody, envelopeBytes } from './batch.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
+import { allOf, type DeliveryObserver } from './observer.js';
 
 /** What the delivery engine needs to know; see `DeliveryOptions` for each meaning. */
 export interface DeliverySettings {
@@ -60,15 +61,18 @@ export class Delivery {
   private droppedForFullQueue: string[] = [];
   private readonly writeKeyJson: string;
   private readonly maxBatchBytes: number;
+  private readonly envelopeBytes: number;
   private readonly retryDelay: (attempt: number, retryAfterMillis: number | undefined) => number;
 
   constructor(
     private readonly settings: DeliverySettings,
     private readonly transport: Transport,
     private readonly report: (error: DeliveryError) => void,
+    private readonly observer: DeliveryObserver = allOf([]),
   ) {
     this.writeKeyJson = JSON.stringify(settings.writeKey);
-    this.maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - envelopeBytes(this.writeKeyJson);
+    this.envelopeBytes = envelopeBytes(this.writeKeyJson);
+    this.maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
     this.retryDelay = settings.retryDelay ?? retryDelayMillis;
     drainOnExit(this);
   }
@@ -79,16 +83,24 @@ export class Delivery {
   }
 
   /**
+   * True when `count` more messages would be taken now (open, and room in `maxQueueSize`). Lets a
+   * caller that must take a group whole, such as the bridge with one OTLP request, refuse it instead.
+   */
+  hasRoomFor(count: number): boolean {
+    return !this.closed && (this.settings.disable || this.held + count <= this.settings.maxQueueSize);
+  }
+
+  /**
    * Takes one message. Returns false when it was not taken (closed, too large, queue full); the
    * reason is then reported. Never blocks and never throws.
    */
   enqueue(message: Message): boolean {
     if (this.closed) {
-      this.drop('MR_ERR_CLOSED', 'sent after shutdown; not delivered', [message.messageId]);
+      this.discard('MR_ERR_CLOSED', 'sent after shutdown; not delivered', [message.messageId]);
       return false;
     }
     if (message.bytes > LIMITS.maxMessageBytes) {
-      this.drop('MR_ERR_MESSAGE_TOO_LARGE', `message is ${message.bytes} bytes, over the ${LIMITS.maxMessageBytes}-byte limit`, [message.messageId]);
+      this.discard('MR_ERR_MESSAGE_TOO_LARGE', `message is ${message.bytes} bytes, over the ${LIMITS.maxMessageBytes}-byte limit`, [message.messageId]);
       return false;
     }
     if (this.held >= this.settings.maxQueueSize) {
@@ -164,7 +176,7 @@ export class Delivery {
     this.ready.length = 0;
     if (ids.length > 0) {
       this.counters.dropped += ids.length;
-      this.report(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids));
+      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids));
     }
   }
 
@@ -193,7 +205,11 @@ export class Delivery {
     this.counters.requests++;
     batch.abort = new AbortController();
     const body = batchBody(batch.messages, new Date(), this.writeKeyJson);
+    const info = { messageCount: batch.messages.length, bytes: this.envelopeBytes + batch.messageBytes, attempt: batch.attempts };
+    this.observer.requestStarted(info);
+    const started = performance.now();
     const result = await this.transport.send(body, batch.abort.signal);
+    this.observer.requestFinished({ ...info, outcome: result.kind, status: 'status' in result ? result.status : undefined, durationMillis: performance.now() - started });
     batch.abort = undefined;
     this.inFlight--;
     if (!batch.abandoned) this.handle(batch, result);
@@ -205,9 +221,10 @@ export class Delivery {
       case 'success': {
         const rejected = new Set(result.rejectedIds);
         this.counters.delivered += batch.messages.length - rejected.size;
+        this.observer.delivered(batch.messages.length - rejected.size);
         if (result.status === 207) {
           this.counters.dropped += rejected.size;
-          this.report(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }));
+          this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }));
         }
         return this.finish(batch);
       }
@@ -231,6 +248,7 @@ export class Delivery {
 
   private scheduleRetry(batch: Batch, delayMillis: number): void {
     this.counters.retries++;
+    this.observer.retryScheduled(delayMillis);
     batch.retryTimer = setTimeout(() => {
       batch.retryTimer = undefined;
       this.ready.push(batch);
@@ -251,7 +269,7 @@ export class Delivery {
 
   private giveUp(batch: Batch, code: ErrorCode, message: string, options: { cause?: unknown; status: number | undefined }): void {
     this.counters.dropped += batch.messages.length;
-    this.report(new DeliveryError(code, message, batch.messageIds, options));
+    this.lose(new DeliveryError(code, message, batch.messageIds, options));
     this.finish(batch);
   }
 
@@ -261,14 +279,24 @@ export class Delivery {
     batch.settle();
   }
 
-  private drop(code: ErrorCode, message: string, ids: string[]): void {
-    this.counters.dropped += ids.length;
-    this.report(new DeliveryError(code, message, ids));
+  /**
+   * Gives up messages that never reach a batch (closed, too large, not a valid analytics record):
+   * counted and reported like every other loss.
+   */
+  discard(code: ErrorCode, message: string, ids: string[], count = ids.length): void {
+    this.counters.dropped += count;
+    this.lose(new DeliveryError(code, message, ids));
+  }
+
+  /** The one way out for messages that will not be delivered: observed, then reported. */
+  private lose(error: DeliveryError): void {
+    this.observer.dropped(error.messageIds, error.code);
+    this.report(error);
   }
 
   private reportQueueFull(): void {
     const ids = this.droppedForFullQueue;
     this.droppedForFullQueue = [];
-    this.report(new DeliveryError('MR_ERR_QUEUE_FULL', `queue held ${this.settings.maxQueueSize} messages; dropped ${ids.length}`, ids));
+    this.lose(new DeliveryError('MR_ERR_QUEUE_FULL', `queue held ${this.settings.maxQueueSize} messages; dropped ${ids.length}`, ids));
   }
 }

@@ -5,9 +5,9 @@ import { resolveDeliveryOptions } from '../config/resolve-options.js';
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
-import { DeliveryError } from '../errors/metarouter-error.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
+import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
 
 /**
  * What both MetaRouter exporters share: options, the delivery engine, the `error` channel, and
@@ -19,12 +19,17 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   protected readonly delivery: Delivery;
   /** @internal */
   protected readonly writeKeyJson: string;
+  private readonly selfMetrics: SelfMetrics;
+  private shutdownPromise: Promise<void> | undefined;
 
   constructor(options?: DeliveryOptions) {
     super();
     const config = resolveDeliveryOptions(options);
     this.writeKeyJson = JSON.stringify(config.writeKey);
-    this.delivery = createDelivery(config, (error) => this.report(error));
+    this.selfMetrics = createSelfMetrics();
+    this.delivery = createDelivery(config, (error) => this.report(error), [this.selfMetrics.observer]);
+    const { delivery } = this;
+    this.selfMetrics.observeQueue(() => delivery.size);
   }
 
   /** Running totals of the delivery queue. */
@@ -53,7 +58,8 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
 
   /** Flushes, then stops. Past `timeoutMillis` what is left is reported undelivered. Idempotent. */
   shutdown(timeoutMillis: number = DEFAULTS.closeTimeout): Promise<void> {
-    return this.delivery.shutdown(timeoutMillis);
+    this.shutdownPromise ??= this.delivery.shutdown(timeoutMillis).then(() => this.selfMetrics.stop());
+    return this.shutdownPromise;
   }
 
   /** @internal Queues one message; 0 when taken, 1 when not (the reason was reported). */
@@ -63,8 +69,7 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
 
   /** @internal Reports an `analytics.*` record that could not be read; returns 1 (one not taken). */
   protected reject(problem: FieldProblem, source: string): number {
-    this.delivery.counters.dropped++;
-    this.report(new DeliveryError('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, []));
+    this.delivery.discard('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, [], 1);
     return 1;
   }
 }

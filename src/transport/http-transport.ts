@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Compression } from '../config/options.js';
 import { LIMITS } from '../config/defaults.js';
 import { LIBRARY } from '../version.js';
@@ -19,6 +19,8 @@ export interface HttpTransportOptions {
   readonly timeoutMillis: number;
   readonly connections: number;
   readonly compression: Compression;
+  /** The user's dispatcher; when absent the transport makes (and later closes) a Pool of its own. */
+  readonly dispatcher?: Dispatcher | undefined;
 }
 
 type ResponseBody = AsyncIterable<Buffer> & { destroy(): void; dump(): Promise<void> };
@@ -60,25 +62,21 @@ function describeError(error: unknown): string {
  * {@link TransportResult}: it never throws.
  */
 export class HttpTransport implements Transport {
-  private readonly pool: Pool;
+  private readonly dispatcher: Dispatcher;
   private readonly headers: Readonly<Record<string, string>>;
   /** The writeKey and its Basic credential, never to appear in what we report. */
   private readonly secrets: readonly string[];
 
   constructor(private readonly options: HttpTransportOptions) {
-    this.pool = new Pool(options.origin, {
-      connections: options.connections,
-      headersTimeout: options.timeoutMillis,
-      bodyTimeout: options.timeoutMillis,
-    });
+    this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections });
     const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
     this.secrets = [credential, options.writeKey, JSON.stringify(options.writeKey).slice(1, -1)];
-    this.headers = Object.freeze({
+    this.headers = {
       'content-type': 'application/json',
       authorization: `Basic ${credential}`,
       'user-agent': `${LIBRARY.name}/${LIBRARY.version}`,
       ...(options.compression === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
-    });
+    };
   }
 
   async send(body: string, signal: AbortSignal): Promise<TransportResult> {
@@ -86,7 +84,17 @@ export class HttpTransport implements Transport {
     try {
       const payload = this.options.compression === 'gzip' ? await gzip(body) : body;
       const response = await context.with(suppressTracing(context.active()), () =>
-        this.pool.request({ origin: this.options.origin, path: this.options.requestPath, method: 'POST', headers: this.headers, body: payload, signal: deadline }),
+        this.dispatcher.request({
+          origin: this.options.origin,
+          path: this.options.requestPath,
+          method: 'POST',
+          // A copy: dispatchers such as ProxyAgent add to the headers they are given.
+          headers: { ...this.headers },
+          body: payload,
+          signal: deadline,
+          headersTimeout: this.options.timeoutMillis,
+          bodyTimeout: this.options.timeoutMillis,
+        }),
       );
       const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
       const text = needsBody ? redact(await readCapped(response.body), this.secrets) : '';
@@ -99,6 +107,6 @@ export class HttpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    if (this.options.dispatcher === undefined) await this.dispatcher.close();
   }
 }
