@@ -1,32 +1,36 @@
-import type { Logger } from '@opentelemetry/api-logs';
-import { LoggerProvider, type LogRecordProcessor, type ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { LIBRARY } from '../version.js';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import type { Logger, LogRecord } from '@opentelemetry/api-logs';
 import type { MetaRouterLogRecordExporter } from './log-record-exporter.js';
+import { toHrTime } from './otel-compat.js';
+
+const NO_ATTRIBUTES = Object.freeze({});
 
 /**
- * Hands each record straight to the exporter, whose own queue batches: a second batching stage
- * (BatchLogRecordProcessor) would only add a timer and a copy.
+ * The `Analytics` instance's private logs pipeline: an OpenTelemetry Logs API `Logger` (never
+ * registered globally) that hands each record straight to the exporter, whose own queue batches.
+ * The SDK's general machinery (processors, limits, resource detection, a second batching stage)
+ * has nothing to do for records only our exporter reads, so it is not in the way.
  */
-class DirectProcessor implements LogRecordProcessor {
+class BuiltinLogger implements Logger {
   constructor(private readonly exporter: MetaRouterLogRecordExporter) {}
 
-  onEmit(record: ReadWriteLogRecord): void {
-    this.exporter.accept(record);
+  emit(record: LogRecord): void {
+    const spanContext = trace.getSpanContext(record.context ?? context.active());
+    this.exporter.accept({
+      eventName: record.eventName,
+      hrTime: toHrTime(record.timestamp),
+      body: record.body,
+      attributes: record.attributes ?? NO_ATTRIBUTES,
+      spanContext: spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined,
+    });
   }
 
-  forceFlush(): Promise<void> {
-    return this.exporter.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.exporter.shutdown();
+  enabled(): boolean {
+    return true;
   }
 }
 
-/**
- * The `Analytics` instance's private logs pipeline: a LoggerProvider of its own (never registered
- * globally) whose only processor feeds the given exporter.
- */
+/** The Logger of the built-in pipeline, feeding the given exporter. */
 export function createBuiltinLogger(exporter: MetaRouterLogRecordExporter): Logger {
-  return new LoggerProvider({ processors: [new DirectProcessor(exporter)] }).getLogger(LIBRARY.name, LIBRARY.version);
+  return new BuiltinLogger(exporter);
 }

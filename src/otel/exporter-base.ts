@@ -1,4 +1,3 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { DEFAULTS } from '../config/defaults.js';
 import type { DeliveryOptions } from '../config/options.js';
 import { resolveDeliveryOptions } from '../config/resolve-options.js';
@@ -7,6 +6,7 @@ import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
+import { ExportResultCode, type ExportResult } from './otel-compat.js';
 import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
 
 /**

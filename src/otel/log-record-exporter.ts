@@ -1,19 +1,21 @@
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { eventTypeOf } from './convention.js';
 import { MetaRouterExporterBase } from './exporter-base.js';
-import { readLogRecord } from './read-log-record.js';
+import { readLogRecord, type LogRecordLike } from './read-log-record.js';
+
+/** A log record as an exporter receives it: the SDK's `ReadableLogRecord` fits this shape. */
+export type ExportedLogRecord = LogRecordLike & { readonly eventName?: string | undefined };
 
 /**
  * An OpenTelemetry `LogRecordExporter` that ships `analytics.*` log records to MetaRouter. Other
  * log records are ignored, so it can sit in a logs pipeline that carries everything.
  */
-export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<ReadableLogRecord> implements LogRecordExporter {
+export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<ExportedLogRecord> {
   /** @internal The built-in pipeline's path: one record, no callback. */
-  accept(record: ReadableLogRecord): void {
+  accept(record: ExportedLogRecord): void {
     this.take(record);
   }
 
-  protected take(record: ReadableLogRecord): number {
+  protected take(record: ExportedLogRecord): number {
     const type = eventTypeOf(record.eventName);
     if (type === undefined) return 0;
     const read = readLogRecord(record, type, this.writeKeyJson);

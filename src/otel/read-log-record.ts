@@ -1,5 +1,5 @@
+import type { HrTime } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { isPlainObject, type FieldProblem } from '../translate/check-fields.js';
@@ -12,11 +12,22 @@ import { readAttributes } from './read-attributes.js';
 const BODY_FIELDS = ['userId', 'anonymousId', 'event', 'name', 'category', 'groupId', 'previousId', 'properties', 'traits', 'context', 'integrations'] as const;
 
 /**
+ * The parts of a log record this package reads: an OTel SDK `ReadableLogRecord`, or a record the
+ * bridge decoded from OTLP.
+ */
+export interface LogRecordLike {
+  readonly hrTime: HrTime;
+  readonly body?: unknown;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly spanContext?: { readonly traceId: string; readonly spanId: string };
+}
+
+/**
  * Turns an `analytics.*` log record into a message: the facade's prepared message when there is
  * one, else the record read from its attributes (the convention) overlaid by a Segment-shaped
  * body map (`{ userId, event, properties, … }`).
  */
-export function readLogRecord(record: ReadableLogRecord, type: EventType, writeKeyJson: string): Message | FieldProblem {
+export function readLogRecord(record: LogRecordLike, type: EventType, writeKeyJson: string): Message | FieldProblem {
   const prepared = preparedOf(record.body);
   if (prepared !== undefined) {
     return prepared.writeKeyJson === writeKeyJson ? prepared.message : toMessage(prepared.record, writeKeyJson);

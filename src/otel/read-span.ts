@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { HrTime, SpanContext } from '@opentelemetry/api';
-import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
 import { eventTypeOf, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
+import { hrTimeToMillis } from './otel-compat.js';
 import { readAttributes } from './read-attributes.js';
 
 /** The parts of a span event this package reads (the same in OpenTelemetry JS 2.x and 3.x). */
@@ -45,7 +45,7 @@ export function readSpanEvents(span: SpanLike, writeKeyJson: string): SpanEventO
     if (type === undefined || attributes[MARK_ATTRIBUTE] === MARK_VALUE) return;
     const found = readAttributes(attributes);
     if ('code' in found) return void outcomes.push({ problem: found, eventName: event.name });
-    const timestamp = found.timestamp === undefined ? new Date(hrTimeToMilliseconds(event.time)).toISOString() : toIsoTimestamp(found.timestamp);
+    const timestamp = found.timestamp === undefined ? new Date(hrTimeToMillis(event.time)).toISOString() : toIsoTimestamp(found.timestamp);
     if (timestamp === undefined) {
       return void outcomes.push({ problem: { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' }, eventName: event.name });
     }

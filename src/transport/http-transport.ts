@@ -1,12 +1,12 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import { Pool, type Dispatcher } from 'undici';
 import type { Compression } from '../config/options.js';
 import { LIMITS } from '../config/defaults.js';
 import { LIBRARY } from '../version.js';
 import { classifyResponse } from './classify-response.js';
+import { suppressTracing } from './suppress-tracing.js';
 import type { Transport, TransportResult } from './transport-result.js';
 
 const gzip = promisify(gzipCallback);
