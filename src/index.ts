@@ -14,3 +14,4 @@ export type { DeliveryCounters } from './delivery/delivery.js';
 export type { EventType } from './translate/analytics-record.js';
 export { startSink } from './sink/sink-server.js';
 export type { Sink, SinkOptions } from './sink/sink-server.js';
+export { startBridge, type Bridge, type BridgeCounters, type BridgeOptions } from './receiver/bridge.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { startBridge } from '../receiver/bridge.js';
 import { startSink } from '../sink/sink-server.js';
 
 const USAGE = `Usage: metarouter-otel <command> [options]
@@ -9,6 +10,15 @@ Commands:
            --port N         port to listen on (default 8088; 0 picks one)
            --hostname ADDR  address to listen on (default 127.0.0.1)
            --out FILE       also append every message to FILE as NDJSON
+  bridge   Run the OTLP/HTTP bridge: take analytics events from OTLP log records and spans
+           (POST /v1/logs, /v1/traces) and deliver them to MetaRouter
+           --port N              port to listen on (default 4318; 0 picks one)
+           --hostname ADDR       address to listen on (default 127.0.0.1; 0.0.0.0 for all)
+           --host URL            ingestion endpoint (or env METAROUTER_HOST)
+           --write-key KEY       source ID (or env METAROUTER_WRITE_KEY, which keeps it out of ps)
+           --token T             require Authorization: Bearer T (or env METAROUTER_BRIDGE_TOKEN)
+           --max-body-bytes N    largest request body after decompression (default 64 MiB)
+           GET /healthz and /readyz for probes; SIGTERM drains, delivers, then exits
 `;
 
 function fail(message: string): never {
@@ -27,6 +37,38 @@ async function sink(args: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+async function bridge(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      hostname: { type: 'string' },
+      host: { type: 'string' },
+      'write-key': { type: 'string' },
+      token: { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+    },
+  });
+  const number = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
+  const running = await startBridge({
+    port: number(values.port),
+    hostname: values.hostname,
+    host: values.host,
+    writeKey: values['write-key'],
+    token: values.token,
+    maxBodyBytes: number(values['max-body-bytes']),
+  });
+  // One line per error, code first; error messages never hold the writeKey.
+  running.on('error', (error) => console.error(`metarouter-otel bridge: ${error.code} ${error.message.replace(/\s+/g, ' ')}`));
+  console.log(`metarouter-otel bridge listening on ${running.url} (POST /v1/logs, /v1/traces)`);
+  const stop = (signal: string): void => {
+    console.log(`metarouter-otel bridge: ${signal}, draining`);
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
@@ -34,6 +76,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'sink') return sink(rest);
+  if (command === 'bridge') return bridge(rest);
   fail(`unknown command "${command}"`);
 }
 

@@ -13,6 +13,13 @@ export const DEFAULTS = Object.freeze({
   allowInsecureHttp: false,
   spanEvents: true,
   closeTimeout: 30_000,
+  /** The OTLP/HTTP port, as the Collector's receiver uses. */
+  bridgePort: 4318,
+  bridgeHostname: '127.0.0.1',
+  /** Largest OTLP request body the bridge takes, after decompression. */
+  bridgeMaxBodyBytes: 64 * 1024 * 1024,
+  /** What the bridge asks clients to wait when its queue is full or it is draining. */
+  bridgeRetryAfterSeconds: 5,
 });
 
 export const LIMITS = Object.freeze({
@@ -30,4 +37,5 @@ export const LIMITS = Object.freeze({
 export const ENV = Object.freeze({
   writeKey: 'METAROUTER_WRITE_KEY',
   host: 'METAROUTER_HOST',
+  bridgeToken: 'METAROUTER_BRIDGE_TOKEN',
 });

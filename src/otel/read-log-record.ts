@@ -1,10 +1,10 @@
 import type { HrTime } from '@opentelemetry/api';
-import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { isPlainObject, type FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
+import { hrTimeToMillis } from './otel-compat.js';
 import { preparedOf } from './prepared-body.js';
 import { readAttributes } from './read-attributes.js';
 
@@ -40,7 +40,7 @@ export function readLogRecord(record: LogRecordLike, type: EventType, writeKeyJs
     found.messageId = body.messageId ?? found.messageId;
     found.timestamp = body.timestamp ?? found.timestamp;
   }
-  const timestamp = found.timestamp === undefined ? new Date(hrTimeToMilliseconds(record.hrTime)).toISOString() : toIsoTimestamp(found.timestamp);
+  const timestamp = found.timestamp === undefined ? new Date(hrTimeToMillis(record.hrTime)).toISOString() : toIsoTimestamp(found.timestamp);
   if (timestamp === undefined) return { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' };
   const built = buildRecord({
     type,

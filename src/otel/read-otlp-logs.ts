@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { HrTime } from '@opentelemetry/api';
+import { isPlainObject } from '../translate/check-fields.js';
+import { ATTRIBUTES, eventTypeOf } from './convention.js';
+import { readLogRecord } from './read-log-record.js';
+import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
+import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
+
+/** The attribute that names a log record's event where `event_name` is not set (older SDKs). */
+const EVENT_NAME_ATTRIBUTE = 'event.name';
+
+/**
+ * A messageId for an OTLP log record that carries none, derived from everything that makes the
+ * record what it is, so that a Collector re-sending the same request yields the same ids.
+ */
+export function logRecordMessageId(traceId: string, spanId: string, nanos: bigint, attributes: object, body: unknown): string {
+  return createHash('sha256')
+    .update(`${traceId}/${spanId}/${nanos}/`)
+    .update(JSON.stringify(attributes))
+    .update('/')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function eventNameOf(record: Record<string, unknown>): string {
+  const name = stringOf(record.eventName, 'eventName');
+  if (name !== '') return name;
+  const attribute = findKeyValue(record.attributes, EVENT_NAME_ATTRIBUTE);
+  return typeof attribute === 'string' ? attribute : '';
+}
+
+function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime): void {
+  const record = objectOf(item, 'logRecord');
+  const eventName = eventNameOf(record);
+  const type = eventTypeOf(eventName);
+  // Not ours: other log records pass through the bridge unread, as they do our exporter.
+  if (type === undefined) return;
+  const attributes = readKeyValues(record.attributes, false);
+  const body = record.body == null ? undefined : (readAnyValue(record.body) ?? undefined);
+  const traceId = readId(record.traceId, 16, 'traceId');
+  const spanId = readId(record.spanId, 8, 'spanId');
+  const nanos = readNanos(record.timeUnixNano, 'timeUnixNano') || readNanos(record.observedTimeUnixNano, 'observedTimeUnixNano');
+  const bodyMessageId = isPlainObject(body) ? body.messageId : undefined;
+  if ((bodyMessageId ?? attributes[ATTRIBUTES.messageId]) === undefined) {
+    // readLogRecord keeps a messageId it finds in the attributes: the derived one goes there.
+    attributes[ATTRIBUTES.messageId] = logRecordMessageId(traceId ?? '', spanId ?? '', nanos, attributes, body);
+  }
+  const read = checkedMessage(
+    readLogRecord(
+      {
+        hrTime: nanos === 0n ? receivedAt : nanosToHrTime(nanos),
+        body,
+        attributes,
+        spanContext: traceId !== undefined && spanId !== undefined ? { traceId, spanId } : undefined,
+      },
+      type,
+      writeKeyJson,
+    ),
+  );
+  if ('code' in read) {
+    result.rejected++;
+    noteProblem(result, `${eventName} log record`, read);
+  } else {
+    result.messages.push(read);
+  }
+}
+
+/**
+ * Reads the analytics log records (event name `analytics.*`, from `event_name` or else the
+ * `event.name` attribute) of a decoded OTLP `ExportLogsServiceRequest` (protobuf-decoded or OTLP
+ * JSON, which share field names) into messages, through the same reader as
+ * `MetaRouterLogRecordExporter`. Throws `OtlpShapeError` when the request cannot be read.
+ *
+ * @param receivedAt - the time of a record that carries none.
+ */
+export function readOtlpLogs(request: unknown, writeKeyJson: string, receivedAt: HrTime): OtlpReadResult {
+  const result = emptyResult();
+  for (const resourceLogs of listOf(objectOf(request, 'request').resourceLogs, 'resourceLogs')) {
+    for (const scopeLogs of listOf(objectOf(resourceLogs, 'resourceLogs').scopeLogs, 'scopeLogs')) {
+      for (const record of listOf(objectOf(scopeLogs, 'scopeLogs').logRecords, 'logRecords')) {
+        readOne(record, result, writeKeyJson, receivedAt);
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,67 @@
+import type { SpanContext } from '@opentelemetry/api';
+import { eventTypeOf } from './convention.js';
+import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
+import { listOf, nanosToHrTime, objectOf, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
+import { readSpanEvents, type SpanEventLike } from './read-span.js';
+
+const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * The span's events as `readSpanEvents` takes them. Every event keeps its place (the derived
+ * messageId counts it), but only analytics events have their attributes read.
+ */
+function spanEvents(events: readonly unknown[]): SpanEventLike[] {
+  return events.map((item) => {
+    const event = objectOf(item, 'event');
+    const name = stringOf(event.name, 'event.name');
+    return {
+      name,
+      time: nanosToHrTime(readNanos(event.timeUnixNano, 'event.timeUnixNano')),
+      attributes: eventTypeOf(name) === undefined ? NO_ATTRIBUTES : readKeyValues(event.attributes, false),
+    };
+  });
+}
+
+function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string): void {
+  const span = objectOf(item, 'span');
+  const events = listOf(span.events, 'events');
+  // Most spans hold no analytics event: they are passed over without reading anything else.
+  if (!events.some((event) => typeof event === 'object' && event !== null && eventTypeOf((event as Record<string, unknown>).name as string) !== undefined)) return;
+  const traceId = readId(span.traceId, 16, 'traceId');
+  const spanId = readId(span.spanId, 8, 'spanId');
+  if (traceId === undefined || spanId === undefined) {
+    result.rejected++;
+    noteProblem(result, 'span', { code: 'MR_ERR_INVALID_RECORD', field: 'spanId', message: 'a span with analytics events has no valid trace and span id' });
+    return;
+  }
+  const context: SpanContext = { traceId, spanId, traceFlags: (typeof span.flags === 'number' ? span.flags : 0) & 0xff };
+  let rejected = false;
+  for (const outcome of readSpanEvents({ spanContext: () => context, events: spanEvents(events) }, writeKeyJson)) {
+    const read = 'problem' in outcome ? outcome.problem : checkedMessage(outcome.message);
+    if ('code' in read) {
+      rejected = true;
+      noteProblem(result, `${'eventName' in outcome ? outcome.eventName : 'analytics'} span event`, read);
+    } else {
+      result.messages.push(read);
+    }
+  }
+  if (rejected) result.rejected++;
+}
+
+/**
+ * Reads the analytics span events (named `analytics.*`, by the attribute convention) of a decoded
+ * OTLP `ExportTraceServiceRequest` (protobuf-decoded or OTLP JSON) into messages, through the same
+ * reader as `MetaRouterSpanExporter`: a span event without `analytics.message_id` gets the same
+ * derived messageId however often the span is sent. `rejected` counts spans with at least one
+ * event that could not be read; their other events are still taken. Throws `OtlpShapeError` when
+ * the request cannot be read.
+ */
+export function readOtlpTraces(request: unknown, writeKeyJson: string): OtlpReadResult {
+  const result = emptyResult();
+  for (const resourceSpans of listOf(objectOf(request, 'request').resourceSpans, 'resourceSpans')) {
+    for (const scopeSpans of listOf(objectOf(resourceSpans, 'resourceSpans').scopeSpans, 'scopeSpans')) {
+      for (const span of listOf(objectOf(scopeSpans, 'scopeSpans').spans, 'spans')) readOne(span, result, writeKeyJson);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,87 @@
+import { constants as bufferConstants } from 'node:buffer';
+import type { DeliveryOptions } from '../config/options.js';
+import { resolveDeliveryOptions, type DeliveryConfig } from '../config/resolve-options.js';
+import { ConfigurationError } from '../errors/metarouter-error.js';
+import { DEFAULTS, ENV } from '../config/defaults.js';
+
+/** Options of `startBridge()`: where to listen, who may send, and the delivery options. */
+export interface BridgeOptions extends DeliveryOptions {
+  /**
+   * Port to listen on; 0 picks a free one.
+   * @default 4318
+   */
+  port?: number;
+  /**
+   * Address to listen on; `0.0.0.0` (or `::`) to serve other machines.
+   * @default '127.0.0.1'
+   */
+  hostname?: string;
+  /**
+   * When set, OTLP requests must carry `Authorization: Bearer <token>` (401 otherwise). Read from
+   * `METAROUTER_BRIDGE_TOKEN` when omitted. Health checks need none.
+   */
+  token?: string;
+  /**
+   * Largest request body accepted, in bytes after decompression (and before it); larger gets 413.
+   * @default 67108864 (64 MiB)
+   */
+  maxBodyBytes?: number;
+  /**
+   * Seconds a client is asked to wait (`Retry-After`) when the delivery queue is full or the
+   * bridge is draining.
+   * @default 5
+   */
+  retryAfterSeconds?: number;
+}
+
+/** Bridge options after defaults, environment and validation. */
+export interface BridgeConfig {
+  readonly delivery: DeliveryConfig;
+  readonly port: number;
+  readonly hostname: string;
+  readonly token: string | undefined;
+  readonly maxBodyBytes: number;
+  readonly retryAfterSeconds: number;
+}
+
+function invalid(option: string, expected: string, actual: unknown): ConfigurationError {
+  const shown = typeof actual === 'string' ? JSON.stringify(actual) : typeof actual === 'number' || actual == null ? String(actual) : typeof actual;
+  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${shown}`);
+}
+
+function integer(option: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalid(option, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function resolveToken(value: string | undefined): string | undefined {
+  const env = process.env[ENV.bridgeToken];
+  const token: unknown = value ?? (env === undefined || env.trim() === '' ? undefined : env);
+  if (token === undefined) return undefined;
+  if (typeof token !== 'string' || token === '' || /[\u0000-\u0020\u007f]/.test(token)) {
+    // Like the writeKey, the token itself never appears in a message.
+    const shape = typeof token === 'string' ? `a string of ${token.length} characters` : `a value of type ${typeof token}`;
+    throw new ConfigurationError('token', `token is invalid, expected a non-empty string without spaces or control characters (or ${ENV.bridgeToken}), actual ${shape}`);
+  }
+  return token;
+}
+
+/**
+ * Merges the bridge's options with the environment and defaults and validates them, delivery
+ * options included. Throws `ConfigurationError` naming the option.
+ */
+export function resolveBridgeOptions(options: BridgeOptions | undefined): BridgeConfig {
+  const given = options ?? {};
+  const hostname = given.hostname ?? DEFAULTS.bridgeHostname;
+  if (typeof hostname !== 'string' || hostname === '' || /\s/.test(hostname)) throw invalid('hostname', 'an address such as 0.0.0.0 or 127.0.0.1', hostname);
+  return Object.freeze({
+    delivery: resolveDeliveryOptions(options),
+    port: integer('port', given.port ?? DEFAULTS.bridgePort, 0, 65535),
+    hostname,
+    token: resolveToken(given.token),
+    maxBodyBytes: integer('maxBodyBytes', given.maxBodyBytes ?? DEFAULTS.bridgeMaxBodyBytes, 1, Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1)),
+    retryAfterSeconds: integer('retryAfterSeconds', given.retryAfterSeconds ?? DEFAULTS.bridgeRetryAfterSeconds, 1, 3600),
+  });
+}

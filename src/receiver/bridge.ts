@@ -1,0 +1,99 @@
+import type { AddressInfo } from 'node:net';
+import { DEFAULTS } from '../config/defaults.js';
+import { createDelivery } from '../delivery/create-delivery.js';
+import type { Delivery } from '../delivery/delivery.js';
+import { ErrorChannel } from '../errors/error-channel.js';
+import { bearerCheck } from './bearer-auth.js';
+import { resolveBridgeOptions, type BridgeOptions } from './bridge-options.js';
+import type { BridgeServer } from './bridge-server.js';
+import { ExportHandler, type BridgeCounters } from './export-handler.js';
+
+export type { BridgeOptions } from './bridge-options.js';
+export type { BridgeCounters } from './export-handler.js';
+
+/** Resolves when `promise` does or at `deadline` (epoch milliseconds), whichever comes first. */
+async function until(promise: Promise<void>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer);
+}
+
+/**
+ * A running OTLP/HTTP bridge. Its `error` channel reports what the delivery side gives up (as
+ * `Analytics` does) and the invalid analytics events of each request (`MR_ERR_INVALID_RECORD`).
+ */
+export class Bridge extends ErrorChannel {
+  /** Base URL, such as `http://127.0.0.1:4318`; OTLP is served at `/v1/logs` and `/v1/traces`. */
+  readonly url: string;
+  readonly port: number;
+  /** Running totals: requests, events queued, rejected and throttled, and the delivery queue's. */
+  readonly counters: Readonly<BridgeCounters>;
+  private closing: Promise<void> | undefined;
+
+  /** @internal Use `startBridge()`. */
+  constructor(
+    private readonly server: BridgeServer,
+    private readonly delivery: Delivery,
+    counters: BridgeCounters,
+    hostname: string,
+  ) {
+    super();
+    this.port = (server.http.address() as AddressInfo).port;
+    this.url = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${this.port}`;
+    this.counters = counters;
+  }
+
+  /**
+   * Stops gracefully: readiness turns 503 and new export requests are answered 503 with
+   * Retry-After, the listener closes, requests being handled finish, and then everything queued
+   * is delivered. Past `timeoutMillis` open connections are cut and what is still undelivered is
+   * reported (`MR_ERR_SHUTDOWN_TIMEOUT`). Idempotent.
+   */
+  close(timeoutMillis: number = DEFAULTS.closeTimeout): Promise<void> {
+    this.closing ??= this.shutdown(Date.now() + timeoutMillis);
+    return this.closing;
+  }
+
+  private async shutdown(deadline: number): Promise<void> {
+    const { http } = this.server;
+    this.server.drain();
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
+    await until(this.server.whenIdle(), deadline);
+    http.closeAllConnections();
+    await closed;
+    await this.delivery.shutdown(Math.max(0, deadline - Date.now()));
+  }
+}
+
+/**
+ * Starts the OTLP/HTTP bridge: a receiver for `POST /v1/logs` and `POST /v1/traces` that takes
+ * the analytics events out of OTLP log records and spans (sent by any language's OpenTelemetry
+ * SDK, or by a Collector) and delivers them to MetaRouter like `Analytics` does. Throws
+ * `ConfigurationError` for a bad option; rejects when it cannot listen.
+ */
+export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
+  const config = resolveBridgeOptions(options);
+  // Loaded here, not at the top: an app that only records analytics never loads the HTTP server
+  // or the protobuf code.
+  const { BridgeServer } = await import('./bridge-server.js');
+  let bridge: Bridge | undefined;
+  const delivery = createDelivery(config.delivery, (error) => bridge?.report(error));
+  const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, throttled: 0, delivery: delivery.counters };
+  const handler = new ExportHandler(delivery, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters);
+  const server = new BridgeServer({ maxBodyBytes: config.maxBodyBytes, retryAfterSeconds: config.retryAfterSeconds, authorized: bearerCheck(config.token) }, handler, counters);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.http.once('error', reject);
+      server.http.listen(config.port, config.hostname, () => {
+        server.http.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await delivery.shutdown(0);
+    throw error;
+  }
+  bridge = new Bridge(server, delivery, counters, config.hostname);
+  return bridge;
+}

@@ -1,0 +1,65 @@
+import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
+import { toHrTime } from '../otel/otel-compat.js';
+import { readOtlpLogs } from '../otel/read-otlp-logs.js';
+import type { OtlpReadResult } from '../otel/read-otlp-result.js';
+import { readOtlpTraces } from '../otel/read-otlp-traces.js';
+import type { PartialSuccess, Signal } from './otlp-codec.js';
+
+/** Running totals of a bridge. */
+export interface BridgeCounters {
+  /** OTLP export requests received (every answer counts, errors included). */
+  requests: number;
+  /** Analytics events read from requests and taken into the delivery queue. */
+  queued: number;
+  /** Log records or spans answered as rejected in `partial_success` (invalid analytics events). */
+  rejected: number;
+  /** Requests refused with 503 because the delivery queue had no room for their events. */
+  throttled: number;
+  /** The delivery queue's own totals (delivered, dropped, retries, HTTP requests). */
+  readonly delivery: Readonly<DeliveryCounters>;
+}
+
+/** What became of one decoded export request. */
+export type ExportOutcome =
+  | { readonly kind: 'accepted'; readonly partial: PartialSuccess | undefined }
+  /** No room in the queue now: retry later. */
+  | { readonly kind: 'busy' }
+  /** More events than the whole queue holds: no retry can succeed. */
+  | { readonly kind: 'too-many'; readonly events: number };
+
+const ITEMS: Readonly<Record<Signal, readonly [string, string]>> = Object.freeze({ logs: ['log record', 'log records'], traces: ['span', 'spans'] });
+
+/**
+ * Turns a decoded export request into queued messages, all or none: the analytics events are
+ * read (through the same otel readers as the exporters), and either the queue has room for all of
+ * them or none is taken and the client is told to retry, so that its own queue keeps the data.
+ */
+export class ExportHandler {
+  constructor(
+    private readonly delivery: Delivery,
+    private readonly writeKeyJson: string,
+    private readonly maxQueueSize: number,
+    private readonly counters: BridgeCounters,
+  ) {}
+
+  /** Throws `OtlpShapeError` when the request cannot be read (the server answers 400). */
+  handle(signal: Signal, request: unknown, receivedAtMillis: number): ExportOutcome {
+    const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, toHrTime(receivedAtMillis)) : readOtlpTraces(request, this.writeKeyJson);
+    if (read.messages.length > this.maxQueueSize) return { kind: 'too-many', events: read.messages.length };
+    if (!this.delivery.hasRoomFor(read.messages.length)) {
+      this.counters.throttled++;
+      return { kind: 'busy' };
+    }
+    for (const message of read.messages) if (this.delivery.enqueue(message)) this.counters.queued++;
+    if (read.rejected === 0) return { kind: 'accepted', partial: undefined };
+    this.counters.rejected += read.rejected;
+    const errorMessage = this.describe(signal, read);
+    // Counted and reported like the exporters' invalid records (the client learns it from the answer).
+    this.delivery.discard('MR_ERR_INVALID_RECORD', `OTLP ${signal} export: ${errorMessage}`, [], read.rejected);
+    return { kind: 'accepted', partial: { rejected: read.rejected, errorMessage } };
+  }
+
+  private describe(signal: Signal, read: OtlpReadResult): string {
+    return `${read.rejected} ${ITEMS[signal][read.rejected === 1 ? 0 : 1]} held analytics events that are not valid; those events were not taken (${read.problems.join('; ')})`;
+  }
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { test } from 'node:test';
+import { startIngestServer } from '../helpers/ingest-server.js';
+import { jsonLogsRequest, post, trackRecord } from '../helpers/otlp-bridge.js';
+
+// The built CLI, as `npx metarouter-otel` runs it: <repo>/dist/cli/main.js, from <build dir>/test/receiver.
+// METAROUTER_OTEL_CLI points at another build of it.
+const CLI = process.env.METAROUTER_OTEL_CLI ?? join(resolve(__dirname, '..', '..', '..'), 'dist', 'cli', 'main.js');
+const WRITE_KEY = 'cli-bridge-write-key-3c9e';
+const TOKEN = 'cli-bridge-token';
+
+test('CLI: `bridge` prints its URL, requires the token, reports errors on stderr one line each without the key, and on SIGTERM delivers what it took and exits 0', { timeout: 12_000 }, async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: the CLI tests run the built package; build it first (npm run build)`);
+  const ingest = await startIngestServer();
+  const child = spawn(process.execPath, [CLI, 'bridge', '--port', '0', '--hostname', '127.0.0.1', '--host', ingest.url, '--token', TOKEN], {
+    env: { ...process.env, METAROUTER_WRITE_KEY: WRITE_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const stdout: string[] = [];
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => stdout.push(line));
+  const firstLine = new Promise<string>((done, fail) => {
+    lines.once('line', done);
+    lines.once('close', () => fail(new Error(`the CLI closed its stdout; stderr: ${stderr}`)));
+  });
+  try {
+    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(await firstLine);
+    assert.ok(match !== null, `the first line names the URL: ${stdout[0]}`);
+    const logs = `${match[1]}/v1/logs`;
+
+    const body = jsonLogsRequest([trackRecord('cli-user', 'From The CLI Bridge'), trackRecord('cli-user')]);
+    assert.equal((await post(logs, body)).status, 401, 'no token');
+    const answer = await post(logs, body, { authorization: `Bearer ${TOKEN}` });
+    assert.equal(answer.status, 200);
+    assert.equal((JSON.parse(answer.body.toString()) as { partialSuccess: { rejectedLogRecords: number } }).partialSuccess.rejectedLogRecords, 1);
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, `exit code; stderr: ${stderr}`);
+    assert.deepEqual(ingest.accepted.map((message) => message.event), ['From The CLI Bridge'], 'delivered at shutdown');
+    assert.equal(ingest.accepted[0]!.writeKey, WRITE_KEY, 'the key came from METAROUTER_WRITE_KEY');
+
+    const errorLines = stderr.trim().split('\n');
+    assert.equal(errorLines.length, 1, `one line per error: ${stderr}`);
+    assert.match(errorLines[0]!, /^metarouter-otel bridge: MR_ERR_INVALID_RECORD .*track needs event/);
+    assert.ok(!`${stderr}${stdout.join('\n')}`.includes(WRITE_KEY), 'the writeKey is never printed');
+    assert.ok(stdout.some((line) => /SIGTERM, draining/.test(line)));
+  } finally {
+    child.kill('SIGKILL');
+    await ingest.close();
+  }
+});
