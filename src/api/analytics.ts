@@ -1,24 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
-import type { LoggerProvider } from '@opentelemetry/api-logs';
+import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
-import { resolveBoolean, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { readOptions, resolveBoolean, resolveDeliveryOptions } from '../config/resolve-options.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
-import { ConfigurationError, DeliveryError, ValidationError } from '../errors/metarouter-error.js';
+import { ConfigurationError, DeliveryError, ValidationError, type MetaRouterError } from '../errors/metarouter-error.js';
 import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
 import { AnalyticsEmitter } from '../otel/emit.js';
 import { MetaRouterLogRecordExporter } from '../otel/log-record-exporter.js';
 import type { Prepared } from '../otel/prepared-body.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
+import { pickFields } from '../translate/pick-fields.js';
 import { toMessage } from '../translate/message.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
+import { LIBRARY } from '../version.js';
 import type { AliasParams, GroupParams, IdentifyParams, PageParams, ScreenParams, TrackParams } from './params.js';
 
-function isLoggerProvider(value: unknown): value is LoggerProvider {
-  return typeof value === 'object' && value !== null && typeof (value as LoggerProvider).getLogger === 'function';
+/** The user's provider's Logger for our records, checked once here so that no call meets a broken one. */
+function loggerOf(provider: unknown): Logger {
+  const invalid = (actual: string, cause?: unknown) =>
+    new ConfigurationError('loggerProvider', `loggerProvider is invalid, expected an OpenTelemetry LoggerProvider whose getLogger() returns a Logger, actual ${actual}`, { cause });
+  if (typeof provider !== 'object' || provider === null || typeof (provider as LoggerProvider).getLogger !== 'function') throw invalid(typeof provider);
+  let logger: unknown;
+  try {
+    logger = (provider as LoggerProvider).getLogger(LIBRARY.name, LIBRARY.version);
+  } catch (error) {
+    throw invalid('a getLogger() that threw', error);
+  }
+  if (typeof logger !== 'object' || logger === null || typeof (logger as Logger).emit !== 'function') throw invalid('a getLogger() that returned no Logger');
+  return logger as Logger;
 }
 
 /**
@@ -38,21 +51,21 @@ export class Analytics extends ErrorChannel {
 
   constructor(options: AnalyticsOptions = {}) {
     super();
-    const config = resolveDeliveryOptions(options);
-    const spanEvents = resolveBoolean('spanEvents', options.spanEvents, DEFAULTS.spanEvents);
-    const { loggerProvider } = options;
-    if (loggerProvider !== undefined && !isLoggerProvider(loggerProvider)) {
-      throw new ConfigurationError('loggerProvider', 'loggerProvider is invalid, expected an OpenTelemetry LoggerProvider, actual ' + typeof loggerProvider);
-    }
+    const given = readOptions(options);
+    const config = resolveDeliveryOptions(given);
+    const spanEvents = resolveBoolean('spanEvents', given.spanEvents, DEFAULTS.spanEvents);
+    const { loggerProvider } = given;
+    const report = (error: MetaRouterError) => this.report(error);
     this.writeKeyJson = JSON.stringify(config.writeKey);
     this.disabled = config.disable;
     if (loggerProvider === undefined) {
-      this.exporter = new MetaRouterLogRecordExporter(options);
-      this.exporter.on('error', (error) => this.report(error));
-      this.emitter = new AnalyticsEmitter(createBuiltinLogger(this.exporter), false, spanEvents);
+      this.exporter = new MetaRouterLogRecordExporter(given);
+      this.exporter.on('error', report);
+      this.emitter = new AnalyticsEmitter(createBuiltinLogger(this.exporter), false, spanEvents, report);
     } else {
+      const logger = loggerOf(loggerProvider);
       this.userProvider = loggerProvider;
-      this.emitter = new AnalyticsEmitter(loggerProvider.getLogger('metarouter-otel'), true, spanEvents);
+      this.emitter = new AnalyticsEmitter(logger, true, spanEvents, report);
     }
   }
 
@@ -108,8 +121,8 @@ export class Analytics extends ErrorChannel {
    */
   closeAndFlush(options: CloseOptions = {}): Promise<void> {
     const timeout = options.timeout ?? DEFAULTS.closeTimeout;
-    if (!Number.isSafeInteger(timeout) || timeout < 0) {
-      return Promise.reject(new ConfigurationError('timeout', `timeout is invalid, expected an integer >= 0, actual ${String(timeout)}`));
+    if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > LIMITS.maxTimerMillis) {
+      return Promise.reject(new ConfigurationError('timeout', `timeout is invalid, expected an integer from 0 to ${LIMITS.maxTimerMillis}, actual ${String(timeout)}`));
     }
     this.closePromise ??= this.close(timeout);
     return this.closePromise;
@@ -131,28 +144,33 @@ export class Analytics extends ErrorChannel {
     const active = context.active();
     let prepared: Prepared;
     let timeMillis: number;
+    let event: string | undefined;
     try {
       if (typeof params !== 'object' || params === null) {
         throw new ValidationError('MR_ERR_INVALID_FIELD', 'params', `${type} takes one params object`);
       }
-      const fields = params as Record<string, unknown>;
-      timeMillis = fields.timestamp === undefined ? Date.now() : this.timeOf(fields.timestamp);
+      const source = params as Record<string, unknown>;
+      const picked = pickFields(source);
+      if (isProblem(picked)) throw new ValidationError(picked.code, picked.field, picked.message, { cause: picked.cause });
+      const [timestamp, messageId] = [source.timestamp, source.messageId];
+      timeMillis = timestamp === undefined ? Date.now() : this.timeOf(timestamp);
       const spanContext = trace.getSpanContext(active);
       const correlated = spanContext !== undefined && isSpanContextValid(spanContext);
       const record = buildRecord({
         type,
-        fields,
-        messageId: fields.messageId === undefined ? randomUUID() : (fields.messageId as string),
+        picked,
+        messageId: messageId === undefined ? randomUUID() : (messageId as string),
         timestamp: new Date(timeMillis).toISOString(),
         traceId: correlated ? spanContext.traceId : undefined,
         spanId: correlated ? spanContext.spanId : undefined,
       });
-      if (isProblem(record)) throw new ValidationError(record.code, record.field, record.message);
+      if (isProblem(record)) throw new ValidationError(record.code, record.field, record.message, { cause: record.cause });
       const message = toMessage(record, this.writeKeyJson);
       if (message.bytes > LIMITS.maxMessageBytes) {
         throw new ValidationError('MR_ERR_MESSAGE_TOO_LARGE', 'params', `${type} message is ${message.bytes} bytes of JSON, over the ${LIMITS.maxMessageBytes}-byte limit`);
       }
       prepared = { record, message, writeKeyJson: this.writeKeyJson };
+      event = type === 'track' ? (picked.fields.event as string) : undefined;
     } catch (error) {
       if (error instanceof ValidationError) throw error;
       throw new ValidationError('MR_ERR_NOT_SERIALIZABLE', 'params', `${type} params could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -161,7 +179,7 @@ export class Analytics extends ErrorChannel {
     if (this.closePromise !== undefined) {
       this.report(new DeliveryError('MR_ERR_CLOSED', `${type} called after closeAndFlush(); not sent`, [messageId]));
     } else if (!this.disabled) {
-      this.emitter.emit(type, prepared, timeMillis, active, type === 'track' ? (params as TrackParams).event : undefined);
+      this.emitter.emit(type, prepared, timeMillis, active, event);
     }
     return messageId;
   }

@@ -23,6 +23,8 @@ export const DEFAULTS = Object.freeze({
 });
 
 export const LIMITS = Object.freeze({
+  /** The longest delay Node timers take (2^31 - 1 ms); longer ones would fire at once. */
+  maxTimerMillis: 2_147_483_647,
   /** A message over this many UTF-8 bytes of JSON is rejected. */
   maxMessageBytes: 32 * 1024,
   /** A request body stays at or below this many bytes, under the server's 500 KB. */

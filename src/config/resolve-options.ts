@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/metarouter-error.js';
-import { DEFAULTS, ENV } from './defaults.js';
+import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import type { Dispatcher } from 'undici';
 import type { Compression, DeliveryOptions } from './options.js';
 
@@ -39,12 +39,42 @@ function fromEnv(name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-function integer(options: DeliveryOptions, key: keyof typeof DEFAULTS & keyof DeliveryOptions, min: number): number {
+function integer(options: DeliveryOptions, key: keyof typeof DEFAULTS & keyof DeliveryOptions, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = options[key] ?? DEFAULTS[key];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw invalid(key, `an integer >= ${min}`, describe(value));
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalid(key, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`, describe(value));
   }
   return value;
+}
+
+/** A duration in milliseconds that a Node timer can hold. */
+function millis(options: DeliveryOptions, key: keyof typeof DEFAULTS & keyof DeliveryOptions, min: number): number {
+  return integer(options, key, min, LIMITS.maxTimerMillis);
+}
+
+/** How a host is shown in an error: never its credentials, path or query, which may hold secrets. */
+function describeHost(host: unknown): string {
+  if (typeof host !== 'string') return describe(host);
+  if (!CONTROL_OR_SPACE.test(host) && URL.canParse(host)) {
+    const url = new URL(host);
+    const hidden = url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '';
+    return `${JSON.stringify(`${url.protocol}//${url.host}`)}${hidden ? ' (credentials, query and fragment not shown)' : ''}`;
+  }
+  return `a string of ${host.length} characters that is not such a URL`;
+}
+
+/**
+ * Reads the caller's options object once, into a plain copy: a getter that throws, or a Proxy,
+ * becomes a ConfigurationError here rather than a raw exception somewhere later.
+ */
+export function readOptions<T extends object>(options: T | undefined): Partial<T> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', describe(options));
+  try {
+    return { ...options };
+  } catch (error) {
+    throw new ConfigurationError('options', 'options is invalid, expected an object whose properties can be read, actual one that threw while read', { cause: error });
+  }
 }
 
 function resolveWriteKey(options: DeliveryOptions): string {
@@ -66,14 +96,14 @@ function resolveEndpoint(options: DeliveryOptions): { origin: string; requestPat
   const expected = `an absolute http(s) URL without spaces or control characters (or ${ENV.host})`;
   // URL parsing silently strips tabs and newlines, so they are refused before it.
   if (typeof host !== 'string' || CONTROL_OR_SPACE.test(host) || !URL.canParse(host)) {
-    throw invalid('host', expected, describe(host));
+    throw invalid('host', expected, describeHost(host));
   }
   const url = new URL(host);
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw invalid('host', `${expected}, with no credentials, query or fragment`, describe(host));
+    throw invalid('host', `${expected}, with no credentials, query or fragment`, describeHost(host));
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname) && !resolveBoolean('allowInsecureHttp', options.allowInsecureHttp, DEFAULTS.allowInsecureHttp)) {
-    throw invalid('host', 'an https URL (plain http only to a loopback address, or with allowInsecureHttp: true)', describe(host));
+    throw invalid('host', 'an https URL (plain http only to a loopback address, or with allowInsecureHttp: true)', describeHost(host));
   }
   const path: unknown = options.path ?? DEFAULTS.path;
   if (typeof path !== 'string' || !path.startsWith('/') || CONTROL_OR_SPACE.test(path)) {
@@ -109,19 +139,16 @@ export function resolveBoolean(option: string, value: unknown, fallback: boolean
  * `ConfigurationError` naming the option, the expected and the actual value.
  */
 export function resolveDeliveryOptions(options: DeliveryOptions | undefined): DeliveryConfig {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw invalid('options', 'an object', describe(options));
-  }
-  const given = options ?? {};
+  const given = readOptions(options);
   return Object.freeze({
     writeKey: resolveWriteKey(given),
     ...resolveEndpoint(given),
     flushAt: integer(given, 'flushAt', 1),
-    flushInterval: integer(given, 'flushInterval', 1),
+    flushInterval: millis(given, 'flushInterval', 1),
     maxQueueSize: integer(given, 'maxQueueSize', 1),
     maxRetries: integer(given, 'maxRetries', 0),
-    maxRetryDuration: integer(given, 'maxRetryDuration', 0),
-    httpRequestTimeout: integer(given, 'httpRequestTimeout', 1),
+    maxRetryDuration: millis(given, 'maxRetryDuration', 0),
+    httpRequestTimeout: millis(given, 'httpRequestTimeout', 1),
     maxConcurrentRequests: integer(given, 'maxConcurrentRequests', 1),
     compression: resolveCompression(given),
     disable: resolveBoolean('disable', given.disable, DEFAULTS.disable),

@@ -21,6 +21,8 @@ export class Batch {
   attempts = 0;
   /** When the first request for this batch started (epoch ms). */
   firstAttemptAt = 0;
+  /** Whether the current wait is one the server asked for (Retry-After), which is kept. */
+  serverAskedWait = false;
   /** Pending retry, while the batch waits out a backoff. */
   retryTimer: NodeJS.Timeout | undefined;
   /** Aborts the request in flight, if any. */

@@ -8,6 +8,9 @@ import { Batch, batchBody, envelopeBytes } from './batch.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { allOf, type DeliveryObserver } from './observer.js';
 
+/** Queue-full drops are reported at least this often, in ids. */
+const QUEUE_FULL_REPORT_CHUNK = 1000;
+
 /** What the delivery engine needs to know; see `DeliveryOptions` for each meaning. */
 export interface DeliverySettings {
   readonly writeKey: string;
@@ -105,7 +108,10 @@ export class Delivery {
     }
     if (this.held >= this.settings.maxQueueSize) {
       this.counters.dropped++;
-      if (this.droppedForFullQueue.push(message.messageId) === 1) queueMicrotask(() => this.reportQueueFull());
+      const pending = this.droppedForFullQueue.push(message.messageId);
+      // Reported in chunks: a burst in one synchronous loop must not pile up every dropped id.
+      if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
+      else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
       return false;
     }
     this.counters.accepted++;
@@ -219,13 +225,16 @@ export class Delivery {
   private handle(batch: Batch, result: TransportResult): void {
     switch (result.kind) {
       case 'success': {
-        const rejected = new Set(result.rejectedIds);
+        // Only ids of this batch count: a server naming others must not skew the totals.
+        const ids = new Set(batch.messageIds);
+        const rejected = new Set(result.rejectedIds.filter((id) => ids.has(id)));
         this.counters.delivered += batch.messages.length - rejected.size;
         this.observer.delivered(batch.messages.length - rejected.size);
         if (result.status === 207) {
           this.counters.dropped += rejected.size;
           this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }));
         }
+        this.wakeBackoffs();
         return this.finish(batch);
       }
       case 'retryable': {
@@ -234,7 +243,7 @@ export class Delivery {
           const limit = delay === undefined ? `${batch.attempts} attempts` : `${batch.attempts} attempts, at the ${this.settings.maxRetryDuration} ms retry deadline`;
           return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', `gave up after ${limit}: ${result.reason}`, { cause: result.cause, status: result.status });
         }
-        return this.scheduleRetry(batch, delay);
+        return this.scheduleRetry(batch, delay, result.retryAfterMillis !== undefined);
       }
       case 'too-large':
         if (batch.messages.length === 1) {
@@ -246,8 +255,9 @@ export class Delivery {
     }
   }
 
-  private scheduleRetry(batch: Batch, delayMillis: number): void {
+  private scheduleRetry(batch: Batch, delayMillis: number, serverAsked: boolean): void {
     this.counters.retries++;
+    batch.serverAskedWait = serverAsked;
     this.observer.retryScheduled(delayMillis);
     batch.retryTimer = setTimeout(() => {
       batch.retryTimer = undefined;
@@ -255,6 +265,19 @@ export class Delivery {
       this.pump();
     }, delayMillis);
     if (this.flushing === 0) batch.retryTimer.unref();
+  }
+
+  /**
+   * After a success the endpoint is back: batches waiting out our own backoff go now instead of
+   * keeping the queue full for up to a backoff period. A wait the server asked for is kept.
+   */
+  private wakeBackoffs(): void {
+    for (const batch of this.active) {
+      if (batch.retryTimer === undefined || batch.serverAskedWait) continue;
+      clearTimeout(batch.retryTimer);
+      batch.retryTimer = undefined;
+      this.ready.push(batch);
+    }
   }
 
   /** Replaces a batch the server found too large by its two halves; the batch settles when both do. */
@@ -296,6 +319,7 @@ export class Delivery {
 
   private reportQueueFull(): void {
     const ids = this.droppedForFullQueue;
+    if (ids.length === 0) return;
     this.droppedForFullQueue = [];
     this.lose(new DeliveryError('MR_ERR_QUEUE_FULL', `queue held ${this.settings.maxQueueSize} messages; dropped ${ids.length}`, ids));
   }

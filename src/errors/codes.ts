@@ -10,6 +10,7 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_NOT_SERIALIZABLE: 'A value cannot be represented in JSON (circular reference, BigInt, a throwing getter or toJSON).',
   MR_ERR_MESSAGE_TOO_LARGE: 'A message is over 32 KB of JSON, or the server answered 413 for a single message.',
   MR_ERR_CLOSED: 'A call or export arrived after `closeAndFlush()` / `shutdown()`; it was not sent.',
+  MR_ERR_EMIT_FAILED: "The user's logs pipeline (loggerProvider) threw while taking a record; that message was not sent.",
   MR_ERR_QUEUE_FULL: 'The delivery queue held `maxQueueSize` messages; the new message was dropped.',
   MR_ERR_INVALID_RECORD: 'A log record or span event named `analytics.*` could not be read as an analytics message.',
   MR_ERR_REJECTED: 'The server rejected a batch (400, 422, another 4xx, 501 or 505); the batch was dropped.',

@@ -49,8 +49,8 @@ export class ConfigurationError extends MetaRouterError {
   /** The option's name. */
   readonly option: string;
 
-  constructor(option: string, message: string) {
-    super('MR_ERR_INVALID_OPTION', message);
+  constructor(option: string, message: string, options?: { cause?: unknown }) {
+    super('MR_ERR_INVALID_OPTION', message, options);
     this.name = 'ConfigurationError';
     this.option = option;
     Object.defineProperty(this, kConfiguration, { value: true });

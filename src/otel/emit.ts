@@ -1,5 +1,6 @@
 import { trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
+import { DeliveryError, type MetaRouterError } from '../errors/metarouter-error.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { ATTRIBUTES, EVENT_NAMES, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
 import { PREPARED, type Prepared } from './prepared-body.js';
@@ -17,6 +18,7 @@ export class AnalyticsEmitter {
     private readonly logger: Logger,
     private readonly fullBody: boolean,
     private readonly spanEvents: boolean,
+    private readonly report: (error: MetaRouterError) => void,
   ) {}
 
   emit(type: EventType, prepared: Prepared, timeMillis: number, active: Context, event: string | undefined): void {
@@ -28,7 +30,13 @@ export class AnalyticsEmitter {
       if (record.context.length > 2) body.context = JSON.parse(record.context);
     }
     body[PREPARED] = prepared;
-    this.logger.emit({ eventName: EVENT_NAMES[type], timestamp: timeMillis, body: body as AnyValueMap, context: active });
+    try {
+      this.logger.emit({ eventName: EVENT_NAMES[type], timestamp: timeMillis, body: body as AnyValueMap, context: active });
+    } catch (error) {
+      // A user's pipeline that throws must not turn a valid call into an exception of the app.
+      this.report(new DeliveryError('MR_ERR_EMIT_FAILED', `the logs pipeline threw while taking the ${type} record`, [message.messageId], { cause: error }));
+      return;
+    }
     if (this.spanEvents) this.mark(type, message.messageId, active, event);
   }
 

@@ -1,6 +1,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
+import { pickFields } from '../translate/pick-fields.js';
 import { isPlainObject, type FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
@@ -42,9 +43,11 @@ export function readLogRecord(record: LogRecordLike, type: EventType, writeKeyJs
   }
   const timestamp = found.timestamp === undefined ? new Date(hrTimeToMillis(record.hrTime)).toISOString() : toIsoTimestamp(found.timestamp);
   if (timestamp === undefined) return { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' };
+  const picked = pickFields(found.fields);
+  if (isProblem(picked)) return picked;
   const built = buildRecord({
     type,
-    fields: found.fields,
+    picked,
     messageId: found.messageId as string | undefined,
     timestamp,
     traceId: record.spanContext?.traceId,

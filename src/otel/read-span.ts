@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HrTime, SpanContext } from '@opentelemetry/api';
 import { buildRecord, isProblem } from '../translate/build-record.js';
+import { pickFields } from '../translate/pick-fields.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
@@ -49,9 +50,11 @@ export function readSpanEvents(span: SpanLike, writeKeyJson: string): SpanEventO
     if (timestamp === undefined) {
       return void outcomes.push({ problem: { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' }, eventName: event.name });
     }
+    const picked = pickFields(found.fields);
+    if (isProblem(picked)) return void outcomes.push({ problem: picked, eventName: event.name });
     const built = buildRecord({
       type,
-      fields: found.fields,
+      picked,
       messageId: (found.messageId as string | undefined) ?? spanEventMessageId(traceId, spanId, index, event.time),
       timestamp,
       traceId,

@@ -1,30 +1,27 @@
 import type { AnalyticsRecord, EventType } from './analytics-record.js';
 import { checkFields, checkMessageId, type FieldProblem } from './check-fields.js';
 import { RESERVED_CONTEXT_KEYS } from './message.js';
+import type { PickedFields } from './pick-fields.js';
 
 /** A call's parts before serialization, as the facade or a reader found them. */
 export interface RecordInput {
   readonly type: EventType;
-  /** Segment fields by their Spec names (userId, event, properties, …); other keys are ignored. */
-  readonly fields: Readonly<Record<string, unknown>>;
+  /** The call's fields as `pickFields` read them. */
+  readonly picked: PickedFields;
   readonly messageId: string | undefined;
   readonly timestamp: string;
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
 }
 
-/** Serialized in this order; `context` travels apart because the library adds to it. */
-const SEGMENT_FIELDS = ['userId', 'anonymousId', 'event', 'name', 'category', 'groupId', 'previousId', 'properties', 'traits', 'integrations'] as const;
-const ID_FIELDS: ReadonlySet<string> = new Set(['userId', 'anonymousId', 'groupId', 'previousId']);
-
 function notSerializable(field: string, error: unknown): FieldProblem {
   const reason = error instanceof Error ? error.message : String(error);
-  return { code: 'MR_ERR_NOT_SERIALIZABLE', field, message: `${field} cannot be represented in JSON: ${reason}` };
+  return { code: 'MR_ERR_NOT_SERIALIZABLE', field, message: `${field} cannot be represented in JSON: ${reason}`, cause: error };
 }
 
 /** Names the field whose serialization throws; only runs after a failure, off the hot path. */
-function culprit(picked: Record<string, unknown>): string {
-  for (const [key, value] of Object.entries(picked)) {
+function culprit(fields: Record<string, unknown>): string {
+  for (const [key, value] of Object.entries(fields)) {
     try {
       JSON.stringify(value);
     } catch {
@@ -52,25 +49,19 @@ function contextWithoutReserved(context: Record<string, unknown>): Record<string
  * its data cannot be represented in JSON; never throws.
  */
 export function buildRecord(input: RecordInput): AnalyticsRecord | FieldProblem {
-  const { fields } = input;
-  const problem = checkFields(input.type, fields) ?? checkMessageId(input.messageId);
+  const { fields, context } = input.picked;
+  const problem = checkFields(input.type, fields, context) ?? checkMessageId(input.messageId);
   if (problem !== undefined) return problem;
-  const picked: Record<string, unknown> = {};
-  for (const key of SEGMENT_FIELDS) {
-    const value = fields[key];
-    if (value === undefined) continue;
-    picked[key] = ID_FIELDS.has(key) && typeof value === 'number' ? String(value) : value;
-  }
   let fieldsJson: string;
   let contextJson = '{}';
   try {
-    fieldsJson = JSON.stringify(picked);
+    fieldsJson = JSON.stringify(fields);
   } catch (error) {
-    return notSerializable(culprit(picked), error);
+    return notSerializable(culprit(fields), error);
   }
-  if (fields.context !== undefined) {
+  if (context !== undefined) {
     try {
-      contextJson = JSON.stringify(contextWithoutReserved(fields.context as Record<string, unknown>));
+      contextJson = JSON.stringify(contextWithoutReserved(context as Record<string, unknown>));
     } catch (error) {
       return notSerializable('context', error);
     }
@@ -88,6 +79,6 @@ export function buildRecord(input: RecordInput): AnalyticsRecord | FieldProblem 
 }
 
 /** True when {@link buildRecord} returned a problem rather than a record. */
-export function isProblem(value: AnalyticsRecord | FieldProblem): value is FieldProblem {
+export function isProblem(value: object): value is FieldProblem {
   return 'code' in value;
 }

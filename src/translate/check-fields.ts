@@ -7,6 +7,8 @@ export interface FieldProblem {
   readonly code: ErrorCode;
   readonly field: string;
   readonly message: string;
+  /** The exception behind it, when reading or serializing threw. */
+  readonly cause?: unknown;
 }
 
 const REQUIRED: Readonly<Record<EventType, readonly string[]>> = Object.freeze({
@@ -38,7 +40,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * The Segment Spec rules for one call type, shared by the facade (which throws) and the readers of
  * log records, span events and OTLP (which report). Returns the first problem found.
  */
-export function checkFields(type: EventType, fields: Readonly<Record<string, unknown>>): FieldProblem | undefined {
+export function checkFields(type: EventType, fields: Readonly<Record<string, unknown>>, context: unknown): FieldProblem | undefined {
   for (const key of ID_FIELDS) {
     const value = fields[key];
     if (isPresent(value) && typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
@@ -51,7 +53,8 @@ export function checkFields(type: EventType, fields: Readonly<Record<string, unk
     }
   }
   for (const key of OBJECT_FIELDS) {
-    if (fields[key] !== undefined && !isPlainObject(fields[key])) {
+    const value = key === 'context' ? context : fields[key];
+    if (value !== undefined && !isPlainObject(value)) {
       return { code: 'MR_ERR_INVALID_FIELD', field: key, message: `${key} must be a plain object` };
     }
   }

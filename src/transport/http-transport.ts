@@ -11,6 +11,13 @@ import type { Transport, TransportResult } from './transport-result.js';
 
 const gzip = promisify(gzipCallback);
 
+/**
+ * How long the unread rest of a 2xx answer may take to drain before its connection is dropped: at
+ * most this, and at most a quarter of the request timeout, since the next batch may be waiting for
+ * the connection with its own deadline running.
+ */
+const MAX_DRAIN_MILLIS = 1000;
+
 /** Where and how the transport posts. */
 export interface HttpTransportOptions {
   readonly origin: string;
@@ -66,9 +73,11 @@ export class HttpTransport implements Transport {
   private readonly headers: Readonly<Record<string, string>>;
   /** The writeKey and its Basic credential, never to appear in what we report. */
   private readonly secrets: readonly string[];
+  private readonly drainMillis: number;
 
   constructor(private readonly options: HttpTransportOptions) {
     this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections });
+    this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
     const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
     this.secrets = [credential, options.writeKey, JSON.stringify(options.writeKey).slice(1, -1)];
     this.headers = {
@@ -98,7 +107,9 @@ export class HttpTransport implements Transport {
       );
       const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
       const text = needsBody ? redact(await readCapped(response.body), this.secrets) : '';
-      if (!needsBody) await response.body.dump();
+      // A 2xx status line is the acknowledgement: a body that stalls afterwards must hold neither the
+      // batch nor, for long, the connection that the next batch needs.
+      if (!needsBody) response.body.dump({ limit: LIMITS.maxResponseBytes, signal: AbortSignal.timeout(this.drainMillis) }).catch(() => undefined);
       return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: text }, Date.now());
     } catch (error) {
       const reason = deadline.aborted && !signal.aborted ? 'request timed out' : describeError(error);
@@ -106,7 +117,11 @@ export class HttpTransport implements Transport {
     }
   }
 
+  /**
+   * Closes our own pool at once (by then every batch was delivered or given up, so nothing of
+   * value is in flight); a user's dispatcher stays open.
+   */
   async close(): Promise<void> {
-    if (this.options.dispatcher === undefined) await this.dispatcher.close();
+    if (this.options.dispatcher === undefined) await this.dispatcher.destroy();
   }
 }

@@ -248,7 +248,7 @@ test('a getter on the params object itself that throws becomes a ValidationError
         throw new Error('event getter failed');
       },
     });
-    const error = expectInvalid(() => call(analytics, 'track', params), 'MR_ERR_NOT_SERIALIZABLE', 'params');
+    const error = expectInvalid(() => call(analytics, 'track', params), 'MR_ERR_NOT_SERIALIZABLE', 'event');
     assert.ok(error.cause instanceof Error, 'the original exception is kept as the cause');
     marker = analytics.track({ userId: 'u', event: 'Marker' });
   });

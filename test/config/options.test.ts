@@ -137,16 +137,17 @@ test('compression, disable and spanEvents refuse values of the wrong kind', asyn
   await expectConfigError('Analytics spanEvents', () => new Analytics({ writeKey: KEY, host: server.url, spanEvents: 'false' as never }), 'spanEvents', /boolean/, '"false"');
 });
 
+// A host that is not a URL is described by its shape only: it may be a secret given in the wrong option.
 test('host must be an absolute http(s) URL without spaces or control characters', async () => {
   const bad: Array<[string, string]> = [
     ['ftp://x', '"ftp://x"'],
-    ['not a url', '"not a url"'],
-    ['http://a\nb', JSON.stringify('http://a\nb')],
-    ['http://a\r\nb', JSON.stringify('http://a\r\nb')],
-    ['http://a b', '"http://a b"'],
-    ['http://a\tb', JSON.stringify('http://a\tb')],
-    ['/v1/batch', '"/v1/batch"'],
-    ['', '""'],
+    ['not a url', 'a string of 9 characters'],
+    ['http://a\nb', 'a string of 10 characters'],
+    ['http://a\r\nb', 'a string of 11 characters'],
+    ['http://a b', 'a string of 10 characters'],
+    ['http://a\tb', 'a string of 10 characters'],
+    ['/v1/batch', 'a string of 9 characters'],
+    ['', 'a string of 0 characters'],
   ];
   for (const [name, make] of CONSTRUCTORS) {
     for (const [host, actual] of bad) {

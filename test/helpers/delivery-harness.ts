@@ -13,7 +13,7 @@ export const WRITE_KEY = 'delivery-test-key';
 export function trackMessage(event: string, properties: Record<string, unknown> = {}): Message {
   const record = buildRecord({
     type: 'track',
-    fields: { userId: 'user-1', event, properties },
+    picked: { fields: { userId: 'user-1', event, properties }, context: undefined },
     messageId: undefined,
     timestamp: new Date().toISOString(),
     traceId: undefined,

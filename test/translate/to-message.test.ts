@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildRecord, isProblem, type RecordInput } from '../../src/translate/build-record.js';
+import { pickFields } from '../../src/translate/pick-fields.js';
 import { toMessage } from '../../src/translate/message.js';
 
-const base: RecordInput = {
+type Input = Omit<RecordInput, 'picked'> & { fields: Record<string, unknown> };
+
+const base: Input = {
   type: 'track',
   fields: { userId: 'u', event: 'E' },
   messageId: 'm-1',
@@ -12,14 +15,17 @@ const base: RecordInput = {
   spanId: undefined,
 };
 
-function message(input: Partial<RecordInput>, writeKey = 'wk') {
-  const record = buildRecord({ ...base, ...input });
+function message(input: Partial<Input>, writeKey = 'wk') {
+  const { fields, ...rest } = { ...base, ...input };
+  const picked = pickFields(fields);
+  assert.ok(!isProblem(picked));
+  const record = buildRecord({ ...rest, picked });
   assert.ok(!isProblem(record), 'valid input');
   return toMessage(record, JSON.stringify(writeKey));
 }
 
 test('the byte count is the real UTF-8 length of the JSON, for ASCII, multi-byte, emoji and empty parts', () => {
-  const cases: Array<Partial<RecordInput>> = [
+  const cases: Array<Partial<Input>> = [
     {},
     { fields: { userId: 'u', event: 'Café €', properties: { emoji: '🚀🚀', 'clé': 'valeur' } } },
     { fields: { userId: 'u', event: 'E', context: { locale: 'ja-JP', note: '日本語' } } },
