@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { DEFAULTS } from '../../src/index.js';
+
+// Compiled to <build dir>/test/package/: the repository is three levels up.
+const REPO = join(__dirname, '..', '..', '..');
+const read = (path: string) => readFileSync(join(REPO, path), 'utf8');
+
+interface Property {
+  name: string;
+  typeName: string;
+  optional: boolean;
+  text: string;
+  defaultText: string | undefined;
+}
+interface Generator {
+  SOURCE: string;
+  TARGET: string;
+  renderOptionsDoc(sourceText?: string): string;
+  readOptions(sourceText: string): { interfaces: Array<{ name: string; properties: Property[] }> };
+}
+
+const generator = (): Promise<Generator> => import(pathToFileURL(join(REPO, 'scripts', 'write-options-doc.mjs')).href) as Promise<Generator>;
+
+test('docs/options.md is what scripts/write-options-doc.mjs makes of the TSDoc (run npm run docs:options after changing an option)', async () => {
+  const { renderOptionsDoc, TARGET } = await generator();
+  assert.equal(read(TARGET), renderOptionsDoc());
+});
+
+test('the generator takes every property from the TSDoc: a new option appears with its type, default and meaning', async () => {
+  const { renderOptionsDoc, SOURCE } = await generator();
+  const source = read(SOURCE).replace(
+    'export interface DeliveryOptions {',
+    'export interface DeliveryOptions {\n  /**\n   * Seconds of made-up\n   * patience.\n   * @default 42\n   */\n  patienceSeconds?: number | string;',
+  );
+  const page = renderOptionsDoc(source);
+  assert.match(page, /^\| `patienceSeconds` \| `number \\\| string` \| `42` \| Seconds of made-up patience\. \|$/m);
+  assert.notEqual(page, renderOptionsDoc(), 'so a stale page fails the test above');
+});
+
+test('every @default in the TSDoc of the options is the value DEFAULTS holds', async () => {
+  const { readOptions, SOURCE } = await generator();
+  const defaults: Record<string, unknown> = { ...DEFAULTS, timeout: DEFAULTS.closeTimeout };
+  let checked = 0;
+  for (const { properties } of readOptions(read(SOURCE)).interfaces) {
+    for (const { name, defaultText } of properties) {
+      if (defaultText === undefined || !/^(-?[\d_.]+|'[^']*'|true|false)$/.test(defaultText)) continue; // described defaults are prose
+      const literal = defaultText.startsWith("'") ? defaultText.slice(1, -1) : (JSON.parse(defaultText.replace(/_/g, '')) as unknown);
+      assert.equal(defaults[name], literal, `${name}: TSDoc says ${defaultText}, DEFAULTS says ${String(defaults[name])}`);
+      checked += 1;
+    }
+  }
+  assert.ok(checked >= 10, `the literal defaults were found (${checked})`);
+});
