@@ -114,7 +114,15 @@ for version in $versions; do
   results+=("node ${full#v}  otel 3.x  $(counts "$log")  ($log)$note")
 done
 
+# Totals over every cell, on the plain closing line CI reads.
+total() {
+  local sum=0
+  for log in "$logs"/*.tap; do sum=$((sum + $(grep -E "^# $1 [0-9]+$" "$log" | tail -1 | cut -d' ' -f3 || echo 0))); done
+  echo "$sum"
+}
+
 echo
 echo "compatibility matrix (Node × OpenTelemetry line):"
 printf '  %s\n' "${results[@]}"
+echo "matrix: $(total pass) passed, $(total fail) failed"
 exit $failed
