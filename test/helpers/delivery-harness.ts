@@ -1,10 +1,10 @@
 import type { DeliveryOptions } from '../../src/config/options.js';
 import { resolveDeliveryOptions } from '../../src/config/resolve-options.js';
-import { Delivery } from '../../src/delivery/delivery.js';
+import { createDelivery } from '../../src/delivery/create-delivery.js';
+import type { Delivery } from '../../src/delivery/delivery.js';
 import type { DeliveryError, MetaRouterError } from '../../src/errors/metarouter-error.js';
 import { buildRecord, isProblem } from '../../src/translate/build-record.js';
 import { toMessage, type Message } from '../../src/translate/message.js';
-import { HttpTransport } from '../../src/transport/http-transport.js';
 import { startIngestServer } from './ingest-server.js';
 
 export const WRITE_KEY = 'delivery-test-key';
@@ -46,15 +46,7 @@ export function deliveryTo(url: string, options: DeliveryOptions & { delayMillis
   const config = resolveDeliveryOptions({ writeKey: WRITE_KEY, host: url, ...deliveryOptions });
   const errors: DeliveryError[] = [];
   const delays: DelayCall[] = [];
-  const transport = new HttpTransport({
-    origin: config.origin,
-    requestPath: config.requestPath,
-    writeKey: config.writeKey,
-    timeoutMillis: config.httpRequestTimeout,
-    connections: config.maxConcurrentRequests,
-    compression: config.compression,
-  });
-  const delivery = new Delivery(
+  const delivery = createDelivery(
     {
       ...config,
       ...(maxBatchBytes === undefined ? {} : { maxBatchBytes }),
@@ -63,7 +55,6 @@ export function deliveryTo(url: string, options: DeliveryOptions & { delayMillis
         return delayMillis;
       },
     },
-    transport,
     (error) => errors.push(error),
   );
   return { delivery, errors, delays };
