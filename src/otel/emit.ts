@@ -37,14 +37,15 @@ export class AnalyticsEmitter {
       this.report(new DeliveryError('MR_ERR_EMIT_FAILED', `the logs pipeline threw while taking the ${type} record`, [message.messageId], { cause: error }));
       return;
     }
-    if (this.spanEvents) this.mark(type, message.messageId, active, event);
+    if (this.spanEvents) this.mark(type, message.messageId, active, event, timeMillis);
   }
 
-  private mark(type: EventType, messageId: string, active: Context, event: string | undefined): void {
+  private mark(type: EventType, messageId: string, active: Context, event: string | undefined, timeMillis: number): void {
     const span = trace.getSpan(active);
     if (span === undefined || !span.isRecording()) return;
     const attributes: Attributes = { [ATTRIBUTES.messageId]: messageId, [MARK_ATTRIBUTE]: MARK_VALUE };
     if (event !== undefined) attributes[ATTRIBUTES.event] = event;
-    span.addEvent(EVENT_NAMES[type], attributes);
+    // The call's own time: the same instant as the message, and no second clock reading.
+    span.addEvent(EVENT_NAMES[type], attributes, timeMillis);
   }
 }

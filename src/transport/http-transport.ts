@@ -89,7 +89,12 @@ export class HttpTransport implements Transport {
   }
 
   async send(body: string, signal: AbortSignal): Promise<TransportResult> {
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMillis)]);
+    const timeout = new AbortController();
+    const deadline = AbortSignal.any([signal, timeout.signal]);
+    // The deadline acts one turn late, after the poll phase: when our own process was busy past the
+    // deadline, an answer that arrived meanwhile is read first, instead of the batch being resent
+    // (a duplicate) only because we had not looked yet.
+    const timer = setTimeout(() => setImmediate(() => timeout.abort()), this.options.timeoutMillis).unref();
     try {
       const payload = this.options.compression === 'gzip' ? await gzip(body) : body;
       const response = await context.with(suppressTracing(context.active()), () =>
@@ -101,8 +106,9 @@ export class HttpTransport implements Transport {
           headers: { ...this.headers },
           body: payload,
           signal: deadline,
-          headersTimeout: this.options.timeoutMillis,
-          bodyTimeout: this.options.timeoutMillis,
+          // Our deadline above is the one that counts; undici's own timers would fire as early.
+          headersTimeout: 0,
+          bodyTimeout: 0,
         }),
       );
       const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
@@ -112,8 +118,10 @@ export class HttpTransport implements Transport {
       if (!needsBody) response.body.dump({ limit: LIMITS.maxResponseBytes, signal: AbortSignal.timeout(this.drainMillis) }).catch(() => undefined);
       return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: text }, Date.now());
     } catch (error) {
-      const reason = deadline.aborted && !signal.aborted ? 'request timed out' : describeError(error);
+      const reason = timeout.signal.aborted && !signal.aborted ? 'request timed out' : describeError(error);
       return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause: error };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
