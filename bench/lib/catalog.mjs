@@ -1,0 +1,17 @@
+// The drivers, in the order they run and print. `delivers: false` marks reference rows that only
+// measure the call (nothing is sent, so delivery columns stay empty).
+export const CATALOG = [
+  { name: 'metarouter', label: 'metarouter-otel', delivers: true },
+  { name: 'segment', label: '@segment/analytics-node', delivers: true },
+  { name: 'posthog', label: 'posthog-node', delivers: true },
+  { name: 'rudder', label: '@rudderstack/rudder-sdk-node', delivers: true },
+  { name: 'baseline', label: 'pre-serialized JSON, 480 KB batches, undici keep-alive, 4 in flight', delivers: true },
+  { name: 'otel-emit', label: 'OpenTelemetry `logger.emit` alone (no-op processor)', delivers: false },
+  { name: 'generator', label: 'harness alone (generator + a span per 100 calls)', delivers: false },
+];
+
+export function catalogEntry(name) {
+  const entry = CATALOG.find((candidate) => candidate.name === name);
+  if (entry === undefined) throw new Error(`unknown library "${name}"; known: ${CATALOG.map((c) => c.name).join(', ')}`);
+  return entry;
+}

@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// Writes docs/benchmarks.md (and docs/benchmarks-curves.svg) from the latest results in
+// bench/results/: run.json (node bench/run.mjs), curves.json (node bench/curves.mjs) and
+// profile.json (node bench/profile.mjs). Each of those scripts calls this when it finishes;
+// `node bench/write-docs.mjs` regenerates the page from the stored results alone.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CATALOG } from './lib/catalog.mjs';
+import { describeMachine } from './lib/machine.mjs';
+
+/** Says how busy the machine was, when the results recorded it. */
+function describeLoad(load, cores) {
+  if (load === undefined) return '';
+  const busy = load.after > cores + 1;
+  return ` 1-minute load average ${load.before} before the runs and ${load.after} after (the benchmark alone accounts for about 2)${busy ? ': other processes competed for the CPU, so wall-clock figures are inflated and vary between rounds; the CPU-time columns and ratio are the steadier guide' : ''}.`;
+}
+import { BENCH_DIR, REPO_DIR } from './lib/options.mjs';
+import { formatCount, formatMegabytes, formatMicros, formatSeconds, markdownRatios, markdownTable } from './lib/summary.mjs';
+import { renderChart } from './lib/svg-chart.mjs';
+
+function load(name) {
+  const file = path.join(BENCH_DIR, 'results', name);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+}
+
+const LABELS = Object.fromEntries(CATALOG.map((entry) => [entry.name, entry.name === 'baseline' ? 'pre-serialized baseline' : entry.label]));
+
+function sizeLabel(bytes) {
+  return bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} B`;
+}
+
+function chart(curves) {
+  const libs = curves.settings.libs;
+  const pick = (curve, metric) =>
+    libs.map((lib) => ({
+      name: lib,
+      label: LABELS[lib] ?? lib,
+      points: curves.series.filter((point) => point.lib === lib && point.curve === curve).map((point) => [curve === 'size' ? point.size : point.count, point[metric]]),
+    }));
+  const sizes = curves.settings.sizes.map((size) => ({ value: size, label: sizeLabel(size) }));
+  const counts = curves.settings.counts.map((count) => ({ value: count, label: count >= 1e6 ? `${count / 1e6} M` : count >= 1e3 ? `${count / 1e3} k` : String(count) }));
+  const micros = (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)} ms` : `${Number(v.toPrecision(3))} µs`);
+  const rate = (v) => (v >= 1000 ? `${Number((v / 1000).toPrecision(3))} k` : String(Math.round(v)));
+  return renderChart({
+    title: 'metarouter-otel: cost per call and throughput against message size and count',
+    subtitle: `${curves.settings.mode}, medians; size curve at ${formatCount(curves.settings.sizeCount)} calls, count curve at ≈${curves.settings.countSize} B. ${describeMachine(curves.machine)}`,
+    panels: [
+      { title: 'time per call vs message size', xLabel: 'message size (JSON of the call)', yLabel: 'time per call', xTicks: sizes, yFormat: micros, series: pick('size', 'perCallMicros') },
+      { title: 'events/s (until all delivered) vs message size', xLabel: 'message size (JSON of the call)', yLabel: 'events per second', xTicks: sizes, yFormat: rate, series: pick('size', 'eventsPerSecond') },
+      { title: 'time per call vs count', xLabel: 'calls in the burst (log scale)', yLabel: 'time per call', xLog: true, xTicks: counts, yFormat: micros, series: pick('count', 'perCallMicros') },
+      { title: 'events/s (until all delivered) vs count', xLabel: 'calls in the burst (log scale)', yLabel: 'events per second', xLog: true, xTicks: counts, yFormat: rate, series: pick('count', 'eventsPerSecond') },
+    ],
+  });
+}
+
+function runSection(run) {
+  const out = [];
+  const s = run.settings;
+  out.push(`## Side by side: ${formatCount(s.count)} \`track\` calls of ≈${s.size} B`);
+  out.push('');
+  out.push(`Produced by \`${run.command}\` on ${run.date.slice(0, 10)}; ${describeMachine(run.machine)}. Each figure is the median of ${s.rounds} round(s), libraries alternating within each round; duplicates and losses show the range over the rounds.${describeLoad(run.load, run.machine.cores)}`);
+  if (s.ourDefaults) out.push('', 'metarouter-otel ran with only `writeKey` and `host` (`--our-defaults`): flushAt 100 and maxQueueSize 10,000, its defaults.');
+  if (s.warmCalls > 0) out.push('', `Each measured client was preceded by a discarded one of the same library making ${formatCount(s.warmCalls)} calls (\`--warm\`).`);
+  if (s.flushAt !== 700 || s.posthogBatch !== 840) out.push('', `Batch sizes: flushAt ${s.flushAt} (metarouter-otel, Segment, Rudder), ${s.posthogBatch} (PostHog).`);
+  for (const mode of s.modes) {
+    out.push('');
+    out.push(mode === 'burst' ? '### Burst: every call in one synchronous loop' : '### Paced: the loop yields (`setImmediate`) every 100 calls');
+    out.push('');
+    out.push(markdownTable(run.rows, mode));
+    out.push('');
+    out.push(`Goal ratios (${mode}):`);
+    out.push('');
+    out.push(markdownRatios(run.rows, mode));
+  }
+  const notes = run.rows.filter((row) => Object.keys(row.errors).length > 0 || row.outputLines > 0 || row.timedOut > 0);
+  if (notes.length > 0) {
+    out.push('');
+    out.push('What the libraries reported or printed during these runs:');
+    out.push('');
+    for (const row of notes) {
+      const errors = Object.entries(row.errors).map(([code, n]) => `${code} × ${n}`).join(', ');
+      const parts = [errors === '' ? '' : `errors: ${errors}`, row.outputLines > 0 ? `${row.outputLines} lines printed to the console` : '', row.timedOut > 0 ? `${row.timedOut} run(s) killed at the deadline` : ''].filter(Boolean);
+      out.push(`- ${row.label}, ${row.mode}: ${parts.join('; ')}`);
+    }
+  }
+  return out.join('\n');
+}
+
+function curvesSection(curves) {
+  const out = [];
+  const s = curves.settings;
+  out.push('## Curves: message size and count');
+  out.push('');
+  out.push(`Produced by \`${curves.command}\` on ${curves.date.slice(0, 10)}; ${describeMachine(curves.machine)}. Mode ${s.mode}; medians of ${s.rounds} round(s) (${s.bigRounds} for 1 M calls). Before each measured client, a discarded client of the same library made ${formatCount(s.warm ?? 0)} calls, so these points show steady-state cost rather than V8 warming up (the table above starts cold); peak RSS includes that warm-up.${describeLoad(curves.load, curves.machine.cores)}`);
+  out.push('');
+  out.push('![time per call and events/s against message size and count](benchmarks-curves.svg)');
+  out.push('');
+  out.push('| curve | library | calls | size | time per call | all delivered | events/s | MB/s (JSON) | peak RSS | dup | lost |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const point of curves.series) {
+    const megabytesPerSecond = point.eventsPerSecond === undefined ? '—' : ((point.eventsPerSecond * point.size) / 1e6).toFixed(1);
+    out.push(
+      `| ${point.curve} | ${LABELS[point.lib] ?? point.lib} | ${formatCount(point.count)} | ${sizeLabel(point.size)} | ${formatMicros(point.perCallMicros)} | ${formatSeconds(point.deliveredMillis)} | ${formatCount(point.eventsPerSecond)} | ${megabytesPerSecond} | ${formatMegabytes(point.peakRssBytes)} | ${point.duplicates} | ${point.lost} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+function profileTable(window, top) {
+  const total = window.totalMicros;
+  const lines = ['| # | self time | share | function | where |', '|---:|---:|---:|---|---|'];
+  window.entries.slice(0, top).forEach((entry, index) => {
+    lines.push(`| ${index + 1} | ${(entry.micros / 1000).toFixed(0)} ms | ${((100 * entry.micros) / total).toFixed(1)} % | \`${entry.name}\` | ${entry.file === '' ? '' : `\`${entry.file}\``} |`);
+  });
+  lines.push('');
+  lines.push(`By part: ${window.categories.slice(0, 10).map((part) => `${part.name} ${((100 * part.micros) / total).toFixed(1)} %`).join(' · ')}`);
+  return lines.join('\n');
+}
+
+function profileSection(profile) {
+  const out = [];
+  const s = profile.settings;
+  out.push(`## Profile: ${LABELS[s.lib] ?? s.lib}, ${formatCount(s.count)} calls, ${s.mode}${profile.rounds > 1 ? `, ${profile.rounds} runs summed` : ''}`);
+  out.push('');
+  out.push(
+    `Produced by \`${profile.command}\` on ${profile.date.slice(0, 10)} (\`node --cpu-prof\`; the profiler slows the run: median ${formatMicros(profile.run.perCallMicros)} per call, all delivered in ${formatSeconds(profile.run.deliveredMillis)}; ${profile.run.duplicates} duplicates, ${profile.run.lost} lost). Self time by function and file; builtins such as \`JSON.stringify\` count in the function that calls them. The .cpuprofile stays in bench/profiles/ (git-ignored).`,
+  );
+  out.push('');
+  out.push(`### The call loop (${formatSeconds(profile.windows.callLoop.totalMicros / 1000)} sampled)`);
+  out.push('');
+  out.push(profileTable(profile.windows.callLoop, 15));
+  out.push('');
+  out.push(`### After the loop, until \`closeAndFlush()\` resolved: delivery (${formatSeconds(profile.windows.delivery.totalMicros / 1000)} sampled)`);
+  out.push('');
+  out.push(profileTable(profile.windows.delivery, 15));
+  return out.join('\n');
+}
+
+const METHOD = `## How it is measured
+
+- **Ingestion server** (\`bench/lib/server.mjs\`): \`node:http\` on 127.0.0.1, port 0, in the parent
+  process. It speaks Segment's and MetaRouter's \`POST /v1/batch\` (\`{"batch":[…]}\`, also Rudder's),
+  and PostHog's \`POST /batch/\` (\`{"api_key","batch":[…]}\`), gzip or not, answers 200 as soon as a
+  body is read, and counts requests, bytes, messages and duplicates: by the generator's unique
+  \`properties.seq\` (the figure shown) and by the library's own id (messageId / uuid) as a
+  cross-check. Each run has its own path prefix, so nothing late from one run counts in another.
+- **Generator** (\`bench/lib/generator.mjs\`): seeded PRNG (mulberry32), realistic \`track\` calls
+  (\`userId\`, \`event\`, \`properties\` with order id, revenue, currency, plan, URL, …), ≈360 B of
+  JSON by default, 100 B to 30 KB with \`--size\` (a \`products\` list and a \`note\` fill larger
+  sizes). Every library gets the same sequence.
+- **One process per run** (\`bench/lib/child.mjs\`, \`node --expose-gc\`): an AsyncLocalStorage
+  context manager and a real \`BasicTracerProvider\`; every 100 calls run inside a fresh active span
+  (a request). The harness is warmed up first, without any library. **Time per call** is the
+  synchronous call loop divided by the calls (in paced mode, the time spent yielding is not
+  counted). It is what the caller waits for: work a library defers to promises (Segment, PostHog)
+  or to its flush runs after the loop, so compare **CPU per event** too: the process's CPU time
+  (all threads, \`process.cpuUsage()\`) from the first call until the library's flush resolved,
+  divided by the calls. **All delivered** runs from the first call until the server has seen every
+  call's message at least once; **events/s** = calls / that time. **Peak RSS** is the child's
+  \`process.resourceUsage().maxRSS\`. **Lost** = calls the server never saw. The run ends when the
+  library's own flush/close resolves, so retried duplicates are counted too.
+- **Configuration**: every library gets room for the whole burst (no drop by design), otherwise
+  its defaults, with the batch sizes of the issue:
+
+| library | configuration |
+|---|---|
+| metarouter-otel | \`new Analytics({ writeKey, host, flushAt: 700, maxQueueSize: count })\`: full default path (validation, snapshot, OTel log record, span mark), 4 requests in flight, 10 s request timeout; \`closeAndFlush()\` at the end |
+| @segment/analytics-node | \`new Analytics({ writeKey, host, path, flushAt: 700 })\` (10 s request timeout, 10 retries); \`closeAndFlush()\` |
+| posthog-node | \`new PostHog(key, { host, flushAt: 840, maxBatchSize: 840, maxQueueSize: count })\` (gzip, 10 s timeout); \`capture({ distinctId, event, properties })\`; \`shutdown()\` |
+| @rudderstack/rudder-sdk-node | \`new Analytics(key, { dataPlaneUrl, flushAt: 700, maxInternalQueueSize: count })\` (gzip); \`flush()\` until its queue is empty. Each call re-serializes the whole queue, so its call loop stops at the time budget (\`--budget\`, 15 s) and the row says how many calls were made |
+| pre-serialized baseline | each call \`JSON.stringify\`s its message once (with messageId and timestamp) and appends it to the request body; bodies cut at 480 KB, posted on an undici keep-alive \`Pool\`, 4 in flight. What a minimal client does on this machine |
+| \`logger.emit\` alone | the OTel SDK's \`LoggerProvider\` with a processor that does nothing, body = the call params: the SDK's share of a call |
+| harness alone | generator and spans, no library: included in every row's time per call |
+
+The child processes share two cores with the parent's server, as an app shares its machine with
+the ingestion it talks to; run-to-run spread on such a machine is ±20 % or more, so read ratios
+from one run rather than figures across runs.`;
+
+/** Regenerates docs/benchmarks.md and docs/benchmarks-curves.svg from bench/results/. */
+export function writeDocs() {
+  const run = load('run.json');
+  const curves = load('curves.json');
+  const profile = load('profile.json');
+  const parts = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `node bench/write-docs.mjs` from bench/results/*.json: edit the scripts in bench/, not this file. -->',
+    '',
+    'metarouter-otel raced against `@segment/analytics-node`, `posthog-node`, `@rudderstack/rudder-sdk-node`',
+    'and a pre-serialized baseline, each delivering to the same loopback ingestion server.',
+    '',
+    '```sh',
+    'npm run bench                        # build, install bench/ dependencies, run the table (≈10 min on 2 cores)',
+    'node bench/run.mjs --count 10k --rounds 1 --only metarouter,baseline   # a quick look',
+    'node bench/curves.mjs                # the size and count curves',
+    'node bench/profile.mjs               # CPU profile of our burst, top self-time functions',
+    'node bench/write-docs.mjs            # this page, from the stored results',
+    '```',
+  ];
+  if (run !== undefined) parts.push('', runSection(run));
+  if (curves !== undefined) {
+    writeFileSync(path.join(REPO_DIR, 'docs', 'benchmarks-curves.svg'), chart(curves));
+    parts.push('', curvesSection(curves));
+  }
+  if (profile !== undefined) parts.push('', profileSection(profile));
+  parts.push('', METHOD, '');
+  writeFileSync(path.join(REPO_DIR, 'docs', 'benchmarks.md'), parts.join('\n'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  writeDocs();
+  process.stdout.write('wrote docs/benchmarks.md\n');
+}
