@@ -2,6 +2,7 @@ import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Logger, LogRecord } from '@opentelemetry/api-logs';
 import type { MetaRouterLogRecordExporter } from './log-record-exporter.js';
 import { toHrTime } from './otel-compat.js';
+import { preparedOf } from './prepared-body.js';
 
 const NO_ATTRIBUTES = Object.freeze({});
 
@@ -15,6 +16,9 @@ class BuiltinLogger implements Logger {
   constructor(private readonly exporter: MetaRouterLogRecordExporter) {}
 
   emit(record: LogRecord): void {
+    const prepared = preparedOf(record.body);
+    // The facade's records carry their message already: nothing else of the record is read.
+    if (prepared !== undefined) return this.exporter.acceptPrepared(prepared);
     const spanContext = trace.getSpanContext(record.context ?? context.active());
     this.exporter.accept({
       eventName: record.eventName,

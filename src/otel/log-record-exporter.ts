@@ -1,5 +1,7 @@
 import { eventTypeOf } from './convention.js';
 import { MetaRouterExporterBase } from './exporter-base.js';
+import { toMessage } from '../translate/message.js';
+import type { Prepared } from './prepared-body.js';
 import { readLogRecord, type LogRecordLike } from './read-log-record.js';
 
 /** A log record as an exporter receives it: the SDK's `ReadableLogRecord` fits this shape. */
@@ -13,6 +15,11 @@ export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<Exported
   /** @internal The built-in pipeline's path: one record, no callback. */
   accept(record: ExportedLogRecord): void {
     this.take(record);
+  }
+
+  /** @internal The built-in pipeline's path for the facade's own records, already serialized. */
+  acceptPrepared(prepared: Prepared): void {
+    this.enqueue(prepared.writeKeyJson === this.writeKeyJson ? prepared.message : toMessage(prepared.record, this.writeKeyJson));
   }
 
   protected take(record: ExportedLogRecord): number {
