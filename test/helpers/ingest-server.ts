@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 
 /** One request as the server saw it. */
@@ -102,4 +103,11 @@ export async function startIngestServer(script: Script = () => ({ status: 200 })
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The message the server accepted under this messageId; fails unless exactly one arrived. */
+export function arrivedOnce(server: IngestServer, messageId: string): Record<string, unknown> {
+  const found = server.accepted.filter((message) => message.messageId === messageId);
+  assert.equal(found.length, 1, `message ${messageId} arrived exactly once`);
+  return found[0]!;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Analytics } from '../../src/index.js';
-import { startIngestServer, type IngestServer } from '../helpers/ingest-server.js';
+import { arrivedOnce, startIngestServer, type IngestServer } from '../helpers/ingest-server.js';
 import { tracerProvider, useContextManager } from '../helpers/otel.js';
 
 let server: IngestServer;
@@ -15,12 +15,7 @@ after(async () => {
   await server.close();
 });
 
-/** The message the server accepted under this messageId (exactly one must have arrived). */
-function arrived(messageId: string): Record<string, unknown> {
-  const found = server.accepted.filter((message) => message.messageId === messageId);
-  assert.equal(found.length, 1, `message ${messageId} arrived exactly once`);
-  return found[0]!;
-}
+const arrived = (messageId: string) => arrivedOnce(server, messageId);
 
 function contextOf(message: Record<string, unknown>): Record<string, unknown> {
   return message.context as Record<string, unknown>;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { Analytics, MetaRouterLogRecordExporter } from '../../src/index.js';
-import { startIngestServer, type IngestServer } from '../helpers/ingest-server.js';
+import { arrivedOnce, startIngestServer, type IngestServer } from '../helpers/ingest-server.js';
 import { tracerProvider, useContextManager } from '../helpers/otel.js';
 
 let server: IngestServer;
@@ -16,11 +16,7 @@ after(async () => {
   await server.close();
 });
 
-function arrived(messageId: string): Record<string, unknown> {
-  const found = server.accepted.filter((message) => message.messageId === messageId);
-  assert.equal(found.length, 1, `message ${messageId} arrived exactly once`);
-  return found[0]!;
-}
+const arrived = (messageId: string) => arrivedOnce(server, messageId);
 
 test('with an always-off sampler, a call inside the (non-recording) span is still delivered, with the span’s trace id', async () => {
   const { provider, tracer, finished } = tracerProvider({ sampled: false });
