@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { startBridge } from '../receiver/bridge.js';
-import { startSink } from '../sink/sink-server.js';
+// The command line uses the package's public API only.
+import { startBridge, startSink } from '../index.js';
 
 const USAGE = `Usage: metarouter-otel <command> [options]
 
