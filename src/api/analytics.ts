@@ -5,6 +5,7 @@ import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
 import { readOptions, resolveBoolean, resolveDeliveryOptions } from '../config/resolve-options.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
+import { flushAllDeliveries } from '../delivery/exit-hook.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import { ConfigurationError, DeliveryError, ValidationError, type MetaRouterError } from '../errors/metarouter-error.js';
 import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
@@ -107,11 +108,16 @@ export class Analytics extends ErrorChannel {
     return this.record('alias', params);
   }
 
-  /** Resolves once every call made before it is delivered or has finally failed (reported). */
+  /**
+   * Resolves once every call made before it is delivered or has finally failed (reported). With a
+   * user's loggerProvider: the provider is force-flushed, then this package's exporters send what
+   * they were handed.
+   */
   async flush(): Promise<void> {
     if (this.exporter !== undefined) return this.exporter.forceFlush();
     const provider = this.userProvider as { forceFlush?: () => Promise<void> };
     if (typeof provider.forceFlush === 'function') await provider.forceFlush();
+    await flushAllDeliveries();
   }
 
   /**
@@ -136,8 +142,11 @@ export class Analytics extends ErrorChannel {
   private async close(timeout: number): Promise<void> {
     if (this.exporter !== undefined) return this.exporter.shutdown(timeout);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.flush(), new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
-    clearTimeout(timer);
+    try {
+      await Promise.race([this.flush(), new Promise((resolve) => (timer = setTimeout(resolve, timeout).unref()))]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private record(type: EventType, params: unknown): string {
@@ -177,7 +186,9 @@ export class Analytics extends ErrorChannel {
     }
     const { messageId } = prepared.message;
     if (this.closePromise !== undefined) {
-      this.report(new DeliveryError('MR_ERR_CLOSED', `${type} called after closeAndFlush(); not sent`, [messageId]));
+      const error = new DeliveryError('MR_ERR_CLOSED', `${type} called after closeAndFlush(); not sent`, [messageId]);
+      if (this.exporter === undefined) this.report(error);
+      else this.exporter.discard(error);
     } else if (!this.disabled) {
       this.emitter.emit(type, prepared, timeMillis, active, event);
     }

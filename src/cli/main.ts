@@ -32,7 +32,7 @@ async function sink(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got ${values.port}`);
   const running = await startSink({ port, hostname: values.hostname, out: values.out, onLine: (line) => console.log(line) });
   console.log(`metarouter-otel sink listening on ${running.url}/v1/batch${values.out === undefined ? '' : ` (writing ${values.out})`}`);
-  const stop = (): void => void running.close().then(() => process.exit(0));
+  const stop = (): void => void running.close().then(() => process.exit(0), (error: unknown) => fail(String(error)));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
@@ -63,7 +63,7 @@ async function bridge(args: string[]): Promise<void> {
   console.log(`metarouter-otel bridge listening on ${running.url} (POST /v1/logs, /v1/traces)`);
   const stop = (signal: string): void => {
     console.log(`metarouter-otel bridge: ${signal}, draining`);
-    void running.close().then(() => process.exit(0));
+    void running.close().then(() => process.exit(0), (error: unknown) => fail(String(error)));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

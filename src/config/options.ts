@@ -84,8 +84,9 @@ export interface DeliveryOptions {
 export interface AnalyticsOptions extends DeliveryOptions {
   /**
    * Emit analytics log records into this OpenTelemetry LoggerProvider (whose pipeline holds a
-   * `MetaRouterLogRecordExporter`) instead of the built-in private pipeline. Delivery options then
-   * belong to that exporter.
+   * `MetaRouterLogRecordExporter`) instead of the built-in private pipeline. `writeKey` and `host`
+   * are still required (each call is size-checked as the message it becomes); the other delivery
+   * options belong to that exporter.
    */
   loggerProvider?: LoggerProvider;
   /**

@@ -44,8 +44,8 @@ export interface DeliveryCounters {
 /**
  * The bounded queue and batching engine: it takes serialized messages, cuts them into batches by
  * count (`flushAt`) and real byte size, sends up to `maxConcurrentRequests` at once, retries with
- * backoff, and reports every message it gives up. Timers never keep the process alive; instead,
- * `beforeExit` drains what is left.
+ * backoff, and reports every message it gives up. Its timers do not keep the process alive, except
+ * while a caller waits in `flush()` or `shutdown()`; `beforeExit` drains what is left.
  */
 export class Delivery {
   readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, retries: 0, requests: 0 };

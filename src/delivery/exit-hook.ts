@@ -1,6 +1,7 @@
 /** Something that can start sending what it holds when the process is about to exit. */
 export interface Drainable {
   drainBeforeExit(): void;
+  flush(): Promise<void>;
 }
 
 const live = new Set<Drainable>();
@@ -17,6 +18,15 @@ function onBeforeExit(): void {
 export function drainOnExit(drainable: Drainable): void {
   if (live.size === 0) process.on('beforeExit', onBeforeExit);
   live.add(drainable);
+}
+
+/**
+ * Flushes every live delivery of this package in the process. For `Analytics` over a user's
+ * loggerProvider, whose exporter it cannot name: SDK processors hand records over without asking
+ * the exporter to send them.
+ */
+export async function flushAllDeliveries(): Promise<void> {
+  await Promise.all(Array.from(live, (drainable) => drainable.flush()));
 }
 
 /** Undoes {@link drainOnExit}, at shutdown. */

@@ -19,7 +19,7 @@ export interface ResponseInfo extends RequestInfo {
 
 /**
  * Hooks into what the delivery engine does, for self-observability (OTel metrics,
- * diagnostics_channel). Called per request or per batch, never per call on the hot path.
+ * diagnostics_channel). Called per request, batch or drop; an accepted call never reaches it.
  */
 export interface DeliveryObserver {
   requestStarted(info: RequestInfo): void;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import type { MetaRouterError } from './metarouter-error.js';
 
 /** Listener for the `error` channel. */
@@ -22,6 +23,21 @@ export class ErrorChannel extends EventEmitter {
   /** Adds a one-time listener for the next delivery failure or drop. */
   override once(event: 'error', listener: ErrorListener): this {
     return super.once(event, listener);
+  }
+
+  /**
+   * What `console.log` and `util.inspect` show: the class and its counters, never the
+   * configuration, whose writeKey must not reach a log.
+   */
+  [inspect.custom](): string {
+    const { counters } = this as { counters?: unknown };
+    return `${this.constructor.name} ${inspect(counters === undefined ? {} : { counters }, { depth: 2 })}`;
+  }
+
+  /** The same for `JSON.stringify`. */
+  toJSON(): Record<string, unknown> {
+    const { counters } = this as { counters?: unknown };
+    return { type: this.constructor.name, counters };
   }
 
   /** Reports an error to the `error` listeners. */

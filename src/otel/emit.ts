@@ -29,7 +29,9 @@ export class AnalyticsEmitter {
       Object.assign(body, JSON.parse(record.fields));
       if (record.context.length > 2) body.context = JSON.parse(record.context);
     }
-    body[PREPARED] = prepared;
+    // Not enumerable: a console or debug exporter in the user's pipeline must not print it (the
+    // prepared message holds the writeKey).
+    Object.defineProperty(body, PREPARED, { value: prepared });
     try {
       this.logger.emit({ eventName: EVENT_NAMES[type], timestamp: timeMillis, body: body as AnyValueMap, context: active });
     } catch (error) {

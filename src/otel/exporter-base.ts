@@ -4,6 +4,7 @@ import { resolveDeliveryOptions } from '../config/resolve-options.js';
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
+import type { DeliveryError } from '../errors/metarouter-error.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
 import { ExportResultCode, type ExportResult } from './otel-compat.js';
@@ -60,6 +61,11 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   shutdown(timeoutMillis: number = DEFAULTS.closeTimeout): Promise<void> {
     this.shutdownPromise ??= this.delivery.shutdown(timeoutMillis).then(() => this.selfMetrics.stop());
     return this.shutdownPromise;
+  }
+
+  /** @internal Counts and reports a message the caller gave up (the facade's calls after close). */
+  discard(error: DeliveryError): void {
+    this.delivery.discard(error.code, error.message, [...error.messageIds]);
   }
 
   /** @internal Queues one message; 0 when taken, 1 when not (the reason was reported). */

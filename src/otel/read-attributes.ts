@@ -14,11 +14,10 @@ function setPath(root: Record<string, unknown>, path: readonly string[], value: 
   let node = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
-    let next = Object.hasOwn(node, key) ? node[key] : undefined;
-    if (!isPlainObject(next)) {
-      next = {};
-      Object.defineProperty(node, key, { value: next, enumerable: true, writable: true, configurable: true });
-    }
+    const existing = Object.hasOwn(node, key) ? node[key] : undefined;
+    // A copy at each level: the objects along the path may be the caller's own (a map attribute).
+    const next = isPlainObject(existing) ? { ...existing } : {};
+    Object.defineProperty(node, key, { value: next, enumerable: true, writable: true, configurable: true });
     node = next as Record<string, unknown>;
   }
   Object.defineProperty(node, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });

@@ -13,7 +13,8 @@ export interface SelfMetrics {
 
 /**
  * The delivery's own metrics through the global `@opentelemetry/api` meter provider: a no-op
- * unless the app registered one. Names follow `metarouter.*`; the drop counter carries the error
+ * unless the app registered one before this exporter was created (the metrics API hands out
+ * instruments of the provider registered at that moment). Names follow `metarouter.*`; the drop counter carries the error
  * code as `reason`.
  */
 export function createSelfMetrics(): SelfMetrics {

@@ -7,7 +7,7 @@ import type { PartialSuccess, Signal } from './otlp-codec.js';
 
 /** Running totals of a bridge. */
 export interface BridgeCounters {
-  /** OTLP export requests received (every answer counts, errors included). */
+  /** OTLP export requests POSTed to /v1/logs or /v1/traces (answered with errors included). */
   requests: number;
   /** Analytics events read from requests and taken into the delivery queue. */
   queued: number;

@@ -85,7 +85,7 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${options.hostname ?? '127.0.0.1'}:${port}`,
+    url: `http://${(options.hostname ?? '127.0.0.1').includes(':') ? `[${options.hostname}]` : (options.hostname ?? '127.0.0.1')}:${port}`,
     port,
     messages,
     async close() {

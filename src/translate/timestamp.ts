@@ -1,11 +1,28 @@
+/** ISO 8601 / RFC 3339: a date, optionally a time with seconds, fraction and offset. */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
 /**
- * An event time as ISO 8601 UTC with milliseconds: from a Date, an ISO/RFC string, or epoch
- * milliseconds. Undefined when the value is not a valid time.
+ * Epoch milliseconds of an ISO 8601 string, or NaN. Stricter than Date.parse, which takes "1" for
+ * 2001 and rolls "2024-02-31" over into March: such input is refused, not silently rewritten.
+ */
+function parseIso(text: string): number {
+  const match = ISO_8601.exec(text);
+  if (match === null) return Number.NaN;
+  const [, year, month, day, hours = '00', minutes = '00', seconds = '00'] = match;
+  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) return Number.NaN;
+  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) return Number.NaN;
+  return Date.parse(/[T ]/i.test(text) && !/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T'));
+}
+
+/**
+ * An event time as ISO 8601 UTC with milliseconds: from a Date, an ISO 8601 string (read as UTC
+ * when it has no offset), or epoch milliseconds. Undefined when the value is not a valid time.
  */
 export function toIsoTimestamp(value: unknown): string | undefined {
   let millis: number;
   if (value instanceof Date) millis = value.getTime();
-  else if (typeof value === 'string') millis = Date.parse(value);
+  else if (typeof value === 'string') millis = parseIso(value.trim());
   else if (typeof value === 'number') millis = value;
   else return undefined;
   if (!Number.isFinite(millis) || Math.abs(millis) > 8.64e15) return undefined;

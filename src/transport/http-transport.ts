@@ -112,7 +112,8 @@ export class HttpTransport implements Transport {
         }),
       );
       const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
-      const text = needsBody ? redact(await readCapped(response.body), this.secrets) : '';
+      // The status decides; a body that breaks or stalls only loses the detail.
+      const text = needsBody ? redact(await readCapped(response.body).catch(() => ''), this.secrets) : '';
       // A 2xx status line is the acknowledgement: a body that stalls afterwards must hold neither the
       // batch nor, for long, the connection that the next batch needs.
       if (!needsBody) response.body.dump({ limit: LIMITS.maxResponseBytes, signal: AbortSignal.timeout(this.drainMillis) }).catch(() => undefined);

@@ -24,6 +24,6 @@ export type TransportResult =
 /** One POST of a request body with a deadline. */
 export interface Transport {
   send(body: string, signal: AbortSignal): Promise<TransportResult>;
-  /** Closes idle connections; in-flight requests finish or are aborted by their signals. */
+  /** Releases the connections: called once everything was delivered or given up. */
   close(): Promise<void>;
 }

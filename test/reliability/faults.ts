@@ -38,17 +38,16 @@ export const RETRYABLE_FAULTS: readonly RetryableFault[] = [
   { name: 'connection reset before the body is read', make: () => ({ kind: 'reset-before-body' }), status: undefined, hint: 'none' },
   { name: 'connection reset after the body is read', make: () => ({ kind: 'reset-after-body' }), status: undefined, hint: 'none' },
   { name: 'no answer at all (stall)', make: () => ({ kind: 'stall' }), options: stalls, status: undefined, hint: 'none' },
-  { name: '503 headers, then the body stalls', make: () => ({ kind: 'headers-then-stall', status: 503 }), options: stalls, status: undefined, hint: 'none' },
+  // A status line that arrived decides, whatever becomes of the body after it.
+  { name: '503 headers, then the body stalls', make: () => ({ kind: 'headers-then-stall', status: 503 }), options: stalls, status: 503, hint: 'none' },
   {
     name: '503 body dripped slower than httpRequestTimeout',
     make: () => ({ kind: 'slow-body', status: 503, body: padded('slow'), chunkBytes: 8, intervalMillis: 40 }),
     options: stalls,
-    status: undefined,
+    status: 503,
     hint: 'none',
   },
-  { name: '503 closed mid-response', make: () => ({ kind: 'close-mid-response', status: 503, body: padded('cut') }), status: undefined, hint: 'none' },
-  // The status line said 400, but the answer broke before its end: the client cannot trust it and retries.
-  { name: '400 closed mid-response (unreadable answer)', make: () => ({ kind: 'close-mid-response', status: 400, body: padded('cut') }), status: undefined, hint: 'none' },
+  { name: '503 closed mid-response', make: () => ({ kind: 'close-mid-response', status: 503, body: padded('cut') }), status: 503, hint: 'none' },
   { name: '503 with a 50 MB body', make: () => ({ kind: 'huge-body', status: 503, bytes: 50_000_000 }), status: 503, hint: 'none' },
   { name: '503 to a gzip-compressed request', make: () => reply(503), options: { compression: 'gzip' }, status: 503, hint: 'none' },
   { name: 'connection refused', make: () => reply(200), refused: true, status: undefined, hint: 'none' },
@@ -87,6 +86,8 @@ export const FINAL_FAULTS: readonly FinalFault[] = [
     code,
     status,
   })),
+  // The status line said 400 and the body broke after it: the status decides, as a 2xx status line does.
+  { name: '400 closed mid-response', make: () => ({ kind: 'close-mid-response', status: 400, body: padded('cut') }), code: 'MR_ERR_REJECTED', status: 400 },
 ];
 
 /** Records (attempt, server hint, the delay the library chose) while replacing the real wait. */
