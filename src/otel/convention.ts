@@ -17,6 +17,19 @@ export function eventTypeOf(eventName: string | undefined): EventType | undefine
   return eventName === undefined ? undefined : TYPE_BY_NAME.get(eventName);
 }
 
+/**
+ * The log attribute older OpenTelemetry SDKs carry an event name in, before `LogRecord.eventName`
+ * existed: read when a record has no event name of its own, by the exporters and the bridge alike.
+ */
+export const EVENT_NAME_ATTRIBUTE = 'event.name';
+
+/** The call type of a log record: by its event name, else by its `event.name` attribute. */
+export function logEventTypeOf(eventName: string | undefined, attributes: Readonly<Record<string, unknown>>): EventType | undefined {
+  if (eventName !== undefined && eventName !== '') return eventTypeOf(eventName);
+  const attribute = attributes[EVENT_NAME_ATTRIBUTE];
+  return typeof attribute === 'string' ? eventTypeOf(attribute) : undefined;
+}
+
 /** Span-event and log attribute names for the Segment fields (the convention in the README). */
 export const ATTRIBUTES = Object.freeze({
   userId: 'analytics.user_id',

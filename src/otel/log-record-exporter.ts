@@ -1,4 +1,4 @@
-import { eventTypeOf } from './convention.js';
+import { logEventTypeOf } from './convention.js';
 import { MetaRouterExporterBase } from './exporter-base.js';
 import { toMessage } from '../translate/message.js';
 import type { Prepared } from './prepared-body.js';
@@ -23,9 +23,9 @@ export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<Exported
   }
 
   protected take(record: ExportedLogRecord): number {
-    const type = eventTypeOf(record.eventName);
+    const type = logEventTypeOf(record.eventName, record.attributes);
     if (type === undefined) return 0;
     const read = readLogRecord(record, type, this.writeKeyJson);
-    return 'code' in read ? this.reject(read, `${record.eventName} log record`) : this.enqueue(read);
+    return 'code' in read ? this.reject(read, `analytics.${type} log record`) : this.enqueue(read);
   }
 }

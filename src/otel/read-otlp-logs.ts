@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { HrTime } from '@opentelemetry/api';
 import { isPlainObject } from '../translate/check-fields.js';
-import { ATTRIBUTES, eventTypeOf } from './convention.js';
+import { ATTRIBUTES, eventTypeOf, EVENT_NAME_ATTRIBUTE } from './convention.js';
 import { readLogRecord } from './read-log-record.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
 
 /** The attribute that names a log record's event where `event_name` is not set (older SDKs). */
-const EVENT_NAME_ATTRIBUTE = 'event.name';
 
 /**
  * A messageId for an OTLP log record that carries none, derived from everything that makes the
