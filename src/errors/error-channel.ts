@@ -26,7 +26,7 @@ export class ErrorChannel extends EventEmitter {
   }
 
   /**
-   * What `console.log` and `util.inspect` show: the class and its counters, never the
+   * What printing the instance shows (util.inspect, a console): the class and its counters, never the
    * configuration, whose writeKey must not reach a log.
    */
   [inspect.custom](): string {
