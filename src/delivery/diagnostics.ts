@@ -5,7 +5,7 @@ import type { DeliveryObserver } from './observer.js';
  * Named `diagnostics_channel` channels, the Node way to watch a library without it printing
  * anything. Messages never hold the writeKey or message bodies.
  */
-export const CHANNELS = Object.freeze({
+const CHANNELS = Object.freeze({
   /** `{ messageCount, bytes, attempt }` when a request starts. */
   request: diagnosticsChannel.channel('metarouter-otel:request'),
   /** `{ messageCount, bytes, attempt, outcome, status, durationMillis }` when it ends. */

@@ -1,10 +1,6 @@
-import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Logger, LogRecord } from '@opentelemetry/api-logs';
 import type { MetaRouterLogRecordExporter } from './log-record-exporter.js';
-import { toHrTime } from './otel-compat.js';
 import { preparedOf } from './prepared-body.js';
-
-const NO_ATTRIBUTES = Object.freeze({});
 
 /**
  * The `Analytics` instance's private logs pipeline: an OpenTelemetry Logs API `Logger` (never
@@ -15,18 +11,13 @@ const NO_ATTRIBUTES = Object.freeze({});
 class BuiltinLogger implements Logger {
   constructor(private readonly exporter: MetaRouterLogRecordExporter) {}
 
+  /**
+   * Only the facade's emitter holds this Logger, and its records always carry their prepared
+   * message: nothing else of a record is read.
+   */
   emit(record: LogRecord): void {
     const prepared = preparedOf(record.body);
-    // The facade's records carry their message already: nothing else of the record is read.
-    if (prepared !== undefined) return this.exporter.acceptPrepared(prepared);
-    const spanContext = trace.getSpanContext(record.context ?? context.active());
-    this.exporter.accept({
-      eventName: record.eventName,
-      hrTime: toHrTime(record.timestamp),
-      body: record.body,
-      attributes: record.attributes ?? NO_ATTRIBUTES,
-      spanContext: spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined,
-    });
+    if (prepared !== undefined) this.exporter.acceptPrepared(prepared);
   }
 
   enabled(): boolean {

@@ -12,11 +12,6 @@ export type ExportedLogRecord = LogRecordLike & { readonly eventName?: string | 
  * log records are ignored, so it can sit in a logs pipeline that carries everything.
  */
 export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<ExportedLogRecord> {
-  /** @internal The built-in pipeline's path: one record, no callback. */
-  accept(record: ExportedLogRecord): void {
-    this.take(record);
-  }
-
   /** @internal The built-in pipeline's path for the facade's own records, already serialized. */
   acceptPrepared(prepared: Prepared): void {
     this.enqueue(prepared.writeKeyJson === this.writeKeyJson ? prepared.message : toMessage(prepared.record, this.writeKeyJson));

@@ -12,7 +12,7 @@ import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, re
  * A messageId for an OTLP log record that carries none, derived from everything that makes the
  * record what it is, so that a Collector re-sending the same request yields the same ids.
  */
-export function logRecordMessageId(traceId: string, spanId: string, nanos: bigint, attributes: object, body: unknown): string {
+function logRecordMessageId(traceId: string, spanId: string, nanos: bigint, attributes: object, body: unknown): string {
   return createHash('sha256')
     .update(`${traceId}/${spanId}/${nanos}/`)
     .update(JSON.stringify(attributes))

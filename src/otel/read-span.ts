@@ -29,7 +29,7 @@ export type SpanEventOutcome = { readonly message: Message } | { readonly proble
  * A messageId for a span event that carries none, derived from where and when it was recorded, so
  * that exporting the same span twice (a retry, a Collector re-send) yields the same id.
  */
-export function spanEventMessageId(traceId: string, spanId: string, index: number, time: HrTime): string {
+function spanEventMessageId(traceId: string, spanId: string, index: number, time: HrTime): string {
   return createHash('sha256').update(`${traceId}/${spanId}/${index}/${time[0]}.${time[1]}`).digest('hex').slice(0, 32);
 }
 

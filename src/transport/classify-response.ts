@@ -17,7 +17,7 @@ function failed(code: ErrorCode, facts: ResponseFacts): TransportResult {
 }
 
 /** messageIds named in a 207 body such as `{"Errors":[{"messageId":"…","error":"…"}]}`. */
-export function rejectedIdsOf(body: string): string[] {
+function rejectedIdsOf(body: string): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -11,7 +11,7 @@ const RFC_850 = new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturda
 const ASCTIME = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MONTH} ( \\d|\\d\\d) ${TIME} (\\d{4})$`);
 
 /** Epoch milliseconds of an HTTP-date, or undefined when `text` is not one. */
-export function parseHttpDate(text: string, nowMillis: number): number | undefined {
+function parseHttpDate(text: string, nowMillis: number): number | undefined {
   let parts: [day: string, month: string, year: number, hours: string, minutes: string, seconds: string];
   let match: RegExpExecArray | null;
   if ((match = IMF_FIXDATE.exec(text)) !== null) {
