@@ -13,5 +13,7 @@ export type { SpanEventLike, SpanLike } from './otel/read-span.js';
 export type { DeliveryCounters } from './delivery/delivery.js';
 export type { EventType } from './translate/analytics-record.js';
 export { startSink } from './sink/sink-server.js';
-export type { Sink, SinkOptions } from './sink/sink-server.js';
+export type { Sink } from './sink/sink-server.js';
+export type { SinkFault, SinkFaultKind, SinkOptions } from './config/options.js';
+export type { FaultState } from './sink/fault-plan.js';
 export { startBridge, type Bridge, type BridgeCounters, type BridgeOptions } from './receiver/bridge.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 // The command line uses the package's public API only.
-import { startBridge, startSink } from '../index.js';
+import { startBridge, startSink, type SinkFault, type SinkFaultKind } from '../index.js';
 
 const USAGE = `Usage: metarouter-otel <command> [options]
 
@@ -10,6 +10,14 @@ Commands:
            --port N         port to listen on (default 8088; 0 picks one)
            --hostname ADDR  address to listen on (default 127.0.0.1)
            --out FILE       also append every message to FILE as NDJSON
+           --token T        require T for the debugger page (required off loopback)
+           --trace-url URL  make trace ids links, e.g. http://localhost:16686/trace/{traceId}
+           --max-history N  messages kept for the debugger (default 100000)
+           --fault KIND[:N] answer the next N requests (default 1) with a fault:
+                            500, 429, 413, 401 or slow
+           --retry-after S  Retry-After of a simulated 429 (default 1)
+           --slow-millis MS delay of a simulated slow answer (default 3000)
+           The live debugger page is served at the root URL (printed at start).
   bridge   Run the OTLP/HTTP bridge: take analytics events from OTLP log records and spans
            (POST /v1/logs, /v1/traces) and deliver them to MetaRouter
            --port N              port to listen on (default 4318; 0 picks one)
@@ -26,12 +34,52 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** A whole non-negative decimal number, or exit 2: `Number('')` would quietly be 0. */
+function integerFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value)) fail(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function faultFlag(value: string | undefined): SinkFault | undefined {
+  if (value === undefined) return undefined;
+  const [kind, count, extra] = value.split(':');
+  if (!['500', '429', '413', '401', 'slow'].includes(kind ?? '') || extra !== undefined) fail(`--fault must be KIND[:N] with KIND 500, 429, 413, 401 or slow, got ${JSON.stringify(value)}`);
+  return { kind: kind as SinkFaultKind, count: integerFlag('fault count', count) ?? 1 };
+}
+
 async function sink(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, hostname: { type: 'string' }, out: { type: 'string' } } });
-  const port = values.port === undefined ? 8088 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got ${values.port}`);
-  const running = await startSink({ port, hostname: values.hostname, out: values.out, onLine: (line) => console.log(line) });
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      hostname: { type: 'string' },
+      out: { type: 'string' },
+      token: { type: 'string' },
+      'trace-url': { type: 'string' },
+      'max-history': { type: 'string' },
+      fault: { type: 'string' },
+      'retry-after': { type: 'string' },
+      'slow-millis': { type: 'string' },
+    },
+  });
+  const port = integerFlag('port', values.port) ?? 8088;
+  if (port > 65535) fail(`--port must be a port number, got ${values.port}`);
+  const running = await startSink({
+    port,
+    hostname: values.hostname,
+    out: values.out,
+    token: values.token,
+    traceUrl: values['trace-url'],
+    maxHistory: integerFlag('max-history', values['max-history']),
+    fault: faultFlag(values.fault),
+    retryAfterSeconds: integerFlag('retry-after', values['retry-after']),
+    slowMillis: integerFlag('slow-millis', values['slow-millis']),
+    onLine: (line) => console.log(line),
+  });
+  running.on('error', (error) => console.error(`metarouter-otel sink: ${error.code} ${error.message.replace(/\s+/g, ' ')}`));
   console.log(`metarouter-otel sink listening on ${running.url}/v1/batch${values.out === undefined ? '' : ` (writing ${values.out})`}`);
+  console.log(`live debugger: ${running.debuggerUrl}`);
   const stop = (): void => void running.close().then(() => process.exit(0), (error: unknown) => fail(String(error)));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

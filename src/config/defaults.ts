@@ -20,6 +20,17 @@ export const DEFAULTS = Object.freeze({
   bridgeMaxBodyBytes: 64 * 1024 * 1024,
   /** What the bridge asks clients to wait when its queue is full or it is draining. */
   bridgeRetryAfterSeconds: 5,
+  /** The local sink's options (`SinkOptions`), named as they are. */
+  sink: Object.freeze({
+    port: 8088,
+    hostname: '127.0.0.1',
+    maxBodyBytes: 1024 * 1024,
+    /** A busy day of development, at a few hundred bytes a message. */
+    maxHistory: 100_000,
+    maxStreamClients: 100,
+    retryAfterSeconds: 1,
+    slowMillis: 3000,
+  }),
 });
 
 export const LIMITS = Object.freeze({
@@ -33,6 +44,8 @@ export const LIMITS = Object.freeze({
   maxMessageIdLength: 100,
   /** The most of a response body that is ever read. */
   maxResponseBytes: 64 * 1024,
+  /** Bytes queued for a debugger page that does not read its stream before the local sink drops it. */
+  sinkMaxStreamBufferBytes: 4 * 1024 * 1024,
 });
 
 /** Environment variables read when an option is omitted. A blank variable counts as unset. */

@@ -1,97 +1,136 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGunzip } from 'node:zlib';
-import { formatMessage } from './format-message.js';
+import { LIMITS } from '../config/defaults.js';
+import type { SinkOptions } from '../config/options.js';
+import { resolveSinkOptions, type SinkConfig } from '../config/resolve-sink-options.js';
+import { ErrorChannel } from '../errors/error-channel.js';
+import { serveDebugger } from './debugger-routes.js';
+import { EventStream } from './event-stream.js';
+import { FaultPlan, type FaultState } from './fault-plan.js';
+import { specProblems } from './find-problems.js';
+import { ingestBatch } from './ingest-batch.js';
+import { MessageLog } from './message-log.js';
+import { NdjsonFile } from './ndjson-file.js';
+import { RequestLog } from './request-log.js';
 
-/** Options of {@link startSink}. */
-export interface SinkOptions {
-  /** Port to listen on; 0 picks a free one. @default 8088 */
-  port?: number;
-  /** Address to listen on. @default '127.0.0.1' */
-  hostname?: string;
-  /** Path of a file to append every received message to, one JSON object per line (NDJSON). */
-  out?: string;
-  /** Called with each message's readable line (the CLI prints it). */
-  onLine?: (line: string) => void;
-  /** Request bodies over this many bytes (after gunzip) get 413. @default 1048576 */
-  maxBodyBytes?: number;
+/** Requests kept for the debugger's requests panel. */
+const MAX_REQUEST_RECORDS = 1000;
+
+function hostForUrl(hostname: string): string {
+  return hostname.includes(':') ? `[${hostname}]` : hostname;
 }
 
-/** A running sink. */
-export interface Sink {
+/**
+ * A running local sink: a MetaRouter-compatible ingestion endpoint and its live debugger page.
+ * Failures after the start (the `out` file cannot be written) are reported on `on('error', fn)`,
+ * never thrown; the sink keeps serving.
+ */
+export class Sink extends ErrorChannel {
   /** Base URL to use as `host`. */
   readonly url: string;
   readonly port: number;
-  /** Every message received, in order. */
-  readonly messages: Record<string, unknown>[];
-  close(): Promise<void>;
-}
+  /** The debugger page's URL (with `?token=` when the sink has a token). */
+  readonly debuggerUrl: string;
 
-class BodyTooLarge extends Error {}
+  private readonly log: MessageLog;
+  private readonly requests = new RequestLog(MAX_REQUEST_RECORDS);
+  private readonly faults = new FaultPlan();
+  private readonly stream: EventStream;
+  private requestIds = 0;
 
-async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
-  const source = request.headers['content-encoding'] === 'gzip' ? request.pipe(createGunzip()) : request;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of source) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
+  /** @internal Use {@link startSink}. */
+  constructor(
+    private readonly config: SinkConfig,
+    private readonly server: Server,
+    private readonly file: NdjsonFile | undefined,
+  ) {
+    super();
+    const { port } = server.address() as AddressInfo;
+    this.port = port;
+    this.url = `http://${hostForUrl(config.hostname)}:${port}`;
+    this.debuggerUrl = `${this.url}/${config.token === undefined ? '' : `?token=${encodeURIComponent(config.token)}`}`;
+    this.log = new MessageLog(config.maxHistory, [specProblems]);
+    this.stream = new EventStream(config.maxStreamClients, LIMITS.sinkMaxStreamBufferBytes);
+    if (config.fault !== undefined) this.faults.arm(config.fault.kind, config.fault.count);
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      this.handle(request, response).catch(() => {
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"sink failure"}');
+        else response.destroy();
+      });
+    });
   }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
-function answer(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  /** The messages kept (at most `maxHistory`), oldest first. */
+  get messages(): Record<string, unknown>[] {
+    return this.log.messages();
+  }
+
+  /** The simulated fault armed for the next requests, if any. */
+  get fault(): FaultState | undefined {
+    return this.faults.state;
+  }
+
+  /** Debugger pages connected to the live stream now. */
+  get streamClients(): number {
+    return this.stream.size;
+  }
+
+  /** Debugger streams dropped because their page stopped reading. */
+  get droppedStreamClients(): number {
+    return this.stream.dropped;
+  }
+
+  /** Stops listening, ends every stream and closes the `out` file. */
+  async close(): Promise<void> {
+    this.stream.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.file?.close();
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://sink');
+    if (url.pathname === '/v1/batch' && request.method === 'POST') {
+      return ingestBatch(request, response, {
+        config: this.config,
+        log: this.log,
+        requests: this.requests,
+        faults: this.faults,
+        stream: this.stream,
+        file: this.file,
+        nextRequestId: () => ++this.requestIds,
+      });
+    }
+    const parts = { config: this.config, log: this.log, requests: this.requests, faults: this.faults, stream: this.stream };
+    if (await serveDebugger(request, response, url, parts)) return;
+    response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"POST /v1/batch, or the debugger at /"}');
+  }
 }
 
 /**
  * Starts a local MetaRouter-compatible ingestion endpoint (`POST /v1/batch`, gzip accepted) for
- * development and tests: it keeps every message, reports each as a readable line, and can append
- * them to an NDJSON file.
+ * development and tests, with a live debugger page at its root. It keeps the messages it receives
+ * (bounded), reports each as a readable line, and can append them to an NDJSON file. Rejects with a
+ * `ConfigurationError` for a bad option or an `out` file that cannot be written.
  */
 export async function startSink(options: SinkOptions = {}): Promise<Sink> {
-  const messages: Record<string, unknown>[] = [];
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const out: WriteStream | undefined = options.out === undefined ? undefined : createWriteStream(options.out, { flags: 'a' });
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (request.method !== 'POST' || request.url?.split('?')[0] !== '/v1/batch') {
-      return answer(response, 404, { error: 'POST /v1/batch only' });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readBody(request, maxBodyBytes));
-    } catch (error) {
-      return error instanceof BodyTooLarge ? answer(response, 413, { error: 'body too large' }) : answer(response, 400, { error: 'body is not JSON' });
-    }
-    const batch = (parsed as { batch?: unknown } | null)?.batch;
-    if (!Array.isArray(batch)) return answer(response, 400, { error: 'body has no batch array' });
-    for (const message of batch as Record<string, unknown>[]) {
-      messages.push(message);
-      out?.write(`${JSON.stringify(message)}\n`);
-      options.onLine?.(formatMessage(message));
-    }
-    answer(response, 200, { success: true });
+  const config = resolveSinkOptions(options);
+  let sink: Sink | undefined;
+  // Nothing is written before the sink exists, so a failure always has a channel to go to.
+  const file = config.out === undefined ? undefined : await NdjsonFile.open(config.out, (error) => sink?.report(error));
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.hostname, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await file?.close();
+    throw error;
   }
-
-  const server: Server = createServer((request, response) => {
-    handle(request, response).catch(() => answer(response, 500, { error: 'sink failure' }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8088, options.hostname ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${(options.hostname ?? '127.0.0.1').includes(':') ? `[${options.hostname}]` : (options.hostname ?? '127.0.0.1')}:${port}`,
-    port,
-    messages,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
-    },
-  };
+  sink = new Sink(config, server, file);
+  return sink;
 }

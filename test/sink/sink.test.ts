@@ -116,7 +116,7 @@ test('gzip request bodies are accepted, from Analytics (compression: gzip) and f
   }
 });
 
-test('a non-JSON body, a body without a batch array, or a broken gzip body gets 400; GET and other paths get 404; nothing is kept', async () => {
+test('a non-JSON body, a body without a batch array, or a broken gzip body gets 400; GET /v1/batch and other paths get 404; nothing is kept', async () => {
   const lines: string[] = [];
   const sink = await startSink({ port: 0, onLine: (line) => lines.push(line), maxBodyBytes: 10_000 });
   try {
@@ -136,9 +136,9 @@ test('a non-JSON body, a body without a batch array, or a broken gzip body gets 
     const get = await fetch(`${sink.url}/v1/batch`);
     assert.equal(get.status, 404);
     await get.text();
-    const root = await fetch(`${sink.url}/`);
-    assert.equal(root.status, 404);
-    await root.text();
+    const other = await fetch(`${sink.url}/v1/other`);
+    assert.equal(other.status, 404);
+    await other.text();
 
     assert.deepEqual(sink.messages, []);
     assert.deepEqual(lines, []);
@@ -187,6 +187,7 @@ test('CLI: `sink --port 0` prints its URL, prints a readable line per posted mes
     const match = /(http:\/\/127\.0\.0\.1:\d+)\/v1\/batch/.exec(first);
     assert.ok(match !== null, `the first line names the URL: ${first}`);
     const url = match[1]!;
+    assert.equal(await nextLine(), `live debugger: ${url}/`, 'the second line names the debugger page');
 
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const response = await fetch(`${url}/v1/batch`, {

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { SinkFaultKind } from '../config/options.js';
+import { SINK_FAULT_KINDS, type SinkConfig } from '../config/resolve-sink-options.js';
+import { mayView } from './access.js';
+import { EventStream } from './event-stream.js';
+import type { FaultPlan } from './fault-plan.js';
+import type { MessageLog } from './message-log.js';
+import type { RequestLog } from './request-log.js';
+
+/** What the debugger's routes read and change. */
+export interface DebuggerParts {
+  readonly config: SinkConfig;
+  readonly log: MessageLog;
+  readonly requests: RequestLog;
+  readonly faults: FaultPlan;
+  readonly stream: EventStream;
+}
+
+/** The page's files, beside this module in the package; read once. */
+const ASSETS: Readonly<Record<string, { file: string; type: string }>> = Object.freeze({
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+});
+let loaded: Map<string, Buffer> | undefined;
+function asset(path: string): Buffer {
+  loaded ??= new Map(Object.entries(ASSETS).map(([route, { file }]) => [route, readFileSync(join(__dirname, 'page', file))]));
+  return loaded.get(path)!;
+}
+
+/**
+ * The page may only run our own files: even if a payload's text reached the document as markup, no
+ * inline script, handler or foreign resource would run.
+ */
+const PAGE_HEADERS = Object.freeze({
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+});
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...PAGE_HEADERS }).end(JSON.stringify(body));
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > 4096) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function armFault(request: IncomingMessage, response: ServerResponse, faults: FaultPlan, stream: EventStream): Promise<void> {
+  // A JSON content type cannot be sent cross-origin without a preflight, which the sink never grants.
+  if (!/^application\/json\b/.test(request.headers['content-type'] ?? '')) return json(response, 415, { error: 'send application/json' });
+  const body = (await readJson(request)) as { kind?: unknown; count?: unknown } | undefined;
+  const count = body?.count ?? 1;
+  if (!SINK_FAULT_KINDS.includes(body?.kind as SinkFaultKind) || typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || count > 1_000_000) {
+    return json(response, 400, { error: `expected {"kind": one of ${SINK_FAULT_KINDS.join(', ')}, "count": 1 to 1000000}` });
+  }
+  faults.arm(body!.kind as SinkFaultKind, count);
+  stream.publish('faults', faults.state ?? null);
+  json(response, 200, { fault: faults.state ?? null });
+}
+
+/** Serves the debugger (page, state, event stream, fault controls); false when the route is not one of its own. */
+export async function serveDebugger(request: IncomingMessage, response: ServerResponse, url: URL, parts: DebuggerParts): Promise<boolean> {
+  const { config, log, requests, faults, stream } = parts;
+  const route = url.pathname;
+  const isAsset = route in ASSETS && route !== '/';
+  if (!isAsset && route !== '/' && !route.startsWith('/api/')) return false;
+  if (isAsset) {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    response.writeHead(200, { 'content-type': ASSETS[route]!.type, ...PAGE_HEADERS }).end(asset(route));
+    return true;
+  }
+  if (!mayView(request, url, config.token)) {
+    json(response, 401, { error: config.token === undefined ? 'the debugger answers loopback host names only' : 'the debugger needs ?token=' });
+    return true;
+  }
+  const method = request.method ?? 'GET';
+  if (route === '/' && (method === 'GET' || method === 'HEAD')) {
+    response.writeHead(200, { 'content-type': ASSETS['/']!.type, ...PAGE_HEADERS }).end(asset('/'));
+  } else if (route === '/api/state' && method === 'GET') {
+    json(response, 200, {
+      config: { traceUrl: config.traceUrl ?? null, maxHistory: config.maxHistory, faultKinds: SINK_FAULT_KINDS },
+      lastSeq: log.lastSeq,
+      entries: log.list(),
+      requests: requests.list(),
+      fault: faults.state ?? null,
+    });
+  } else if (route === '/api/stream' && method === 'GET') {
+    if (stream.full) {
+      json(response, 503, { error: 'too many debugger pages are connected' });
+      return true;
+    }
+    // A reconnecting EventSource says what it saw last; a fresh page says so in `after`.
+    const after = Number(request.headers['last-event-id'] ?? url.searchParams.get('after') ?? log.lastSeq);
+    const missed = Number.isSafeInteger(after) && after < log.lastSeq ? log.list(after) : [];
+    stream.open(response, missed.length === 0 ? [] : [EventStream.format('messages', missed, log.lastSeq)]);
+  } else if (route === '/api/faults' && method === 'POST') {
+    await armFault(request, response, faults, stream);
+  } else if (route === '/api/faults' && method === 'DELETE') {
+    faults.disarm();
+    stream.publish('faults', null);
+    json(response, 200, { fault: null });
+  } else {
+    json(response, 404, { error: 'no such debugger route' });
+  }
+  return true;
+}
