@@ -81,7 +81,8 @@ export async function serveDebugger(request: IncomingMessage, response: ServerRe
   if (!isAsset && route !== '/' && !route.startsWith('/api/')) return false;
   if (isAsset) {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-    response.writeHead(200, { 'content-type': ASSETS[route]!.type, ...PAGE_HEADERS }).end(asset(route));
+    const body = asset(route);
+    response.writeHead(200, { 'content-type': ASSETS[route]!.type, ...PAGE_HEADERS }).end(body);
     return true;
   }
   if (!mayView(request, url, config.token)) {
@@ -90,7 +91,8 @@ export async function serveDebugger(request: IncomingMessage, response: ServerRe
   }
   const method = request.method ?? 'GET';
   if (route === '/' && (method === 'GET' || method === 'HEAD')) {
-    response.writeHead(200, { 'content-type': ASSETS['/']!.type, ...PAGE_HEADERS }).end(asset('/'));
+    const body = asset('/');
+    response.writeHead(200, { 'content-type': ASSETS['/']!.type, ...PAGE_HEADERS }).end(body);
   } else if (route === '/api/state' && method === 'GET') {
     json(response, 200, {
       config: { traceUrl: config.traceUrl ?? null, maxHistory: config.maxHistory, faultKinds: SINK_FAULT_KINDS },
