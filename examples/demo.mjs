@@ -52,7 +52,8 @@ await new Promise((resolve) => service.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${service.address().port}`;
 
 // 5. A few requests, as a browser or app would make them.
-console.log(`\nDemo shop on ${base}, analytics to the local sink on ${sink.url}\n`);
+console.log(`\nDemo shop on ${base}, analytics to the local sink on ${sink.url}`);
+console.log(`(while it runs, the sink's live debugger page is at ${sink.debuggerUrl}; \`npx metarouter-otel sink\` keeps one open)\n`);
 const requests = [];
 for (const path of Object.keys(routes)) {
   const response = await fetch(`${base}${path}?user=1234qwerty`);
