@@ -63,7 +63,7 @@ async function install(): Promise<void> {
 test('the tarball holds the entry points, types, CLI and docs, and no source maps or tests', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball]);
   const files = stdout.split('\n').filter((line) => line !== '');
-  for (const file of ['package/package.json', 'package/README.md', 'package/dist/index.js', 'package/dist/index.mjs', 'package/dist/index.d.ts', 'package/dist/index.d.mts', 'package/dist/cli/main.js', 'package/docs/errors.md']) {
+  for (const file of ['package/package.json', 'package/README.md', 'package/dist/index.js', 'package/dist/index.mjs', 'package/dist/index.d.ts', 'package/dist/index.d.mts', 'package/dist/cli/main.js', 'package/docs/errors.md', 'package/dist/sink/page/index.html', 'package/dist/sink/page/app.js', 'package/dist/sink/page/app.css']) {
     assert.ok(files.includes(file), `${file} is in the tarball`);
   }
   assert.deepEqual(files.filter((file) => /\.map$|\/test\/|\/src\/.*\.ts$|^package\/build/.test(file)), [], 'nothing but the build, docs and README');

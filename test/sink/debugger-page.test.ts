@@ -158,7 +158,9 @@ test('by trace: the messages of one request trace are grouped under its trace id
   );
   const href = await page.getAttribute(`#spacer .row.group[data-trace="${traces[0]}"] a`, 'href');
   assert.equal(href, `http://localhost:16686/trace/${traces[0]}`);
-  await page.screenshot({ path: join(shots, 'sink-debugger-traces.png') });
+  await page.click(`#spacer .row[data-trace="${traces[1]}"]:not(.group)`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(shots, 'sink-debugger-traces-dark.png') });
   assert.deepEqual(errors, []);
 });
 
@@ -181,9 +183,11 @@ test('a message that breaks the Segment Spec is marked with its field path; a re
   assert.match((await page.textContent('#d-problems li'))!, /^traits: traits must be a plain object/);
   await page.click('#spacer .row[data-seq="4"]');
   assert.deepEqual(await page.$$eval('#d-problems li', (items) => items.map((item) => item.getAttribute('data-source'))), ['duplicate']);
+  await page.click('#spacer .row[data-seq="1"]');
+  await page.screenshot({ path: join(shots, 'sink-debugger.png') });
   await page.check('#f-problems');
   await untilShown(page, 3);
-  await page.screenshot({ path: join(shots, 'sink-debugger.png') });
+  assert.deepEqual(await shownSeqs(page), ['4', '2', '1']);
   assert.deepEqual(errors, []);
 });
 
