@@ -52,6 +52,7 @@ async function post(sink: Sink, messages: unknown[], writeKey = 'hand_made_key')
   return response.status;
 }
 
+const track = (messageId: string) => ({ type: 'track', userId: 'u', event: 'E', messageId });
 const shownSeqs = (page: Page): Promise<string[]> => page.$$eval('#spacer .row[data-seq]:not([hidden])', (rows) => rows.map((row) => row.getAttribute('data-seq')!));
 const untilShown = (page: Page, count: number): Promise<unknown> => page.waitForSelector(`#status[data-shown="${count}"]`);
 
@@ -252,6 +253,28 @@ test('HTML and script in every string field are shown as text: no script runs, n
   assert.equal(await page.textContent('#spacer .row[data-seq="1"] .c-what'), evil('event'), 'the text is shown as it is');
   const href = await page.getAttribute('#spacer .row[data-seq="1"] .c-trace a', 'href');
   assert.ok(href?.startsWith('http://localhost:16686/trace/%22%3E%3Cscript'), `the trace id is encoded into the link: ${href}`);
+  assert.deepEqual(errors, []);
+});
+
+test('pause holds new arrivals back until resume (counting them); clear empties the view but not the sink', async (t) => {
+  const sink = await sinkFor(t);
+  const { page, errors } = await open(t, sink);
+  await post(sink, [track('before-pause')]);
+  await untilShown(page, 1);
+  await page.focus('#viewport');
+  await page.keyboard.press('p');
+  assert.equal(await page.getAttribute('#pause', 'aria-pressed'), 'true');
+  await post(sink, [track('while-paused-1'), track('while-paused-2')]);
+  await page.waitForSelector('#status:has-text("paused, 2 new")');
+  assert.deepEqual(await shownSeqs(page), ['1'], 'the list does not move while paused');
+  await page.click('#pause');
+  await untilShown(page, 3);
+  await page.click('#clear');
+  await untilShown(page, 0);
+  await post(sink, [track('after-clear')]);
+  await untilShown(page, 1);
+  assert.deepEqual(await shownSeqs(page), ['4']);
+  assert.equal(sink.messages.length, 4, 'clear is a view action: the sink keeps everything');
   assert.deepEqual(errors, []);
 });
 
