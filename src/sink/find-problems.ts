@@ -1,6 +1,7 @@
 import { LIMITS } from '../config/defaults.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { checkFields, checkMessageId } from '../translate/check-fields.js';
+import { toIsoTimestamp } from '../translate/timestamp.js';
 
 /**
  * Something wrong with a received message, as the debugger page marks it. `source` says which
@@ -29,6 +30,9 @@ export const specProblems: ProblemCheck = (message, json) => {
   } else {
     const found = checkFields(message.type as EventType, message, message.context);
     if (found !== undefined) problems.push({ source: 'spec', code: found.code, path: found.field, message: found.message });
+  }
+  if (message.timestamp !== undefined && (typeof message.timestamp !== 'string' || toIsoTimestamp(message.timestamp) === undefined)) {
+    problems.push({ source: 'spec', code: 'MR_ERR_INVALID_FIELD', path: 'timestamp', message: 'timestamp must be an ISO 8601 date string' });
   }
   const id = checkMessageId(message.messageId);
   if (id !== undefined) problems.push({ source: 'spec', code: id.code, path: id.field, message: id.message });
