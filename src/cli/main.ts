@@ -97,14 +97,13 @@ async function bridge(args: string[]): Promise<void> {
       'max-body-bytes': { type: 'string' },
     },
   });
-  const number = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
   const running = await startBridge({
-    port: number(values.port),
+    port: integerFlag('port', values.port),
     hostname: values.hostname,
     host: values.host,
     writeKey: values['write-key'],
     token: values.token,
-    maxBodyBytes: number(values['max-body-bytes']),
+    maxBodyBytes: integerFlag('max-body-bytes', values['max-body-bytes']),
   });
   // One line per error, code first; error messages never hold the writeKey.
   running.on('error', (error) => console.error(`metarouter-otel bridge: ${error.code} ${error.message.replace(/\s+/g, ' ')}`));

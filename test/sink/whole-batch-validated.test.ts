@@ -25,8 +25,8 @@ test('a batch with one message that is not an object is answered 400 and none of
   }
 });
 
-test('CLI: an empty --port (`--port=`) is refused with exit 2, not taken as port 0', async () => {
-  for (const args of [['sink', '--port='], ['sink', '--port', ' ']]) {
+test('CLI: an empty --port (`--port=`) is refused with exit 2 by sink and bridge, not taken as port 0', async () => {
+  for (const args of [['sink', '--port='], ['sink', '--port', ' '], ['bridge', '--port='], ['bridge', '--port=', '--host', 'http://127.0.0.1:9', '--write-key', 'k']]) {
     const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
       execFile(process.execPath, [CLI, ...args], { timeout: 8_000 }, (error, _stdout, stderr) => {
         done({ code: error === null ? 0 : ((error as { code?: number; killed?: boolean }).killed === true ? null : ((error as { code?: number }).code ?? null)), stderr });
