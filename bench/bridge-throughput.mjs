@@ -122,8 +122,8 @@ function timeLoop(work, millis) {
 
 async function inProcess(bodies) {
   const { decodeRequest } = require(`${DIST}/receiver/otlp-codec.js`);
-  const { readOtlpLogs } = require(`${DIST}/otel/read-otlp-logs.js`);
-  const { readOtlpTraces } = require(`${DIST}/otel/read-otlp-traces.js`);
+  const { readOtlpLogs } = require(`${DIST}/receiver/otlp/read-otlp-logs.js`);
+  const { readOtlpTraces } = require(`${DIST}/receiver/otlp/read-otlp-traces.js`);
   const key = JSON.stringify('bench-key');
   const cases = [
     ['logs, protobuf', bodies.logsProtobuf, RECORDS_PER_REQUEST, () => readOtlpLogs(decodeRequest('logs', 'protobuf', bodies.logsProtobuf), key, [0, 0])],

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import { OtlpShapeError } from '../otel/read-otlp-value.js';
+import { OtlpShapeError } from './otlp/read-otlp-value.js';
 import type { BridgeCounters, ExportHandler } from './export-handler.js';
 import { decodeRequest, encodeResponse, encodeStatus, encodingOf, mediaTypeOf, type Encoding, type Signal } from './otlp-codec.js';
 import { BodyError, contentCoding, readBody } from './read-body.js';

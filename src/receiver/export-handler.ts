@@ -1,8 +1,8 @@
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { toHrTime } from '../otel/otel-compat.js';
-import { readOtlpLogs } from '../otel/read-otlp-logs.js';
-import type { OtlpReadResult } from '../otel/read-otlp-result.js';
-import { readOtlpTraces } from '../otel/read-otlp-traces.js';
+import { readOtlpLogs } from './otlp/read-otlp-logs.js';
+import type { OtlpReadResult } from './otlp/read-otlp-result.js';
+import { readOtlpTraces } from './otlp/read-otlp-traces.js';
 import type { PartialSuccess, Signal } from './otlp-codec.js';
 
 /** Running totals of a bridge. */

@@ -1,5 +1,5 @@
 import { Reader } from 'protobufjs/minimal';
-import { OtlpShapeError } from '../otel/read-otlp-value.js';
+import { OtlpShapeError } from './otlp/read-otlp-value.js';
 import { google, opentelemetry } from './generated/otlp.js';
 
 /** The two OTLP signals the bridge takes. */

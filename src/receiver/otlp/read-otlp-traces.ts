@@ -1,8 +1,8 @@
 import type { SpanContext } from '@opentelemetry/api';
-import { eventTypeOf } from './convention.js';
+import { eventTypeOf } from '../../otel/convention.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { listOf, nanosToHrTime, objectOf, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
-import { readSpanEvents, type SpanEventLike } from './read-span.js';
+import { readSpanEvents, type SpanEventLike } from '../../otel/read-span.js';
 
 const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
 

@@ -1,6 +1,6 @@
-import { LIMITS } from '../config/defaults.js';
-import type { FieldProblem } from '../translate/check-fields.js';
-import type { Message } from '../translate/message.js';
+import { LIMITS } from '../../config/defaults.js';
+import type { FieldProblem } from '../../translate/check-fields.js';
+import type { Message } from '../../translate/message.js';
 
 /** How many problems an answer spells out; the rest are only counted. */
 const MAX_LISTED_PROBLEMS = 3;

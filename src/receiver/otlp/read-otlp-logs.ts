@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { HrTime } from '@opentelemetry/api';
-import { isPlainObject } from '../translate/check-fields.js';
-import { ATTRIBUTES, eventTypeOf, EVENT_NAME_ATTRIBUTE } from './convention.js';
-import { readLogRecord } from './read-log-record.js';
+import { isPlainObject } from '../../translate/check-fields.js';
+import { ATTRIBUTES, eventTypeOf, EVENT_NAME_ATTRIBUTE } from '../../otel/convention.js';
+import { readLogRecord } from '../../otel/read-log-record.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
 
