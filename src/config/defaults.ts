@@ -31,8 +31,13 @@ export const LIMITS = Object.freeze({
   maxBatchBytes: 480 * 1024,
   /** The longest messageId the wire accepts. */
   maxMessageIdLength: 100,
-  /** The most of a response body that is ever read. */
+  /** The most of a response body that is ever read, but a 207's. */
   maxResponseBytes: 64 * 1024,
+  /**
+   * The most of a 207 body that is read: enough to name every message of a full batch (480 KB of
+   * messages of at least ~200 bytes each, each id up to 100 characters with the server's reason).
+   */
+  maxPartialResponseBytes: 2 * 1024 * 1024,
 });
 
 /** Environment variables read when an option is omitted. A blank variable counts as unset. */

@@ -32,19 +32,29 @@ export interface HttpTransportOptions {
 
 type ResponseBody = AsyncIterable<Buffer> & { destroy(): void; dump(): Promise<void> };
 
-/** Reads at most `LIMITS.maxResponseBytes` of a body, so a hostile or broken server cannot grow our memory. */
-async function readCapped(body: ResponseBody): Promise<string> {
+interface BodyText {
+  readonly text: string;
+  /** False when the body was cut at `limit` or broke off. */
+  readonly complete: boolean;
+}
+
+/** Reads at most `limit` bytes of a body, so a hostile or broken server cannot grow our memory. */
+async function readCapped(body: ResponseBody, limit: number): Promise<BodyText> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= LIMITS.maxResponseBytes) {
-      body.destroy();
-      break;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        break;
+      }
     }
+  } catch {
+    return { text: Buffer.concat(chunks).toString('utf8'), complete: false };
   }
-  return Buffer.concat(chunks).subarray(0, LIMITS.maxResponseBytes).toString('utf8');
+  return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), complete: size <= limit };
 }
 
 /** Replaces every occurrence of the secrets in a server's words: a server may echo our request. */
@@ -112,12 +122,12 @@ export class HttpTransport implements Transport {
         }),
       );
       const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
-      // The status decides; a body that breaks or stalls only loses the detail.
-      const text = needsBody ? redact(await readCapped(response.body).catch(() => ''), this.secrets) : '';
+      // The status decides; a body that breaks or stalls only loses the detail (and a 207, which ids it rejected).
+      const read = needsBody ? await readCapped(response.body, response.statusCode === 207 ? LIMITS.maxPartialResponseBytes : LIMITS.maxResponseBytes) : { text: '', complete: true };
       // A 2xx status line is the acknowledgement: a body that stalls afterwards must hold neither the
       // batch nor, for long, the connection that the next batch needs.
       if (!needsBody) response.body.dump({ limit: LIMITS.maxResponseBytes, signal: AbortSignal.timeout(this.drainMillis) }).catch(() => undefined);
-      return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: text }, Date.now());
+      return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: redact(read.text, this.secrets), bodyComplete: read.complete }, Date.now());
     } catch (error) {
       const reason = timeout.signal.aborted && !signal.aborted ? 'request timed out' : describeError(error);
       return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause: error };
