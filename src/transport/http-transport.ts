@@ -6,6 +6,7 @@ import type { Compression } from '../config/options.js';
 import { LIMITS } from '../config/defaults.js';
 import { LIBRARY } from '../version.js';
 import { classifyResponse } from './classify-response.js';
+import { connectSkippingContinue } from './skip-continue.js';
 import { suppressTracing } from './suppress-tracing.js';
 import type { Transport, TransportResult } from './transport-result.js';
 
@@ -86,7 +87,7 @@ export class HttpTransport implements Transport {
   private readonly drainMillis: number;
 
   constructor(private readonly options: HttpTransportOptions) {
-    this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections });
+    this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections, connect: connectSkippingContinue() });
     this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
     const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
     this.secrets = [credential, options.writeKey, JSON.stringify(options.writeKey).slice(1, -1)];
