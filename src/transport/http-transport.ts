@@ -4,8 +4,10 @@ import { context } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import type { Compression } from '../config/options.js';
 import { LIMITS } from '../config/defaults.js';
+import { redactError, secretRedactor } from '../errors/redact-secrets.js';
 import { LIBRARY } from '../version.js';
 import { classifyResponse } from './classify-response.js';
+import { isRefusedRequest } from './refused-request.js';
 import { connectSkippingContinue } from './skip-continue.js';
 import { suppressTracing } from './suppress-tracing.js';
 import type { Transport, TransportResult } from './transport-result.js';
@@ -58,13 +60,6 @@ async function readCapped(body: ResponseBody, limit: number): Promise<BodyText> 
   return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), complete: size <= limit };
 }
 
-/** Replaces every occurrence of the secrets in a server's words: a server may echo our request. */
-function redact(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of secrets) clean = clean.split(secret).join('[redacted]');
-  return clean;
-}
-
 function describeError(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const { code, name } = error as { code?: unknown; name?: unknown };
@@ -82,15 +77,15 @@ function describeError(error: unknown): string {
 export class HttpTransport implements Transport {
   private readonly dispatcher: Dispatcher;
   private readonly headers: Readonly<Record<string, string>>;
-  /** The writeKey and its Basic credential, never to appear in what we report. */
-  private readonly secrets: readonly string[];
+  /** Removes the writeKey and its Basic credential, in any form a server may echo, from what we report. */
+  private readonly redact: (text: string) => string;
   private readonly drainMillis: number;
 
   constructor(private readonly options: HttpTransportOptions) {
     this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections, connect: connectSkippingContinue() });
     this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
     const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
-    this.secrets = [credential, options.writeKey, JSON.stringify(options.writeKey).slice(1, -1)];
+    this.redact = secretRedactor([credential, options.writeKey]);
     this.headers = {
       'content-type': 'application/json',
       authorization: `Basic ${credential}`,
@@ -128,10 +123,15 @@ export class HttpTransport implements Transport {
       // A 2xx status line is the acknowledgement: a body that stalls afterwards must hold neither the
       // batch nor, for long, the connection that the next batch needs.
       if (!needsBody) response.body.dump({ limit: LIMITS.maxResponseBytes, signal: AbortSignal.timeout(this.drainMillis) }).catch(() => undefined);
-      return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: redact(read.text, this.secrets), bodyComplete: read.complete }, Date.now());
+      return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: this.redact(read.text), bodyComplete: read.complete }, Date.now());
     } catch (error) {
+      // A dispatcher's error may quote the request (MockAgent quotes the body and headers it could not match).
+      const cause = redactError(error, this.redact);
+      if (!deadline.aborted && isRefusedRequest(error)) {
+        return { kind: 'failed', code: 'MR_ERR_DISPATCH_REFUSED', status: undefined, detail: `the dispatcher refused the request (${describeError(error)})`, cause };
+      }
       const reason = timeout.signal.aborted && !signal.aborted ? 'request timed out' : describeError(error);
-      return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause: error };
+      return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause };
     } finally {
       clearTimeout(timer);
     }
