@@ -3,6 +3,7 @@ import type { HrTime } from '@opentelemetry/api';
 import { isPlainObject } from '../../translate/check-fields.js';
 import { ATTRIBUTES, eventTypeOf, EVENT_NAME_ATTRIBUTE } from '../../otel/convention.js';
 import { readLogRecord } from '../../otel/read-log-record.js';
+import { attributeLimitProblem } from './attribute-limits.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
 
@@ -35,6 +36,11 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
   const type = eventTypeOf(eventName);
   // Not ours: other log records pass through the bridge unread, as they do our exporter.
   if (type === undefined) return;
+  const overLimit = attributeLimitProblem(record.attributes);
+  if (overLimit !== undefined) {
+    result.rejected++;
+    return noteProblem(result, `${eventName} log record`, overLimit);
+  }
   const attributes = readKeyValues(record.attributes, false);
   const body = record.body == null ? undefined : (readAnyValue(record.body) ?? undefined);
   const traceId = readId(record.traceId, 16, 'traceId');

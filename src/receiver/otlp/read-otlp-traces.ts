@@ -1,5 +1,6 @@
 import type { SpanContext } from '@opentelemetry/api';
 import { eventTypeOf } from '../../otel/convention.js';
+import { attributeLimitProblem } from './attribute-limits.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { listOf, nanosToHrTime, objectOf, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
 import { readSpanEvents, type SpanEventLike } from '../../otel/read-span.js';
@@ -8,18 +9,24 @@ const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * The span's events as `readSpanEvents` takes them. Every event keeps its place (the derived
- * messageId counts it), but only analytics events have their attributes read.
+ * messageId counts it), but only analytics events have their attributes read; one over the
+ * attribute limits is noted in `result` and left unnamed, so that the reader passes over it.
+ * Returns whether any was.
  */
-function spanEvents(events: readonly unknown[]): SpanEventLike[] {
-  return events.map((item) => {
+function spanEvents(events: readonly unknown[], result: OtlpReadResult): { events: SpanEventLike[]; overLimit: boolean } {
+  let overLimit = false;
+  const read = events.map((item) => {
     const event = objectOf(item, 'event');
     const name = stringOf(event.name, 'event.name');
-    return {
-      name,
-      time: nanosToHrTime(readNanos(event.timeUnixNano, 'event.timeUnixNano')),
-      attributes: eventTypeOf(name) === undefined ? NO_ATTRIBUTES : readKeyValues(event.attributes, false),
-    };
+    const time = nanosToHrTime(readNanos(event.timeUnixNano, 'event.timeUnixNano'));
+    if (eventTypeOf(name) === undefined) return { name, time, attributes: NO_ATTRIBUTES };
+    const problem = attributeLimitProblem(event.attributes);
+    if (problem === undefined) return { name, time, attributes: readKeyValues(event.attributes, false) };
+    overLimit = true;
+    noteProblem(result, `${name} span event`, problem);
+    return { name: '', time, attributes: NO_ATTRIBUTES };
   });
+  return { events: read, overLimit };
 }
 
 function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string): void {
@@ -35,8 +42,9 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string): v
     return;
   }
   const context: SpanContext = { traceId, spanId, traceFlags: (typeof span.flags === 'number' ? span.flags : 0) & 0xff };
-  let rejected = false;
-  for (const outcome of readSpanEvents({ spanContext: () => context, events: spanEvents(events) }, writeKeyJson)) {
+  const read = spanEvents(events, result);
+  let rejected = read.overLimit;
+  for (const outcome of readSpanEvents({ spanContext: () => context, events: read.events }, writeKeyJson)) {
     const read = 'problem' in outcome ? outcome.problem : checkedMessage(outcome.message);
     if ('code' in read) {
       rejected = true;
