@@ -4,6 +4,7 @@ import { isPlainObject } from '../../translate/check-fields.js';
 import { ATTRIBUTES, eventTypeOf, EVENT_NAME_ATTRIBUTE } from '../../otel/convention.js';
 import { readLogRecord } from '../../otel/read-log-record.js';
 import { attributeLimitProblem } from './attribute-limits.js';
+import { hadInvalidUtf8 } from './invalid-utf8.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
 
@@ -30,7 +31,7 @@ function eventNameOf(record: Record<string, unknown>): string {
   return typeof attribute === 'string' ? attribute : '';
 }
 
-function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime): void {
+function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean): void {
   const record = objectOf(item, 'logRecord');
   const eventName = eventNameOf(record);
   const type = eventTypeOf(eventName);
@@ -62,6 +63,7 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
       type,
       writeKeyJson,
     ),
+    invalidUtf8,
   );
   if ('code' in read) {
     result.rejected++;
@@ -81,10 +83,11 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
  */
 export function readOtlpLogs(request: unknown, writeKeyJson: string, receivedAt: HrTime): OtlpReadResult {
   const result = emptyResult();
+  const invalidUtf8 = hadInvalidUtf8(request);
   for (const resourceLogs of listOf(objectOf(request, 'request').resourceLogs, 'resourceLogs')) {
     for (const scopeLogs of listOf(objectOf(resourceLogs, 'resourceLogs').scopeLogs, 'scopeLogs')) {
       for (const record of listOf(objectOf(scopeLogs, 'scopeLogs').logRecords, 'logRecords')) {
-        readOne(record, result, writeKeyJson, receivedAt);
+        readOne(record, result, writeKeyJson, receivedAt, invalidUtf8);
       }
     }
   }

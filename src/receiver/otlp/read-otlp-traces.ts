@@ -1,6 +1,7 @@
 import type { SpanContext } from '@opentelemetry/api';
 import { eventTypeOf } from '../../otel/convention.js';
 import { attributeLimitProblem } from './attribute-limits.js';
+import { hadInvalidUtf8 } from './invalid-utf8.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { listOf, nanosToHrTime, objectOf, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
 import { readSpanEvents, type SpanEventLike } from '../../otel/read-span.js';
@@ -29,7 +30,7 @@ function spanEvents(events: readonly unknown[], result: OtlpReadResult): { event
   return { events: read, overLimit };
 }
 
-function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string): void {
+function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, invalidUtf8: boolean): void {
   const span = objectOf(item, 'span');
   const events = listOf(span.events, 'events');
   // Most spans hold no analytics event: they are passed over without reading anything else.
@@ -45,7 +46,7 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string): v
   const read = spanEvents(events, result);
   let rejected = read.overLimit;
   for (const outcome of readSpanEvents({ spanContext: () => context, events: read.events }, writeKeyJson)) {
-    const read = 'problem' in outcome ? outcome.problem : checkedMessage(outcome.message);
+    const read = 'problem' in outcome ? outcome.problem : checkedMessage(outcome.message, invalidUtf8);
     if ('code' in read) {
       rejected = true;
       noteProblem(result, `${'eventName' in outcome ? outcome.eventName : 'analytics'} span event`, read);
@@ -66,9 +67,10 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string): v
  */
 export function readOtlpTraces(request: unknown, writeKeyJson: string): OtlpReadResult {
   const result = emptyResult();
+  const invalidUtf8 = hadInvalidUtf8(request);
   for (const resourceSpans of listOf(objectOf(request, 'request').resourceSpans, 'resourceSpans')) {
     for (const scopeSpans of listOf(objectOf(resourceSpans, 'resourceSpans').scopeSpans, 'scopeSpans')) {
-      for (const span of listOf(objectOf(scopeSpans, 'scopeSpans').spans, 'spans')) readOne(span, result, writeKeyJson);
+      for (const span of listOf(objectOf(scopeSpans, 'scopeSpans').spans, 'spans')) readOne(span, result, writeKeyJson, invalidUtf8);
     }
   }
   return result;
