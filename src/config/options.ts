@@ -14,7 +14,8 @@ export interface DeliveryOptions {
   /** Absolute http(s) URL of the ingestion endpoint. Required; read from `METAROUTER_HOST` when omitted. */
   host?: string;
   /**
-   * Path appended to `host` for batch requests.
+   * Path appended to `host` for batch requests. Characters other than printable ASCII are sent
+   * percent-encoded as UTF-8 (as the host's own path is); `%XX` escapes are kept as written.
    * @default '/v1/batch'
    */
   path?: string;

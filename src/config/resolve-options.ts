@@ -105,11 +105,24 @@ function resolveEndpoint(options: DeliveryOptions): { origin: string; requestPat
   if (url.protocol === 'http:' && !isLoopback(url.hostname) && !resolveBoolean('allowInsecureHttp', options.allowInsecureHttp, DEFAULTS.allowInsecureHttp)) {
     throw invalid('host', 'an https URL (plain http only to a loopback address, or with allowInsecureHttp: true)', describeHost(host));
   }
+  return { origin: url.origin, requestPath: url.pathname.replace(/\/+$/, '') + resolvePath(options) };
+}
+
+/**
+ * The `path` option as it goes on the wire. A request line carries ASCII only: other characters are
+ * percent-encoded as UTF-8, as URL parsing does for the host's own path (undici would refuse some
+ * and send others as raw bytes); `%XX` already there is kept.
+ */
+function resolvePath(options: DeliveryOptions): string {
   const path: unknown = options.path ?? DEFAULTS.path;
-  if (typeof path !== 'string' || !path.startsWith('/') || CONTROL_OR_SPACE.test(path)) {
-    throw invalid('path', 'a string starting with "/" without spaces or control characters', describe(path));
+  const expected = 'a string of well-formed Unicode starting with "/" without spaces or control characters';
+  if (typeof path !== 'string' || !path.startsWith('/') || CONTROL_OR_SPACE.test(path)) throw invalid('path', expected, describe(path));
+  try {
+    return path.replace(/[^\u0021-\u007e]+/g, (text) => encodeURIComponent(text));
+  } catch {
+    // encodeURIComponent refuses a lone surrogate, which has no UTF-8 form.
+    throw invalid('path', expected, describe(path));
   }
-  return { origin: url.origin, requestPath: url.pathname.replace(/\/+$/, '') + path };
 }
 
 function resolveCompression(options: DeliveryOptions): Compression {
