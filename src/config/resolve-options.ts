@@ -168,3 +168,22 @@ export function resolveDeliveryOptions(options: DeliveryOptions | undefined): De
     dispatcher: resolveDispatcher(given),
   });
 }
+
+/**
+ * The deadline of `closeAndFlush(options)`. Absent or null options mean the default; anything
+ * else that is not an object (a bare number of milliseconds, say) is refused rather than ignored.
+ */
+export function resolveCloseTimeout(options: unknown): number {
+  if (options === undefined || options === null) return DEFAULTS.closeTimeout;
+  if (typeof options !== 'object') throw invalid('options', 'an object such as { timeout: 5000 }', describe(options));
+  let timeout: unknown;
+  try {
+    timeout = (options as { timeout?: unknown }).timeout ?? DEFAULTS.closeTimeout;
+  } catch (error) {
+    throw new ConfigurationError('options', 'options is invalid, expected an object whose timeout can be read, actual one that threw while read', { cause: error });
+  }
+  if (typeof timeout !== 'number' || !Number.isSafeInteger(timeout) || timeout < 0 || timeout > LIMITS.maxTimerMillis) {
+    throw invalid('timeout', `an integer from 0 to ${LIMITS.maxTimerMillis}`, describe(timeout));
+  }
+  return timeout;
+}
