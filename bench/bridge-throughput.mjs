@@ -128,7 +128,7 @@ async function inProcess(bodies) {
   const cases = [
     ['logs, protobuf', bodies.logsProtobuf, RECORDS_PER_REQUEST, () => readOtlpLogs(decodeRequest('logs', 'protobuf', bodies.logsProtobuf), key, [0, 0])],
     ['logs, JSON', bodies.logsJson, RECORDS_PER_REQUEST, () => readOtlpLogs(decodeRequest('logs', 'json', bodies.logsJson), key, [0, 0])],
-    ['traces, protobuf', bodies.tracesProtobuf, SPANS_PER_REQUEST * EVENTS_PER_SPAN, () => readOtlpTraces(decodeRequest('traces', 'protobuf', bodies.tracesProtobuf), key)],
+    ['traces, protobuf', bodies.tracesProtobuf, SPANS_PER_REQUEST * EVENTS_PER_SPAN, () => readOtlpTraces(decodeRequest('traces', 'protobuf', bodies.tracesProtobuf), key, [0, 0])],
   ];
   const rows = [];
   for (const [name, body, events, work] of cases) {

@@ -28,8 +28,8 @@ test('a span event over the limits is rejected alone: the span\'s other events k
     resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', events: events.map((event) => ({ ...event, timeUnixNano: '1767225600000000000' })) }] }] }],
   });
   const small = { name: 'analytics.track', attributes: TRACK };
-  const before = readOtlpTraces(span([small, small, small]), KEY_JSON);
-  const read = readOtlpTraces(span([small, { name: 'analytics.track', attributes: manyAttributes(MAX_EVENT_ATTRIBUTES + 1) }, small]), KEY_JSON);
+  const before = readOtlpTraces(span([small, small, small]), KEY_JSON, [0, 0]);
+  const read = readOtlpTraces(span([small, { name: 'analytics.track', attributes: manyAttributes(MAX_EVENT_ATTRIBUTES + 1) }, small]), KEY_JSON, [0, 0]);
   assert.equal(read.rejected, 1);
   assert.match(read.problems.join('\n'), /over the limit/);
   assert.deepEqual(read.messages.map((message) => message.messageId), [before.messages[0]!.messageId, before.messages[2]!.messageId]);

@@ -12,11 +12,13 @@ import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, re
 
 /**
  * A messageId for an OTLP log record that carries none, derived from everything that makes the
- * record what it is, so that a Collector re-sending the same request yields the same ids.
+ * record what it is, so that a Collector re-sending the same request yields the same ids. Its time
+ * is `time_unix_nano`, else `observed_time_unix_nano`; a record with neither counts its position in
+ * the request instead, so that two identical such records stay two messages.
  */
-function logRecordMessageId(traceId: string, spanId: string, nanos: bigint, attributes: object, body: unknown): string {
+function logRecordMessageId(traceId: string, spanId: string, nanos: bigint, position: string, attributes: object, body: unknown): string {
   return createHash('sha256')
-    .update(`${traceId}/${spanId}/${nanos}/`)
+    .update(`${traceId}/${spanId}/${nanos === 0n ? `at ${position}` : nanos}/`)
     .update(JSON.stringify(attributes))
     .update('/')
     .update(JSON.stringify(body ?? null))
@@ -31,7 +33,7 @@ function eventNameOf(record: Record<string, unknown>): string {
   return typeof attribute === 'string' ? attribute : '';
 }
 
-function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean): void {
+function readOne(item: unknown, position: string, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean): void {
   const record = objectOf(item, 'logRecord');
   const eventName = eventNameOf(record);
   const type = eventTypeOf(eventName);
@@ -50,7 +52,7 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
   const bodyMessageId = isPlainObject(body) ? body.messageId : undefined;
   if ((bodyMessageId ?? attributes[ATTRIBUTES.messageId]) === undefined) {
     // readLogRecord keeps a messageId it finds in the attributes: the derived one goes there.
-    attributes[ATTRIBUTES.messageId] = logRecordMessageId(traceId ?? '', spanId ?? '', nanos, attributes, body);
+    attributes[ATTRIBUTES.messageId] = logRecordMessageId(traceId ?? '', spanId ?? '', nanos, position, attributes, body);
   }
   const read = checkedMessage(
     readLogRecord(
@@ -84,12 +86,10 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
 export function readOtlpLogs(request: unknown, writeKeyJson: string, receivedAt: HrTime): OtlpReadResult {
   const result = emptyResult();
   const invalidUtf8 = hadInvalidUtf8(request);
-  for (const resourceLogs of listOf(objectOf(request, 'request').resourceLogs, 'resourceLogs')) {
-    for (const scopeLogs of listOf(objectOf(resourceLogs, 'resourceLogs').scopeLogs, 'scopeLogs')) {
-      for (const record of listOf(objectOf(scopeLogs, 'scopeLogs').logRecords, 'logRecords')) {
-        readOne(record, result, writeKeyJson, receivedAt, invalidUtf8);
-      }
-    }
-  }
+  listOf(objectOf(request, 'request').resourceLogs, 'resourceLogs').forEach((resourceLogs, r) => {
+    listOf(objectOf(resourceLogs, 'resourceLogs').scopeLogs, 'scopeLogs').forEach((scopeLogs, s) => {
+      listOf(objectOf(scopeLogs, 'scopeLogs').logRecords, 'logRecords').forEach((record, i) => readOne(record, `${r}/${s}/${i}`, result, writeKeyJson, receivedAt, invalidUtf8));
+    });
+  });
   return result;
 }

@@ -1,4 +1,4 @@
-import type { SpanContext } from '@opentelemetry/api';
+import type { HrTime, SpanContext } from '@opentelemetry/api';
 import { eventTypeOf } from '../../otel/convention.js';
 import { attributeLimitProblem } from './attribute-limits.js';
 import { hadInvalidUtf8 } from './invalid-utf8.js';
@@ -12,14 +12,15 @@ const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
  * The span's events as `readSpanEvents` takes them. Every event keeps its place (the derived
  * messageId counts it), but only analytics events have their attributes read; one over the
  * attribute limits is noted in `result` and left unnamed, so that the reader passes over it.
- * Returns whether any was.
+ * Returns whether any was. An event without a time takes `timeless`.
  */
-function spanEvents(events: readonly unknown[], result: OtlpReadResult): { events: SpanEventLike[]; overLimit: boolean } {
+function spanEvents(events: readonly unknown[], result: OtlpReadResult, timeless: HrTime): { events: SpanEventLike[]; overLimit: boolean } {
   let overLimit = false;
   const read = events.map((item) => {
     const event = objectOf(item, 'event');
     const name = stringOf(event.name, 'event.name');
-    const time = nanosToHrTime(readNanos(event.timeUnixNano, 'event.timeUnixNano'));
+    const nanos = readNanos(event.timeUnixNano, 'event.timeUnixNano');
+    const time = nanos === 0n ? timeless : nanosToHrTime(nanos);
     if (eventTypeOf(name) === undefined) return { name, time, attributes: NO_ATTRIBUTES };
     const problem = attributeLimitProblem(event.attributes);
     if (problem === undefined) return { name, time, attributes: readKeyValues(event.attributes, false) };
@@ -30,7 +31,7 @@ function spanEvents(events: readonly unknown[], result: OtlpReadResult): { event
   return { events: read, overLimit };
 }
 
-function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, invalidUtf8: boolean): void {
+function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean): void {
   const span = objectOf(item, 'span');
   const events = listOf(span.events, 'events');
   // Most spans hold no analytics event: they are passed over without reading anything else.
@@ -43,7 +44,9 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, in
     return;
   }
   const context: SpanContext = { traceId, spanId, traceFlags: (typeof span.flags === 'number' ? span.flags : 0) & 0xff };
-  const read = spanEvents(events, result);
+  // An event without a time takes its span's start (stable when the span is re-sent, so is the derived messageId).
+  const start = readNanos(span.startTimeUnixNano, 'startTimeUnixNano');
+  const read = spanEvents(events, result, start === 0n ? receivedAt : nanosToHrTime(start));
   let rejected = read.overLimit;
   for (const outcome of readSpanEvents({ spanContext: () => context, events: read.events }, writeKeyJson)) {
     const read = 'problem' in outcome ? outcome.problem : checkedMessage(outcome.message, invalidUtf8);
@@ -64,13 +67,15 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, in
  * derived messageId however often the span is sent. `rejected` counts spans with at least one
  * event that could not be read; their other events are still taken. Throws `OtlpShapeError` when
  * the request cannot be read.
+ *
+ * @param receivedAt - the time of an event that carries none, on a span that carries none either.
  */
-export function readOtlpTraces(request: unknown, writeKeyJson: string): OtlpReadResult {
+export function readOtlpTraces(request: unknown, writeKeyJson: string, receivedAt: HrTime): OtlpReadResult {
   const result = emptyResult();
   const invalidUtf8 = hadInvalidUtf8(request);
   for (const resourceSpans of listOf(objectOf(request, 'request').resourceSpans, 'resourceSpans')) {
     for (const scopeSpans of listOf(objectOf(resourceSpans, 'resourceSpans').scopeSpans, 'scopeSpans')) {
-      for (const span of listOf(objectOf(scopeSpans, 'scopeSpans').spans, 'spans')) readOne(span, result, writeKeyJson, invalidUtf8);
+      for (const span of listOf(objectOf(scopeSpans, 'scopeSpans').spans, 'spans')) readOne(span, result, writeKeyJson, receivedAt, invalidUtf8);
     }
   }
   return result;
