@@ -19,6 +19,7 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_ENDPOINT_NOT_FOUND: 'The server answered 404: `host` or `path` is wrong.',
   MR_ERR_RETRIES_EXHAUSTED: 'A batch still failed with a retryable fault after `maxRetries` retries, or its next retry would pass `maxRetryDuration`; it was dropped.',
   MR_ERR_SHUTDOWN_TIMEOUT: 'The close deadline passed before these messages were delivered.',
+  MR_ERR_PLAN_VIOLATION: 'A message breaks the tracking plan (unplanned event or property, missing required field, wrong type, invalid value).',
 } as const);
 
 /** A stable string that identifies the kind of an error. */
