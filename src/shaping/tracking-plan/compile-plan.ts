@@ -31,7 +31,11 @@ export interface DescribedField {
 export interface CompiledRule {
   readonly rule: PlanRule;
   readonly validate: ValidateFunction;
-  /** What the schema declares under `properties.properties` and `properties.traits`, when it does. */
+  /**
+   * The names the schema lists under `properties.properties` and `properties.traits`, where it
+   * lists them plainly; a field it describes otherwise (no `properties`, a `$ref`, `anyOf`, …) has
+   * no entry, and no name in it is called unplanned.
+   */
   readonly described: Readonly<Partial<Record<PlannedField, DescribedField>>>;
 }
 
@@ -72,11 +76,13 @@ function inspectSchema(rule: PlanRule, value: unknown, path: string, depth: numb
   }
 }
 
+/** Keywords that can admit names `properties` does not list: with one of them, the names are not known. */
+const OPEN_KEYWORDS = ['$ref', 'allOf', 'anyOf', 'oneOf', 'if', 'patternProperties', 'dependencies'] as const;
+
 function describe(schema: unknown, field: PlannedField): DescribedField | undefined {
   const sub = isObject(schema) && isObject(schema.properties) ? schema.properties[field] : undefined;
-  if (!isObject(sub)) return undefined;
-  const names = isObject(sub.properties) ? Object.keys(sub.properties) : [];
-  return { names: new Set(names), closed: sub.additionalProperties === false };
+  if (!isObject(sub) || !isObject(sub.properties) || OPEN_KEYWORDS.some((keyword) => keyword in sub)) return undefined;
+  return { names: new Set(Object.keys(sub.properties)), closed: sub.additionalProperties === false };
 }
 
 function newAjv(): Ajv {
