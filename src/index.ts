@@ -21,3 +21,5 @@ export type { JsonSchema, SegmentLegacyEvent, SegmentLegacyPlan, SegmentRule, Se
 export type { PlanEnforcementOptions, PlanViolationAction, TrackingPlanOptions, UnplannedEventAction, UnplannedPropertyAction } from './config/options.js';
 export { PlanViolationError, type PlanOutcome } from './errors/plan-violation-error.js';
 export type { Violation, ViolationType } from './shaping/tracking-plan/violation.js';
+export { trackingPlanModule, type PlanModuleOptions } from './shaping/tracking-plan/plan-module.js';
+export { createPlanEnforcer, PlanEnforcer, type CheckResult, type PlanCounters, type SegmentMessage } from './shaping/tracking-plan/index.js';

@@ -25,7 +25,7 @@ export const DEFAULTS = Object.freeze({
   /** Tracking plan: what a property or trait the plan does not list does. */
   unplannedProperties: 'keep' as const,
   /** Tracking plan: what a missing, mistyped or otherwise invalid field does. */
-  violations: 'report' as const,
+  otherViolations: 'report' as const,
   /** Tracking plan: record omitted names in `context.protocols.omitted`. */
   recordOmittedProperties: true,
 });

@@ -129,7 +129,7 @@ export interface PlanEnforcementOptions {
    * throw to (exporters, the bridge), it drops and reports.
    * @default 'report'
    */
-  violations?: PlanViolationAction;
+  otherViolations?: PlanViolationAction;
   /**
    * When properties are omitted, list their paths in the message's `context.protocols.omitted`,
    * as Protocols does.

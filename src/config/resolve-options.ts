@@ -161,7 +161,7 @@ export function resolveDeliveryOptions(options: DeliveryOptions | undefined): De
 export interface PlanEnforcement {
   readonly unplannedEvents: UnplannedEventAction;
   readonly unplannedProperties: UnplannedPropertyAction;
-  readonly violations: PlanViolationAction;
+  readonly otherViolations: PlanViolationAction;
   readonly recordOmittedProperties: boolean;
 }
 
@@ -177,7 +177,7 @@ export function resolvePlanEnforcement(options: PlanEnforcementOptions | undefin
   return Object.freeze({
     unplannedEvents: oneOf('planEnforcement.unplannedEvents', given.unplannedEvents, ['allow', 'report', 'drop'], DEFAULTS.unplannedEvents),
     unplannedProperties: oneOf('planEnforcement.unplannedProperties', given.unplannedProperties, ['keep', 'omit'], DEFAULTS.unplannedProperties),
-    violations: oneOf('planEnforcement.violations', given.violations, ['report', 'drop', 'throw'], DEFAULTS.violations),
+    otherViolations: oneOf('planEnforcement.otherViolations', given.otherViolations, ['report', 'drop', 'throw'], DEFAULTS.otherViolations),
     recordOmittedProperties: resolveBoolean('planEnforcement.recordOmittedProperties', given.recordOmittedProperties, DEFAULTS.recordOmittedProperties),
   });
 }

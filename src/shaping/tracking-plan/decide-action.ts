@@ -8,16 +8,16 @@ import type { ViolationType } from './violation.js';
  */
 export type ViolationAction = 'ignore' | 'report' | 'omit' | 'drop' | 'reject';
 
-const OTHER: Readonly<Record<PlanEnforcement['violations'], ViolationAction>> = { report: 'report', drop: 'drop', throw: 'reject' };
+const OTHER: Readonly<Record<PlanEnforcement['otherViolations'], ViolationAction>> = { report: 'report', drop: 'drop', throw: 'reject' };
 
 /** The enforcement matrix: each violation type × the settings → its action. */
 const MATRIX: Readonly<Record<ViolationType, (settings: PlanEnforcement) => ViolationAction>> = {
   'Unplanned-Event': (settings) => ({ allow: 'ignore', report: 'report', drop: 'drop' } as const)[settings.unplannedEvents],
   'Unplanned-Property': (settings) => (settings.unplannedProperties === 'omit' ? 'omit' : 'report'),
-  'Required-Missing': (settings) => OTHER[settings.violations],
-  'Datatype-Mismatch': (settings) => OTHER[settings.violations],
-  'Additional-Properties': (settings) => OTHER[settings.violations],
-  'Invalid-Value': (settings) => OTHER[settings.violations],
+  'Required-Missing': (settings) => OTHER[settings.otherViolations],
+  'Datatype-Mismatch': (settings) => OTHER[settings.otherViolations],
+  'Additional-Properties': (settings) => OTHER[settings.otherViolations],
+  'Invalid-Value': (settings) => OTHER[settings.otherViolations],
 };
 
 /** The action for one violation type under the given settings. Pure. */

@@ -126,13 +126,21 @@ function readPlanFile(path: string): unknown {
 }
 
 /**
+ * The plan object itself: read from its file when `source` is a path, and taken out of the
+ * wrappers Segment's APIs put around it. Throws `ConfigurationError` when it is not an object.
+ */
+export function readPlanSource(source: unknown): Record<string, unknown> {
+  const raw = typeof source === 'string' ? readPlanFile(source) : source;
+  if (!isObject(raw)) throw invalid(`expected a Segment tracking plan object or the path of its JSON file, actual ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  return unwrap(raw);
+}
+
+/**
  * Reads a plan (an object, or the path of a JSON file) in either Segment shape into one list of
  * rules. Throws `ConfigurationError` naming the rule and the problem; compiles nothing.
  */
 export function normalizePlan(source: unknown): NormalizedPlan {
-  const raw = typeof source === 'string' ? readPlanFile(source) : source;
-  if (!isObject(raw)) throw invalid(`expected a Segment tracking plan object or the path of its JSON file, actual ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
-  const plan = unwrap(raw);
+  const plan = readPlanSource(source);
   const rules = Array.isArray(plan.rules) ? plan.rules.map(rulesListRule) : isObject(plan.rules) ? legacyRules(plan.rules) : undefined;
   if (rules === undefined) throw invalid('expected a "rules" list ({ key, type, version, jsonSchema }) or object ({ global, events, identify, group }), found none');
   const id = typeof plan.id === 'string' ? plan.id : typeof plan.name === 'string' ? plan.name : undefined;

@@ -15,7 +15,7 @@ export type CheckResult =
   | { readonly kind: 'send'; readonly message: SegmentMessage; readonly violations: readonly Violation[]; readonly report: PlanViolationError | undefined }
   /** Do not send; report `report`. */
   | { readonly kind: 'drop'; readonly violations: readonly Violation[]; readonly report: PlanViolationError }
-  /** Throw `error` at the call (violations: 'throw'). Where no caller can take it, drop and report it instead. */
+  /** Throw `error` at the call (otherViolations: 'throw'). Where no caller can take it, drop and report it instead. */
   | { readonly kind: 'reject'; readonly violations: readonly Violation[]; readonly error: ValidationError };
 
 /** What the enforcer has seen since it was made. Read-only snapshots. */

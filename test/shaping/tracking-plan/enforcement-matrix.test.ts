@@ -29,24 +29,24 @@ const MATRIX: ReadonlyArray<[string, SegmentMessage, PlanEnforcementOptions, Exp
   ['unplanned event, allow', UNPLANNED_EVENT, { unplannedEvents: 'allow' }, { kind: 'send', reported: [] }],
   ['unplanned event, report', UNPLANNED_EVENT, { unplannedEvents: 'report' }, { kind: 'send', reported: ['Unplanned-Event'] }],
   ['unplanned event, drop', UNPLANNED_EVENT, { unplannedEvents: 'drop' }, { kind: 'drop', reported: ['Unplanned-Event'] }],
-  ['unplanned event, drop, even with violations: throw', UNPLANNED_EVENT, { unplannedEvents: 'drop', violations: 'throw' }, { kind: 'drop', reported: ['Unplanned-Event'] }],
+  ['unplanned event, drop, even with violations: throw', UNPLANNED_EVENT, { unplannedEvents: 'drop', otherViolations: 'throw' }, { kind: 'drop', reported: ['Unplanned-Event'] }],
   ['unplanned property, keep', UNPLANNED_PROPERTY, { unplannedProperties: 'keep' }, { kind: 'send', reported: ['Unplanned-Property'] }],
   ['unplanned property, omit', UNPLANNED_PROPERTY, { unplannedProperties: 'omit' }, { kind: 'send', reported: ['Unplanned-Property'], omitted: ['properties.giftWrap'] }],
-  ['unplanned property, keep, violations: throw (not thrown)', UNPLANNED_PROPERTY, { violations: 'throw' }, { kind: 'send', reported: ['Unplanned-Property'] }],
-  ['required missing, report', REQUIRED_MISSING, { violations: 'report' }, { kind: 'send', reported: ['Required-Missing'] }],
-  ['required missing, drop', REQUIRED_MISSING, { violations: 'drop' }, { kind: 'drop', reported: ['Required-Missing'] }],
-  ['required missing, throw', REQUIRED_MISSING, { violations: 'throw' }, { kind: 'reject', reported: ['Required-Missing'] }],
-  ['wrong type, report', DATATYPE_MISMATCH, { violations: 'report' }, { kind: 'send', reported: ['Datatype-Mismatch'] }],
-  ['wrong type, drop', DATATYPE_MISMATCH, { violations: 'drop' }, { kind: 'drop', reported: ['Datatype-Mismatch'] }],
-  ['wrong type, throw', DATATYPE_MISMATCH, { violations: 'throw' }, { kind: 'reject', reported: ['Datatype-Mismatch'] }],
-  ['name the schema forbids, report', ADDITIONAL_PROPERTY, { violations: 'report' }, { kind: 'send', reported: ['Additional-Properties'] }],
-  ['name the schema forbids, drop', ADDITIONAL_PROPERTY, { violations: 'drop' }, { kind: 'drop', reported: ['Additional-Properties'] }],
-  ['name the schema forbids, throw', ADDITIONAL_PROPERTY, { violations: 'throw' }, { kind: 'reject', reported: ['Additional-Properties'] }],
-  ['name the schema forbids, omit: removed before validation', ADDITIONAL_PROPERTY, { unplannedProperties: 'omit', violations: 'throw' }, { kind: 'send', reported: ['Unplanned-Property'], omitted: ['properties.referrer'] }],
-  ['enum broken, report', INVALID_VALUE, { violations: 'report' }, { kind: 'send', reported: ['Invalid-Value'] }],
-  ['enum broken, drop', INVALID_VALUE, { violations: 'drop' }, { kind: 'drop', reported: ['Invalid-Value'] }],
-  ['enum broken, throw', INVALID_VALUE, { violations: 'throw' }, { kind: 'reject', reported: ['Invalid-Value'] }],
-  ['a valid message, strictest settings', validOrder(), { unplannedEvents: 'drop', unplannedProperties: 'omit', violations: 'throw' }, { kind: 'send', reported: [] }],
+  ['unplanned property, keep, violations: throw (not thrown)', UNPLANNED_PROPERTY, { otherViolations: 'throw' }, { kind: 'send', reported: ['Unplanned-Property'] }],
+  ['required missing, report', REQUIRED_MISSING, { otherViolations: 'report' }, { kind: 'send', reported: ['Required-Missing'] }],
+  ['required missing, drop', REQUIRED_MISSING, { otherViolations: 'drop' }, { kind: 'drop', reported: ['Required-Missing'] }],
+  ['required missing, throw', REQUIRED_MISSING, { otherViolations: 'throw' }, { kind: 'reject', reported: ['Required-Missing'] }],
+  ['wrong type, report', DATATYPE_MISMATCH, { otherViolations: 'report' }, { kind: 'send', reported: ['Datatype-Mismatch'] }],
+  ['wrong type, drop', DATATYPE_MISMATCH, { otherViolations: 'drop' }, { kind: 'drop', reported: ['Datatype-Mismatch'] }],
+  ['wrong type, throw', DATATYPE_MISMATCH, { otherViolations: 'throw' }, { kind: 'reject', reported: ['Datatype-Mismatch'] }],
+  ['name the schema forbids, report', ADDITIONAL_PROPERTY, { otherViolations: 'report' }, { kind: 'send', reported: ['Additional-Properties'] }],
+  ['name the schema forbids, drop', ADDITIONAL_PROPERTY, { otherViolations: 'drop' }, { kind: 'drop', reported: ['Additional-Properties'] }],
+  ['name the schema forbids, throw', ADDITIONAL_PROPERTY, { otherViolations: 'throw' }, { kind: 'reject', reported: ['Additional-Properties'] }],
+  ['name the schema forbids, omit: removed before validation', ADDITIONAL_PROPERTY, { unplannedProperties: 'omit', otherViolations: 'throw' }, { kind: 'send', reported: ['Unplanned-Property'], omitted: ['properties.referrer'] }],
+  ['enum broken, report', INVALID_VALUE, { otherViolations: 'report' }, { kind: 'send', reported: ['Invalid-Value'] }],
+  ['enum broken, drop', INVALID_VALUE, { otherViolations: 'drop' }, { kind: 'drop', reported: ['Invalid-Value'] }],
+  ['enum broken, throw', INVALID_VALUE, { otherViolations: 'throw' }, { kind: 'reject', reported: ['Invalid-Value'] }],
+  ['a valid message, strictest settings', validOrder(), { unplannedEvents: 'drop', unplannedProperties: 'omit', otherViolations: 'throw' }, { kind: 'send', reported: [] }],
 ];
 
 for (const [name, message, settings, expected] of MATRIX) {
@@ -95,7 +95,7 @@ test('allowed unplanned events are counted, not reported', () => {
 });
 
 test('the strongest action wins: a drop beats a report in one message', () => {
-  const plan = enforcer({ unplannedProperties: 'keep', violations: 'drop' });
+  const plan = enforcer({ unplannedProperties: 'keep', otherViolations: 'drop' });
   const result = plan.check(validOrder({ giftWrap: true, revenue: -1 }));
   assert.equal(result.kind, 'drop');
   assert.deepEqual(result.violations.map((violation) => violation.type).sort(), ['Invalid-Value', 'Unplanned-Property']);

@@ -117,8 +117,8 @@ test('a rule defined twice, or two COMMON rules, are refused', () => {
 
 test('plan enforcement settings are checked at construction', () => {
   assert.throws(
-    () => createPlanEnforcer({ trackingPlan: RULES_PLAN, planEnforcement: { violations: 'explode' as 'throw' } }),
-    (error: unknown) => error instanceof ConfigurationError && error.option === 'planEnforcement.violations' && /expected "report" or "drop" or "throw", actual "explode"/.test(error.message),
+    () => createPlanEnforcer({ trackingPlan: RULES_PLAN, planEnforcement: { otherViolations: 'explode' as 'throw' } }),
+    (error: unknown) => error instanceof ConfigurationError && error.option === 'planEnforcement.otherViolations' && /expected "report" or "drop" or "throw", actual "explode"/.test(error.message),
   );
   assert.throws(
     () => createPlanEnforcer({ trackingPlan: RULES_PLAN, planEnforcement: { recordOmittedProperties: 'yes' as unknown as boolean } }),

@@ -34,7 +34,7 @@ test('a report is a PlanViolationError with a stable code and every fact of the 
 });
 
 test('throw mode: a ValidationError naming the rule, the field path and what was expected', () => {
-  const result = make({ violations: 'throw' }).check(validOrder({ revenue: 'ten' }));
+  const result = make({ otherViolations: 'throw' }).check(validOrder({ revenue: 'ten' }));
   assert.equal(result.kind, 'reject');
   const { error } = result;
   assert.ok(error instanceof ValidationError);
@@ -94,7 +94,7 @@ test('Violation Generated: one track message per violation, in the Protocols for
 });
 
 test('check never throws, whatever the message', () => {
-  const plan = make({ violations: 'throw', unplannedProperties: 'omit' });
+  const plan = make({ otherViolations: 'throw', unplannedProperties: 'omit' });
   const odd: unknown[] = [{}, { type: 42 }, { type: 'track' }, { type: 'track', event: 'Order Completed', properties: 'text' }, { type: 'identify', traits: [1, 2] }, { type: 'track', event: 'Order Completed', properties: Object.create(null) }];
   for (const message of odd) assert.doesNotThrow(() => plan.check(message as Record<string, unknown>));
 });
