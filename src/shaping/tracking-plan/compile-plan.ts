@@ -64,10 +64,32 @@ function refused(rule: PlanRule, problem: string, cause?: unknown): Configuratio
   return new ConfigurationError('trackingPlan', `trackingPlan is invalid: rule ${rule.label} ${problem}`, cause === undefined ? undefined : { cause });
 }
 
-/** Refuses what Ajv would accept but must not run here: a `$ref` outside the rule, and runaway nesting. */
+/** The longest array whose items may be compared pairwise (`uniqueItems` over objects or arrays). */
+const MAX_UNIQUE_ITEMS = 100;
+const SCALAR_TYPES: ReadonlySet<unknown> = new Set(['string', 'number', 'integer', 'boolean', 'null']);
+
+/**
+ * `uniqueItems` compares every pair of items unless they are scalars: over a 32 KB message that is
+ * millions of deep comparisons (half a second), so it needs scalar items or a small `maxItems`.
+ */
+function quadraticUniqueItems(node: Record<string, unknown>): boolean {
+  if (node.uniqueItems !== true) return false;
+  const items = node.items;
+  const scalar = isObject(items) && (SCALAR_TYPES.has(items.type) || (Array.isArray(items.type) && items.type.every((type) => SCALAR_TYPES.has(type))));
+  const bounded = typeof node.maxItems === 'number' && node.maxItems <= MAX_UNIQUE_ITEMS;
+  return !scalar && !bounded;
+}
+
+/**
+ * Refuses what Ajv would accept but must not run here: a `$ref` outside the rule, runaway nesting,
+ * and `uniqueItems` of quadratic cost.
+ */
 function inspectSchema(rule: PlanRule, value: unknown, path: string, depth: number): void {
   if (typeof value !== 'object' || value === null) return;
   if (depth > MAX_SCHEMA_DEPTH) throw refused(rule, `nests deeper than ${MAX_SCHEMA_DEPTH} levels at ${path}`);
+  if (isObject(value) && quadraticUniqueItems(value)) {
+    throw refused(rule, `has uniqueItems at ${path} over items that are not scalars: give the items a scalar type or set maxItems (at most ${MAX_UNIQUE_ITEMS}), so checking stays cheap`);
+  }
   for (const [key, inner] of Object.entries(value)) {
     if (key === '$ref' && typeof inner === 'string' && !inner.startsWith('#')) {
       throw refused(rule, `has a $ref to ${JSON.stringify(inner)} at ${path}: only references inside the rule ("#/…") are allowed (no schema is fetched at run time)`);

@@ -15,8 +15,8 @@
  *                    if (result.report) channel.emit('error', result.report);
  *                    break;
  *     case 'drop':   channel.emit('error', result.report); break;
- *     case 'reject': throw result.error;               // at a call; a background path reports
- *                                                      // new PlanViolationError({ …, outcome: 'dropped' }) instead
+ *     case 'reject': throw result.error;               // at a call; where there is no caller
+ *                                                      // (exporters, bridge): channel.emit('error', result.report)
  *   }
  *   // forwarding (options.violationWriteKey): for a report, send each of
  *   //   violationGeneratedMessages(report, message) through a delivery with that writeKey.

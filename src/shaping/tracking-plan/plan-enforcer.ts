@@ -15,8 +15,11 @@ export type CheckResult =
   | { readonly kind: 'send'; readonly message: SegmentMessage; readonly violations: readonly Violation[]; readonly report: PlanViolationError | undefined }
   /** Do not send; report `report`. */
   | { readonly kind: 'drop'; readonly violations: readonly Violation[]; readonly report: PlanViolationError }
-  /** Throw `error` at the call (otherViolations: 'throw'). Where no caller can take it, drop and report it instead. */
-  | { readonly kind: 'reject'; readonly violations: readonly Violation[]; readonly error: ValidationError };
+  /**
+   * Throw `error` at the call (otherViolations: 'throw'). Where no caller can take it (exporters,
+   * the bridge), drop the message and report `report` instead.
+   */
+  | { readonly kind: 'reject'; readonly violations: readonly Violation[]; readonly error: ValidationError; readonly report: PlanViolationError };
 
 /** What the enforcer has seen since it was made. Read-only snapshots. */
 export interface PlanCounters {
@@ -152,14 +155,7 @@ export class PlanEnforcer {
       return { kind: 'send', message: sent, violations: NO_VIOLATIONS, report: undefined };
     }
     const messageId = typeof about.messageId === 'string' ? about.messageId : undefined;
-    if (action === 'reject') {
-      this.tally.rejected += 1;
-      const first = violations.find((violation) => decideAction(violation.type, this.settings) === 'reject') ?? violations[0];
-      const subject = `${about.scope}${about.name === undefined ? '' : ` ${JSON.stringify(about.name)}`}`;
-      const list = violations.map((violation) => `[${violation.type}] ${violation.description}`).join('; ');
-      return { kind: 'reject', violations, error: new ValidationError('MR_ERR_PLAN_VIOLATION', first.field, `${subject} breaks the tracking plan: ${list}`) };
-    }
-    const outcome: PlanOutcome = action === 'drop' ? 'dropped' : omitted === undefined ? 'sent' : 'sent-with-omissions';
+    const outcome: PlanOutcome = action === 'drop' || action === 'reject' ? 'dropped' : omitted === undefined ? 'sent' : 'sent-with-omissions';
     const report = new PlanViolationError({
       violations,
       messageId,
@@ -169,6 +165,13 @@ export class PlanEnforcer {
       planVersion: this.plan.version,
       outcome,
     });
+    if (action === 'reject') {
+      this.tally.rejected += 1;
+      const first = violations.find((violation) => decideAction(violation.type, this.settings) === 'reject') ?? violations[0];
+      const subject = `${about.scope}${about.name === undefined ? '' : ` ${JSON.stringify(about.name)}`}`;
+      const list = violations.map((violation) => `[${violation.type}] ${violation.description}`).join('; ');
+      return { kind: 'reject', violations, report, error: new ValidationError('MR_ERR_PLAN_VIOLATION', first.field, `${subject} breaks the tracking plan: ${list}`) };
+    }
     if (action === 'drop') {
       this.tally.dropped += 1;
       return { kind: 'drop', violations, report };

@@ -79,3 +79,14 @@ test('a plan of booleans and empty schemas compiles: true accepts all, false ref
   assert.equal(plan.check({ type: 'track', event: 'None', userId: 'u' }).violations[0]?.type, 'Invalid-Value');
   assert.deepEqual(plan.check({ type: 'identify', userId: 'u', traits: { a: 1 } }).violations, []);
 });
+
+test('uniqueItems over arrays of objects needs a small maxItems (pairwise comparison); over scalars it is linear and allowed', () => {
+  const list = (extra: Record<string, unknown>) => trackRule({ list: { type: 'array', uniqueItems: true, ...extra } });
+  for (const plan of [list({}), list({ items: { type: 'object' } }), list({ maxItems: 5000 })]) {
+    assert.throws(() => createPlanEnforcer({ trackingPlan: plan as string }), (error: unknown) => error instanceof ConfigurationError && /uniqueItems at #\/properties\/properties\/properties\/list over items that are not scalars/.test(error.message));
+  }
+  const scalar = make(list({ items: { type: ['string', 'null'] } }));
+  assert.equal(scalar.check({ type: 'track', event: 'E', userId: 'u', properties: { list: ['a', 'a'] } }).violations[0]?.type, 'Invalid-Value');
+  const small = make(list({ maxItems: 10 }));
+  assert.deepEqual(small.check({ type: 'track', event: 'E', userId: 'u', properties: { list: [[1], [2]] } }).violations, []);
+});

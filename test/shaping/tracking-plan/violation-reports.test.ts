@@ -41,6 +41,8 @@ test('throw mode: a ValidationError naming the rule, the field path and what was
   assert.equal(error.code, 'MR_ERR_PLAN_VIOLATION');
   assert.equal(error.field, 'properties.revenue');
   assert.equal(error.message, 'track "Order Completed" breaks the tracking plan: [Datatype-Mismatch] properties.revenue must be number, got string (rule TRACK "Order Completed" v1 (rules[1]))');
+  assert.ok(result.report instanceof PlanViolationError, 'where no caller can take the error, the report says the message was dropped');
+  assert.equal(result.report.outcome, 'dropped');
 });
 
 test('omitting unplanned properties copies the message, and records the omitted paths when asked', () => {
