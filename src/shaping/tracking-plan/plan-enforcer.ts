@@ -121,7 +121,9 @@ export class PlanEnforcer {
     if (rule !== undefined) validateInto(rule, sent, found);
     for (const violation of found) add(violation);
 
-    return this.finish(action, violations, sent, omitted, { scope: typeof type === 'string' ? type : String(type), name, messageId: message.messageId });
+    // A type that is not a string is described, never converted: String() throws for some objects.
+    const typeName = typeof type === 'string' ? type : `(type: ${type === null ? 'null' : typeof type})`;
+    return this.finish(action, violations, sent, omitted, { scope: typeName, name, messageId: message.messageId });
   }
 
   private ruleFor(scope: keyof typeof PLANNED_FIELD, name: string | undefined, context: unknown): CompiledRule | undefined {
