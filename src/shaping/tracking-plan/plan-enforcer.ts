@@ -4,7 +4,7 @@ import { ValidationError } from '../../errors/metarouter-error.js';
 import { PlanViolationError, type PlanOutcome } from '../../errors/plan-violation-error.js';
 import { PLANNED_FIELD, type CompiledPlan, type CompiledRule, type DescribedField, type PlannedField, type RuleVersions } from './compile-plan.js';
 import { decideAction, strongest, type ViolationAction } from './decide-action.js';
-import { MAX_VIOLATIONS_PER_MESSAGE, VIOLATION_TYPES, violationsOf, type Violation, type ViolationType } from './violation.js';
+import { joinPath, MAX_VIOLATIONS_PER_MESSAGE, VIOLATION_TYPES, violationsOf, type Violation, type ViolationType } from './violation.js';
 
 /** A Segment message as a plain object: `type`, `event`/`name`, `properties`/`traits`, `context`, `messageId`, … */
 export type SegmentMessage = Readonly<Record<string, unknown>>;
@@ -67,7 +67,10 @@ export class PlanEnforcer {
     return { ...this.tally, violations: { ...this.byType } };
   }
 
-  /** Decides what `message` becomes under the plan. */
+  /**
+   * Decides what `message` becomes under the plan. `message` is plain data (JSON values), as the
+   * entry points hold it after their snapshot: accessors and proxies are not guarded against.
+   */
   check(message: SegmentMessage): CheckResult {
     this.tally.checked += 1;
     const { type } = message;
@@ -106,11 +109,12 @@ export class PlanEnforcer {
         const closed = rule?.described[field]?.closed === true || common?.described[field]?.closed === true;
         if (omit || !closed) {
           for (const key of unplanned) {
-            add({ type: 'Unplanned-Property', field: `${field}.${key}`, description: `${field}.${key} is not in the tracking plan${rule === undefined ? '' : ` (rule ${rule.rule.label})`}`, rule: rule?.rule.label });
+            const path = joinPath(field, key);
+            add({ type: 'Unplanned-Property', field: path, description: `${path} is not in the tracking plan${rule === undefined ? '' : ` (rule ${rule.rule.label})`}`, rule: rule?.rule.label });
           }
         }
         if (omit) {
-          omitted = unplanned.map((key) => `${field}.${key}`);
+          omitted = unplanned.map((key) => joinPath(field, key));
           sent = this.withoutNames(message, field, unplanned, omitted);
         }
       }

@@ -32,15 +32,22 @@ export interface Violation {
 /** The most violations recorded for one message; a message breaking more is reported with these. */
 export const MAX_VIOLATIONS_PER_MESSAGE = 20;
 
+/**
+ * `path` and one more name: `.name`, `[3]` for an index, `["a name"]` for a name that is not a
+ * plain word, so that a path stays one unambiguous line whatever the names hold.
+ */
+export function joinPath(path: string, name: string): string {
+  if (/^\d+$/.test(name)) return `${path}[${name}]`;
+  if (!/^[\w$-]+$/.test(name)) return `${path}[${JSON.stringify(name)}]`;
+  return path === '' ? name : `${path}.${name}`;
+}
+
 /** `/properties/items/0/sku` → `properties.items[0].sku`. */
 export function fieldPath(pointer: string, child?: string): string {
   let path = '';
   const parts = pointer === '' ? [] : pointer.slice(1).split('/');
   if (child !== undefined) parts.push(child);
-  for (const raw of parts) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
-  }
+  for (const raw of parts) path = joinPath(path, raw.replace(/~1/g, '/').replace(/~0/g, '~'));
   return path === '' ? '(message)' : path;
 }
 

@@ -100,3 +100,12 @@ test('check never throws, whatever the message', () => {
   const odd: unknown[] = [{}, { type: 42 }, { type: 'track' }, { type: 'track', event: 'Order Completed', properties: 'text' }, { type: 'identify', traits: [1, 2] }, { type: 'track', event: 'Order Completed', properties: Object.create(null) }];
   for (const message of odd) assert.doesNotThrow(() => plan.check(message as Record<string, unknown>));
 });
+
+test('field paths stay one unambiguous line whatever the names hold', () => {
+  const result = make({ unplannedProperties: 'omit' }).check(validOrder({ 'gift wrap': true, 'a\nb': 1, 'x.y': 2, products: [{ sku: 'ABC-1' }, { 'sku"': 1 }] }));
+  assert.deepEqual(
+    result.violations.map((violation) => violation.field),
+    ['properties["gift wrap"]', 'properties["a\\nb"]', 'properties["x.y"]', 'properties.products[1].sku'],
+  );
+  for (const violation of result.violations) assert.doesNotMatch(violation.description, /\n/);
+});
