@@ -37,7 +37,12 @@ function rulesPlanCalls(analytics: TypedAnalytics<typeof RULES_PLAN>): void {
   // @ts-expect-error a page property of the wrong type
   analytics.page({ userId: 'u', name: 'Pricing', properties: { url: 1 } });
 
-  analytics.group({ userId: 'u', groupId: 'g', traits: { anything: true } });
+  analytics.group({ userId: 'u', groupId: 'g', traits: { name: 'Acme', employees: 12 } });
+  // @ts-expect-error a required group trait missing
+  analytics.group({ userId: 'u', groupId: 'g', traits: { employees: 12 } });
+  analytics.screen({ userId: 'u', name: 'Home', properties: { orientation: 'portrait' } });
+  // @ts-expect-error a screen property outside its enum
+  analytics.screen({ userId: 'u', name: 'Home', properties: { orientation: 'upside-down' } });
   analytics.alias({ userId: 'u', previousId: 'p' });
   // @ts-expect-error alias is not typed by the plan, but still needs previousId
   analytics.alias({ userId: 'u' });

@@ -80,6 +80,14 @@ export const RULES_PLAN = {
       type: 'PAGE',
       jsonSchema: { type: 'object', properties: { properties: { type: 'object', properties: { url: { type: 'string', format: 'uri' } } } } },
     },
+    {
+      type: 'GROUP',
+      jsonSchema: { type: 'object', properties: { traits: { type: 'object', properties: { name: { type: 'string' }, employees: { type: 'integer' } }, required: ['name'] } } },
+    },
+    {
+      type: 'SCREEN',
+      jsonSchema: { type: 'object', properties: { properties: { type: 'object', properties: { orientation: { enum: ['portrait', 'landscape'] } } } } },
+    },
   ],
 } as const;
 
@@ -95,6 +103,7 @@ export const LEGACY_PLAN = {
       { name: 'Signed Up', version: 1, rules: RULES_PLAN.rules[3].jsonSchema },
     ],
     identify: RULES_PLAN.rules[4].jsonSchema,
+    group: RULES_PLAN.rules[6].jsonSchema,
   },
 } as const;
 

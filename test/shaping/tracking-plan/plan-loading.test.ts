@@ -45,6 +45,7 @@ const CASES: ReadonlyArray<[string, SegmentMessage, string[]]> = [
     'Datatype-Mismatch properties.products[1].quantity',
   ]],
   ['an invalid email trait', { type: 'identify', userId: 'u', traits: { email: 'not-an-email' } }, ['Invalid-Value traits.email']],
+  ['a group without its required name', { type: 'group', userId: 'u', groupId: 'g', traits: { employees: 3 } }, ['Required-Missing traits.name']],
   ['a common-rule context', { type: 'alias', userId: 'u', previousId: 'p', context: { locale: 5 } }, ['Datatype-Mismatch context.locale']],
 ];
 
@@ -134,8 +135,9 @@ test('a message pins the version of its event with context.protocols.event_versi
   assert.deepEqual(plan.check(v1).violations.map((violation) => `${violation.type} ${violation.field}`), ['Unplanned-Property properties.revenue', 'Required-Missing properties.total']);
 });
 
-test('page rules match by name; pages of other names are not unplanned', () => {
+test('page rules match by name, pages of other names are not unplanned; a screen rule without a key covers every screen', () => {
   const plan = make(RULES_PLAN);
   assert.deepEqual(plan.check({ type: 'page', name: 'Pricing', userId: 'u', properties: { url: 'not a uri' } }).violations.map((violation) => violation.type), ['Invalid-Value']);
   assert.deepEqual(plan.check({ type: 'page', name: 'Home', userId: 'u', properties: { url: 'not a uri' } }).violations, []);
+  assert.deepEqual(plan.check({ type: 'screen', name: 'Home', userId: 'u', properties: { orientation: 'flat' } }).violations.map((violation) => violation.type), ['Invalid-Value']);
 });
