@@ -26,7 +26,7 @@
 import { resolvePlanEnforcement } from '../../config/resolve-options.js';
 import type { TrackingPlanOptions } from '../../config/options.js';
 import { compilePlan } from './compile-plan.js';
-import { normalizePlan } from './normalize-plan.js';
+import { normalizePlan, readingPlan } from './normalize-plan.js';
 import { PlanEnforcer } from './plan-enforcer.js';
 
 /**
@@ -36,7 +36,8 @@ import { PlanEnforcer } from './plan-enforcer.js';
 export function createPlanEnforcer(options: Pick<TrackingPlanOptions, 'trackingPlan' | 'planEnforcement'>): PlanEnforcer | undefined {
   if (options.trackingPlan === undefined) return undefined;
   const settings = resolvePlanEnforcement(options.planEnforcement);
-  return new PlanEnforcer(compilePlan(normalizePlan(options.trackingPlan)), settings);
+  const { trackingPlan } = options;
+  return readingPlan(() => new PlanEnforcer(compilePlan(normalizePlan(trackingPlan)), settings));
 }
 
 export { PlanEnforcer, type CheckResult, type PlanCounters, type SegmentMessage } from './plan-enforcer.js';

@@ -146,3 +146,16 @@ export function normalizePlan(source: unknown): NormalizedPlan {
   const id = typeof plan.id === 'string' ? plan.id : typeof plan.name === 'string' ? plan.name : undefined;
   return { id, version: optionalVersion(plan.version, 'plan'), rules };
 }
+
+/**
+ * Runs `read` over a plan the caller handed in: a plan object with a throwing getter, or a Proxy,
+ * becomes a `ConfigurationError` rather than a raw exception.
+ */
+export function readingPlan<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw invalid(`it could not be read (${error instanceof Error ? error.message : String(error)})`, error);
+  }
+}

@@ -1,5 +1,5 @@
 import { compilePlan } from './compile-plan.js';
-import { normalizePlan, readPlanSource } from './normalize-plan.js';
+import { normalizePlan, readingPlan, readPlanSource } from './normalize-plan.js';
 
 /** Options of {@link trackingPlanModule}. */
 export interface PlanModuleOptions {
@@ -34,9 +34,12 @@ function commentText(text: string): string {
  * plan is compiled first: a plan that cannot be enforced throws `ConfigurationError` here too.
  */
 export function trackingPlanModule(source: unknown, options: PlanModuleOptions = {}): string {
-  const plan = readPlanSource(source);
-  const normalized = normalizePlan(plan);
-  compilePlan(normalized);
+  const { plan, normalized } = readingPlan(() => {
+    const read = readPlanSource(source);
+    const rules = normalizePlan(read);
+    compilePlan(rules);
+    return { plan: read, normalized: rules };
+  });
   const from = JSON.stringify(options.importFrom ?? 'metarouter-otel');
   const taken = new Set(['PlanCalls']);
   const lines = [

@@ -94,6 +94,14 @@ test('a plan that cannot be read is a ConfigurationError naming the problem', ()
   refused({ rules: { events: {} } }, /rules\.events must be an array/);
 });
 
+test('a plan object that throws while read, or refers to itself, is a ConfigurationError', () => {
+  const throwing = { rules: [{ key: 'A', type: 'TRACK', get jsonSchema(): never { throw new Error('getter broke'); } }] };
+  refused(throwing, /could not be read \(getter broke\)/);
+  const schema: Record<string, unknown> = { type: 'object' };
+  schema.properties = { self: schema };
+  refused({ rules: [{ key: 'Loop', type: 'TRACK', jsonSchema: schema }] }, /rule TRACK "Loop" \(rules\[0\]\) nests deeper than 32 levels/);
+});
+
 test('an invalid JSON Schema is refused at construction, naming the rule and what is wrong', () => {
   refused(
     { rules: [{ key: 'Order Completed', type: 'TRACK', version: 2, jsonSchema: { type: 'object', properties: { properties: { type: 'strnig' } } } }] },
