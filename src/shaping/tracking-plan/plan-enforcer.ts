@@ -80,22 +80,10 @@ export class PlanEnforcer {
     const rule = scope === undefined ? undefined : this.ruleFor(scope, name, message.context);
     const { common } = this.plan;
 
-    let violations: Violation[] | undefined;
-    let action: ViolationAction = 'ignore';
-    const add = (violation: Violation): void => {
-      const decided = decideAction(violation.type, this.settings);
-      if (decided === 'ignore') {
-        if (violation.type === 'Unplanned-Event') this.tally.allowedUnplannedEvents += 1;
-        return;
-      }
-      action = strongest(action, decided);
-      violations ??= [];
-      if (violations.length < MAX_VIOLATIONS_PER_MESSAGE) violations.push(violation);
-      this.byType[violation.type] += 1;
-    };
-
+    // Allocated only when something is found: the valid path allocates nothing but its result.
+    let found: Violation[] | undefined;
     if (scope === 'track' && rule === undefined) {
-      add({ type: 'Unplanned-Event', field: 'event', description: `event ${JSON.stringify(name)} is not in the tracking plan`, rule: undefined });
+      found = [{ type: 'Unplanned-Event', field: 'event', description: `event ${JSON.stringify(name)} is not in the tracking plan`, rule: undefined }];
     }
 
     let sent = message;
@@ -107,27 +95,27 @@ export class PlanEnforcer {
         const omit = this.settings.unplannedProperties === 'omit';
         // A schema that forbids other names reports them itself (Additional-Properties) when they are kept.
         const closed = rule?.described[field]?.closed === true || common?.described[field]?.closed === true;
+        const paths = unplanned.map((key) => joinPath(field, key));
         if (omit || !closed) {
-          for (const key of unplanned) {
-            const path = joinPath(field, key);
-            add({ type: 'Unplanned-Property', field: path, description: `${path} is not in the tracking plan${rule === undefined ? '' : ` (rule ${rule.rule.label})`}`, rule: rule?.rule.label });
-          }
+          found ??= [];
+          for (const path of paths) found.push({ type: 'Unplanned-Property', field: path, description: `${path} is not in the tracking plan${rule === undefined ? '' : ` (rule ${rule.rule.label})`}`, rule: rule?.rule.label });
         }
         if (omit) {
-          omitted = unplanned.map((key) => joinPath(field, key));
-          sent = this.withoutNames(message, field, unplanned, omitted);
+          omitted = paths;
+          sent = this.withoutNames(message, field, unplanned, paths);
         }
       }
     }
 
-    const found: Violation[] = [];
-    if (common !== undefined) validateInto(common, sent, found);
-    if (rule !== undefined) validateInto(rule, sent, found);
-    for (const violation of found) add(violation);
-
+    if (common !== undefined) found = validateInto(common, sent, found);
+    if (rule !== undefined) found = validateInto(rule, sent, found);
+    if (found === undefined) {
+      this.tally.sent += 1;
+      return { kind: 'send', message: sent, violations: NO_VIOLATIONS, report: undefined };
+    }
     // A type that is not a string is described, never converted: String() throws for some objects.
     const typeName = typeof type === 'string' ? type : `(type: ${type === null ? 'null' : typeof type})`;
-    return this.finish(action, violations, sent, omitted, { scope: typeName, name, messageId: message.messageId });
+    return this.judge(found, sent, omitted, { scope: typeName, name, messageId: message.messageId });
   }
 
   private ruleFor(scope: keyof typeof PLANNED_FIELD, name: string | undefined, context: unknown): CompiledRule | undefined {
@@ -149,14 +137,21 @@ export class PlanEnforcer {
     return { ...message, [field]: kept, context: { ...context, protocols: { ...protocols, omitted: [...before, ...paths] } } };
   }
 
-  private finish(
-    action: ViolationAction,
-    violations: Violation[] | undefined,
-    sent: SegmentMessage,
-    omitted: string[] | undefined,
-    about: { scope: string; name: string | undefined; messageId: unknown },
-  ): CheckResult {
-    if (violations === undefined) {
+  /** Applies the enforcement table to what was found: the strongest action decides the result. */
+  private judge(found: readonly Violation[], sent: SegmentMessage, omitted: string[] | undefined, about: { scope: string; name: string | undefined; messageId: unknown }): CheckResult {
+    const violations: Violation[] = [];
+    let action: ViolationAction = 'ignore';
+    for (const violation of found) {
+      const decided = decideAction(violation.type, this.settings);
+      if (decided === 'ignore') {
+        if (violation.type === 'Unplanned-Event') this.tally.allowedUnplannedEvents += 1;
+        continue;
+      }
+      action = strongest(action, decided);
+      this.byType[violation.type] += 1;
+      if (violations.length < MAX_VIOLATIONS_PER_MESSAGE) violations.push(violation);
+    }
+    if (violations.length === 0) {
       this.tally.sent += 1;
       return { kind: 'send', message: sent, violations: NO_VIOLATIONS, report: undefined };
     }
@@ -173,7 +168,7 @@ export class PlanEnforcer {
     });
     if (action === 'reject') {
       this.tally.rejected += 1;
-      const first = violations.find((violation) => decideAction(violation.type, this.settings) === 'reject') ?? violations[0];
+      const first = violations.find((violation) => decideAction(violation.type, this.settings) === 'reject') ?? violations[0]!;
       const subject = `${about.scope}${about.name === undefined ? '' : ` ${JSON.stringify(about.name)}`}`;
       const list = violations.map((violation) => `[${violation.type}] ${violation.description}`).join('; ');
       return { kind: 'reject', violations, report, error: new ValidationError('MR_ERR_PLAN_VIOLATION', first.field, `${subject} breaks the tracking plan: ${list}`) };
@@ -191,21 +186,27 @@ export class PlanEnforcer {
 function unplannedNames(data: unknown, ruleField: DescribedField | undefined, commonField: DescribedField | undefined): string[] | undefined {
   if ((ruleField === undefined && commonField === undefined) || !isObject(data)) return undefined;
   let unplanned: string[] | undefined;
-  for (const key in data) {
-    if (!Object.hasOwn(data, key) || ruleField?.names.has(key) === true || commonField?.names.has(key) === true) continue;
+  const names = Object.keys(data);
+  for (let index = 0; index < names.length; index += 1) {
+    const key = names[index]!;
+    if (ruleField?.names.has(key) === true || commonField?.names.has(key) === true) continue;
     (unplanned ??= []).push(key);
   }
   return unplanned;
 }
 
-function validateInto(compiled: CompiledRule, message: SegmentMessage, into: Violation[]): void {
+/** Runs one rule's validator; returns `into` with what it found added (a new list when `into` was none). */
+function validateInto(compiled: CompiledRule, message: SegmentMessage, into: Violation[] | undefined): Violation[] | undefined {
   const validate: ValidateFunction = compiled.validate;
   try {
-    if (validate(message)) return;
+    if (validate(message)) return into;
   } catch (error) {
     const reason = error instanceof RangeError ? 'is nested too deeply to be validated' : `could not be validated (${(error as Error).message})`;
-    into.push({ type: 'Invalid-Value', field: '(message)', description: `the message ${reason} (rule ${compiled.rule.label})`, rule: compiled.rule.label });
-    return;
+    const found = into ?? [];
+    found.push({ type: 'Invalid-Value', field: '(message)', description: `the message ${reason} (rule ${compiled.rule.label})`, rule: compiled.rule.label });
+    return found;
   }
-  violationsOf(validate.errors ?? [], message, compiled.rule.label, into);
+  const found = into ?? [];
+  violationsOf(validate.errors ?? [], message, compiled.rule.label, found);
+  return found;
 }
