@@ -20,6 +20,14 @@ export const DEFAULTS = Object.freeze({
   bridgeMaxBodyBytes: 64 * 1024 * 1024,
   /** What the bridge asks clients to wait when its queue is full or it is draining. */
   bridgeRetryAfterSeconds: 5,
+  /** Tracking plan: what an event the plan does not list does. */
+  unplannedEvents: 'report' as const,
+  /** Tracking plan: what a property or trait the plan does not list does. */
+  unplannedProperties: 'keep' as const,
+  /** Tracking plan: what a missing, mistyped or otherwise invalid field does. */
+  otherViolations: 'report' as const,
+  /** Tracking plan: record omitted names in `context.protocols.omitted`. */
+  recordOmittedProperties: true,
 });
 
 export const LIMITS = Object.freeze({
@@ -38,6 +46,8 @@ export const LIMITS = Object.freeze({
    * messages of at least ~200 bytes each, each id up to 100 characters with the server's reason).
    */
   maxPartialResponseBytes: 2 * 1024 * 1024,
+  /** The largest tracking plan file that is read. */
+  maxPlanBytes: 16 * 1024 * 1024,
 });
 
 /** Environment variables read when an option is omitted. A blank variable counts as unset. */

@@ -2,6 +2,7 @@ import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import type { Dispatcher } from 'undici';
 import type { Compression, DeliveryOptions } from './options.js';
+import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './options.js';
 
 /** Delivery options after defaults, environment and validation. */
 export interface DeliveryConfig {
@@ -186,4 +187,29 @@ export function resolveCloseTimeout(options: unknown): number {
     throw invalid('timeout', `an integer from 0 to ${LIMITS.maxTimerMillis}`, describe(timeout));
   }
   return timeout;
+}
+
+/** Plan enforcement settings after defaults and validation. */
+export interface PlanEnforcement {
+  readonly unplannedEvents: UnplannedEventAction;
+  readonly unplannedProperties: UnplannedPropertyAction;
+  readonly otherViolations: PlanViolationAction;
+  readonly recordOmittedProperties: boolean;
+}
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw invalid(option, allowed.map((name) => JSON.stringify(name)).join(' or '), describe(value));
+  return value as T;
+}
+
+/** Merges the plan enforcement settings with their defaults; throws `ConfigurationError` for a bad one. */
+export function resolvePlanEnforcement(options: PlanEnforcementOptions | undefined): PlanEnforcement {
+  const given = readOptions(options);
+  return Object.freeze({
+    unplannedEvents: oneOf('planEnforcement.unplannedEvents', given.unplannedEvents, ['allow', 'report', 'drop'], DEFAULTS.unplannedEvents),
+    unplannedProperties: oneOf('planEnforcement.unplannedProperties', given.unplannedProperties, ['keep', 'omit'], DEFAULTS.unplannedProperties),
+    otherViolations: oneOf('planEnforcement.otherViolations', given.otherViolations, ['report', 'drop', 'throw'], DEFAULTS.otherViolations),
+    recordOmittedProperties: resolveBoolean('planEnforcement.recordOmittedProperties', given.recordOmittedProperties, DEFAULTS.recordOmittedProperties),
+  });
 }

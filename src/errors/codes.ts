@@ -21,6 +21,7 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_DISPATCH_REFUSED: 'The dispatcher refused to send a batch without a network fault (an undici `MockAgent` with no matching interceptor, a request undici cannot form); it was dropped, not retried.',
   MR_ERR_RETRIES_EXHAUSTED: 'A batch still failed with a retryable fault after `maxRetries` retries, or its next retry would pass `maxRetryDuration`; it was dropped.',
   MR_ERR_SHUTDOWN_TIMEOUT: 'The close deadline passed before these messages were delivered.',
+  MR_ERR_PLAN_VIOLATION: 'A message breaks the tracking plan (unplanned event or property, missing required field, wrong type, invalid value).',
 } as const);
 
 /** A stable string that identifies the kind of an error. */
