@@ -38,17 +38,30 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
     return this.delivery.counters;
   }
 
-  /** Reads one exported item and queues what it holds; returns how many analytics events were not taken. */
-  protected abstract take(item: T): number;
+  /** Reads one exported item, queues the analytics events it holds and reports those it cannot. */
+  protected abstract take(item: T): void;
 
-  /** OTel exporter entry point: queues every analytics event of the batch and reports at once. */
+  /**
+   * OTel exporter entry point: queues every analytics event of the batch and answers at once.
+   * Never throws, and answers `SUCCESS` even when some events were invalid or found the queue full:
+   * each of those is reported on the `error` channel with what identifies it, and a `FAILED` would
+   * only make the SDK's batch processors reject their flush and skip our `shutdown()`, abandoning
+   * the valid messages already queued. `FAILED` is kept for exports after shutdown (the contract).
+   */
   export(items: T[], resultCallback: (result: ExportResult) => void): void {
-    let notTaken = 0;
-    for (const item of items) notTaken += this.take(item);
+    for (const item of items) {
+      try {
+        this.take(item);
+      } catch (error) {
+        // A record no reader foresaw must cost only itself, never the rest of the batch.
+        const reason = error instanceof Error ? error.message : String(error);
+        this.delivery.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${reason}`, [], 1);
+      }
+    }
     resultCallback(
-      notTaken === 0
+      this.shutdownPromise === undefined
         ? { code: ExportResultCode.SUCCESS }
-        : { code: ExportResultCode.FAILED, error: new Error(`${notTaken} analytics events were not queued; see the exporter's error channel`) },
+        : { code: ExportResultCode.FAILED, error: new Error('export after shutdown; see the exporter\'s error channel') },
     );
   }
 
@@ -68,14 +81,16 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
     this.delivery.discard(error.code, error.message, [...error.messageIds]);
   }
 
-  /** @internal Queues one message; 0 when taken, 1 when not (the reason was reported). */
-  protected enqueue(message: Message): number {
-    return this.delivery.enqueue(message) ? 0 : 1;
+  /** @internal Queues one message; a message not taken (closed, queue full) is reported by the delivery. */
+  protected enqueue(message: Message): void {
+    this.delivery.enqueue(message);
   }
 
-  /** @internal Reports an `analytics.*` record that could not be read; returns 1 (one not taken). */
-  protected reject(problem: FieldProblem, source: string): number {
-    this.delivery.discard('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, [], 1);
-    return 1;
+  /**
+   * @internal Reports an `analytics.*` record that could not be read, naming it by `source` and by
+   * the messageId it carries (or would have had), when there is one.
+   */
+  protected reject(problem: FieldProblem, source: string, messageId: string | undefined): void {
+    this.delivery.discard('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, messageId === undefined ? [] : [messageId], 1);
   }
 }

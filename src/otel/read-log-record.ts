@@ -41,7 +41,9 @@ export function readLogRecord(record: LogRecordLike, type: EventType, writeKeyJs
     found.messageId = body.messageId ?? found.messageId;
     found.timestamp = body.timestamp ?? found.timestamp;
   }
-  const timestamp = found.timestamp === undefined ? new Date(hrTimeToMillis(record.hrTime)).toISOString() : toIsoTimestamp(found.timestamp);
+  // The record's own time may be anything an app passed (an invalid Date, nanoseconds as
+  // milliseconds): checked like a timestamp field, never handed to a Date method that throws.
+  const timestamp = toIsoTimestamp(found.timestamp === undefined ? hrTimeToMillis(record.hrTime) : found.timestamp);
   if (timestamp === undefined) return { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' };
   const picked = pickFields(found.fields);
   if (isProblem(picked)) return picked;
