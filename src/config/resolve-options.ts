@@ -2,6 +2,7 @@ import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import type { Dispatcher } from 'undici';
 import type { Compression, DeliveryOptions } from './options.js';
+import type { BeforeSend } from '../shaping/before-send.js';
 
 /** Delivery options after defaults, environment and validation. */
 export interface DeliveryConfig {
@@ -154,4 +155,19 @@ export function resolveDeliveryOptions(options: DeliveryOptions | undefined): De
     disable: resolveBoolean('disable', given.disable, DEFAULTS.disable),
     dispatcher: resolveDispatcher(given),
   });
+}
+
+/**
+ * The `beforeSend` option as a list of hooks (empty when unset). Throws `ConfigurationError` for a
+ * value that is not a function or a list of functions, naming the offending entry.
+ */
+export function resolveBeforeSend(value: unknown): readonly BeforeSend[] {
+  if (value === undefined) return [];
+  if (typeof value === 'function') return [value as BeforeSend];
+  if (!Array.isArray(value)) throw invalid('beforeSend', 'a function or a list of functions', describe(value));
+  const hooks = [...(value as unknown[])];
+  hooks.forEach((hook, index) => {
+    if (typeof hook !== 'function') throw invalid(`beforeSend[${index}]`, 'a function', describe(hook));
+  });
+  return Object.freeze(hooks as BeforeSend[]);
 }

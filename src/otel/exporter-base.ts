@@ -1,12 +1,14 @@
 import { DEFAULTS } from '../config/defaults.js';
-import type { DeliveryOptions } from '../config/options.js';
-import { resolveDeliveryOptions } from '../config/resolve-options.js';
+import type { ExporterOptions } from '../config/options.js';
+import { readOptions, resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import type { DeliveryError } from '../errors/metarouter-error.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
+import { createShaper } from '../shaping/create-shaper.js';
+import type { Shaper } from '../shaping/shape.js';
 import { ExportResultCode, type ExportResult } from './otel-compat.js';
 import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
 
@@ -21,15 +23,23 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   /** @internal */
   protected readonly writeKeyJson: string;
   private readonly selfMetrics: SelfMetrics;
+  private readonly shaper: Shaper;
   private shutdownPromise: Promise<void> | undefined;
 
-  constructor(options?: DeliveryOptions) {
+  constructor(options?: ExporterOptions) {
     super();
-    const config = resolveDeliveryOptions(options);
+    const given = readOptions(options);
+    const config = resolveDeliveryOptions(given);
+    const beforeSend = resolveBeforeSend(given.beforeSend);
     this.writeKeyJson = JSON.stringify(config.writeKey);
     this.selfMetrics = createSelfMetrics();
     this.delivery = createDelivery(config, (error) => this.report(error), [this.selfMetrics.observer]);
     const { delivery } = this;
+    this.shaper = createShaper(beforeSend, this.writeKeyJson, {
+      filtered: (messageId, stage) => delivery.filter(messageId, stage),
+      failed: (error) => delivery.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
+      report: (error) => this.report(error),
+    });
     this.selfMetrics.observeQueue(() => delivery.size);
   }
 
@@ -78,12 +88,22 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
 
   /** @internal Counts and reports a message the caller gave up (the facade's calls after close). */
   discard(error: DeliveryError): void {
-    this.delivery.discard(error.code, error.message, [...error.messageIds]);
+    this.delivery.discard(error.code, error.message, [...error.messageIds], error.messageIds.length, error.cause);
   }
 
-  /** @internal Queues one message; a message not taken (closed, queue full) is reported by the delivery. */
+  /** @internal Counts a message the facade's shaping stage dropped (the user's decision). */
+  filter(messageId: string, stage: string): void {
+    this.delivery.filter(messageId, stage);
+  }
+
+  /**
+   * @internal Shapes one message read from an exported item (`beforeSend`), then queues it; what is
+   * not taken (dropped by a hook, failed, closed, queue full) is counted and, unless a hook dropped
+   * it, reported.
+   */
   protected enqueue(message: Message): void {
-    this.delivery.enqueue(message);
+    const shaped = this.shaper.shape(message);
+    if (shaped !== undefined) this.delivery.enqueue(shaped);
   }
 
   /**

@@ -20,9 +20,12 @@ function messageIdOf(record: ExportedLogRecord): string | undefined {
  * log records are ignored, so it can sit in a logs pipeline that carries everything.
  */
 export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<ExportedLogRecord> {
-  /** @internal The built-in pipeline's path for the facade's own records, already serialized. */
+  /**
+   * @internal The built-in pipeline's path for the facade's own records: already serialized, and
+   * already shaped at the call (the facade's `beforeSend`), so queued as they are.
+   */
   acceptPrepared(prepared: Prepared): void {
-    this.enqueue(prepared.writeKeyJson === this.writeKeyJson ? prepared.message : toMessage(prepared.record, this.writeKeyJson));
+    this.delivery.enqueue(prepared.writeKeyJson === this.writeKeyJson ? prepared.message : toMessage(prepared.record, this.writeKeyJson));
   }
 
   protected take(record: ExportedLogRecord): void {
