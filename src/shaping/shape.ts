@@ -84,7 +84,7 @@ export class Shaper {
   shape(message: Message, atCall = false): ShapedMessage | undefined {
     let current: ShapedMessage = message;
     for (const stage of this.stages) {
-      const { plain, identity } = toPlain(current);
+      const { plain, identity } = toPlain(current, this.writeKeyJson);
       const verdict = stage.run(plain);
       if (verdict.kind === 'drop') {
         this.sink.filtered(identity.messageId, stage.name);
