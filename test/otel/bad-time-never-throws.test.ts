@@ -70,3 +70,32 @@ for (const { name, time } of BAD_TIMES) {
     }
   });
 }
+
+test('an item whose reading throws anyway (a hostile attributes object) costs only itself: export() does not throw, the rest is delivered', async () => {
+  const server = await startIngestServer();
+  const exporter = new MetaRouterLogRecordExporter({ writeKey: 'k', host: server.url });
+  const errors: MetaRouterError[] = [];
+  exporter.on('error', (error) => errors.push(error));
+  const hostile = new Proxy({} as Record<string, unknown>, {
+    ownKeys() {
+      throw new Error('attributes cannot be listed');
+    },
+  });
+  const record = (attributes: Record<string, unknown>, messageId: string) => ({
+    hrTime: [1_700_000_000, 0] as [number, number],
+    eventName: 'analytics.track',
+    attributes,
+    body: { userId: 'u1', event: 'Clicked', messageId },
+  });
+  try {
+    const result = await new Promise<{ code: number }>((resolve) => exporter.export([record(hostile, 'hostile'), record({}, 'fine')], resolve));
+    assert.equal(result.code, 0, 'SUCCESS');
+    await exporter.forceFlush();
+    assert.deepEqual(server.accepted.map((message) => message.messageId), ['fine']);
+    assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_INVALID_RECORD']);
+    assert.match(errors[0]!.message, /attributes cannot be listed/);
+  } finally {
+    await exporter.shutdown();
+    await server.close();
+  }
+});
