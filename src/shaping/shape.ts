@@ -82,6 +82,7 @@ export class Shaper {
    * `atCall`: the facade's call is running, so a stage may refuse it with a thrown ValidationError.
    */
   shape(message: Message, atCall = false): ShapedMessage | undefined {
+    if (this.stages.length === 0) return message;
     let current: ShapedMessage = message;
     for (const stage of this.stages) {
       const { plain, identity } = toPlain(current, this.writeKeyJson);
