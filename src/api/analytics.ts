@@ -6,12 +6,14 @@ import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
 import { readOptions, resolveBeforeSend, resolveBoolean, resolveDeliveryOptions } from '../config/resolve-options.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../delivery/diagnostics.js';
+import { allOf } from '../delivery/observer.js';
 import { flushAllDeliveries } from '../delivery/exit-hook.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import { ConfigurationError, DeliveryError, ValidationError, type MetaRouterError } from '../errors/metarouter-error.js';
 import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
 import { AnalyticsEmitter } from '../otel/emit.js';
 import { MetaRouterLogRecordExporter } from '../otel/log-record-exporter.js';
+import { createSelfMetrics } from '../otel/self-metrics.js';
 import type { Prepared } from '../otel/prepared-body.js';
 import { createShaper } from '../shaping/create-shaper.js';
 import type { Shaper } from '../shaping/shape.js';
@@ -79,8 +81,10 @@ export class Analytics extends ErrorChannel {
       const logger = loggerOf(loggerProvider);
       this.userProvider = loggerProvider;
       this.emitter = new AnalyticsEmitter(logger, true, spanEvents, report);
-      // No delivery of its own here: the user's pipeline has the exporter and its counters.
-      this.shaper = createShaper(beforeSend, this.writeKeyJson, { filtered: (messageId, stage) => diagnosticsObserver.filtered?.(messageId, stage), failed: report, report });
+      // No delivery of its own here (the user's pipeline has the exporter and its counters): a drop
+      // at the call is still published and measured like the exporters' own.
+      const observer = beforeSend.length === 0 ? undefined : allOf([diagnosticsObserver, createSelfMetrics().observer]);
+      this.shaper = createShaper(beforeSend, this.writeKeyJson, { filtered: (messageId, stage) => observer?.filtered?.(messageId, stage), failed: report, report });
     }
   }
 
