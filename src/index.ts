@@ -1,6 +1,9 @@
 export { Analytics } from './api/analytics.js';
 export type { AliasParams, CommonParams, GroupParams, Id, Identity, IdentifyParams, PageParams, Payload, ScreenParams, TrackParams } from './api/params.js';
 export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions } from './config/options.js';
+export type { ExporterOptions, ShapingOptions } from './config/options.js';
+export type { BeforeSend } from './shaping/before-send.js';
+export type { SegmentMessage } from './shaping/segment-message.js';
 export { DEFAULTS, LIMITS } from './config/defaults.js';
 export { ERROR_CODES } from './errors/codes.js';
 export type { ErrorCode } from './errors/codes.js';
@@ -24,4 +27,4 @@ export type { PlanEnforcementOptions, PlanViolationAction, TrackingPlanOptions, 
 export { PlanViolationError, type PlanOutcome } from './errors/plan-violation-error.js';
 export type { Violation, ViolationType } from './shaping/tracking-plan/violation.js';
 export { trackingPlanModule, type PlanModuleOptions } from './shaping/tracking-plan/plan-module.js';
-export { createPlanEnforcer, PlanEnforcer, type CheckResult, type PlanCounters, type SegmentMessage } from './shaping/tracking-plan/index.js';
+export { createPlanEnforcer, PlanEnforcer, type CheckResult, type PlanCounters } from './shaping/tracking-plan/index.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 export default {
   name: 'metarouter',
-  async create({ url, count, flushAt, libDir, ourDefaults }) {
+  async create({ url, count, flushAt, libDir, ourDefaults, extraOptions }) {
     const require = createRequire(import.meta.url);
     const { Analytics } = require(path.join(libDir, 'index.js'));
     const version = require(path.join(libDir, '..', 'package.json')).version;
@@ -14,7 +14,7 @@ export default {
     // default, 10,000, drops the rest of a 100,000-call burst and reports it). --our-defaults
     // shows that: only writeKey and host, every other option at the library's default.
     const options = ourDefaults ? {} : { flushAt, maxQueueSize: Math.max(count, 10_000) };
-    const analytics = new Analytics({ writeKey: 'bench-write-key', host: url, ...options });
+    const analytics = new Analytics({ writeKey: 'bench-write-key', host: url, ...options, ...extraOptions });
     const errors = {};
     analytics.on('error', (error) => {
       const ids = error.messageIds?.length ?? 0;

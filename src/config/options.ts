@@ -1,6 +1,7 @@
 import type { LoggerProvider } from '@opentelemetry/api-logs';
 import type { Dispatcher } from 'undici';
 import type { TrackingPlanSource } from '../shaping/tracking-plan/plan-source.js';
+import type { BeforeSend } from '../shaping/before-send.js';
 
 /** How request bodies are encoded on the wire. */
 export type Compression = 'none' | 'gzip';
@@ -82,8 +83,28 @@ export interface DeliveryOptions {
   disable?: boolean;
 }
 
+/** Options of the shaping stage, taken by `Analytics`, both exporters and `startBridge()`. */
+export interface ShapingOptions {
+  /**
+   * Redacts, enriches or drops messages before they are queued: a function, or a list run in
+   * order, each given a plain copy of the Segment message (never your objects, never the writeKey)
+   * and returning the message to send (edited in place or new) or `null` to drop it (counted in
+   * `counters.filtered`, not an error). Synchronous. A hook that throws, returns a Promise or
+   * returns something that is not a valid message keeps the message from being sent and is
+   * reported with its messageId. `type`, `messageId`, `writeKey`, `context.library` and
+   * `context.otel` keep this package's values whatever a hook returns. With `Analytics` it runs
+   * at the call; with an exporter, on what the user's pipeline made of each record; with the
+   * bridge, on every event it receives.
+   * @default no hook
+   */
+  beforeSend?: BeforeSend | readonly BeforeSend[];
+}
+
+/** Options of `new MetaRouterLogRecordExporter(...)` and `new MetaRouterSpanExporter(...)`. */
+export type ExporterOptions = DeliveryOptions & ShapingOptions;
+
 /** Options of `new Analytics(...)`. */
-export interface AnalyticsOptions extends DeliveryOptions {
+export interface AnalyticsOptions extends DeliveryOptions, ShapingOptions {
   /**
    * Emit analytics log records into this OpenTelemetry LoggerProvider (whose pipeline holds a
    * `MetaRouterLogRecordExporter`) instead of the built-in private pipeline. `writeKey` and `host`

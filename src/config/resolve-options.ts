@@ -3,6 +3,7 @@ import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import type { Dispatcher } from 'undici';
 import type { Compression, DeliveryOptions } from './options.js';
 import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './options.js';
+import type { BeforeSend } from '../shaping/before-send.js';
 
 /** Delivery options after defaults, environment and validation. */
 export interface DeliveryConfig {
@@ -212,4 +213,19 @@ export function resolvePlanEnforcement(options: PlanEnforcementOptions | undefin
     otherViolations: oneOf('planEnforcement.otherViolations', given.otherViolations, ['report', 'drop', 'throw'], DEFAULTS.otherViolations),
     recordOmittedProperties: resolveBoolean('planEnforcement.recordOmittedProperties', given.recordOmittedProperties, DEFAULTS.recordOmittedProperties),
   });
+}
+
+/**
+ * The `beforeSend` option as a list of hooks (empty when unset). Throws `ConfigurationError` for a
+ * value that is not a function or a list of functions, naming the offending entry.
+ */
+export function resolveBeforeSend(value: unknown): readonly BeforeSend[] {
+  if (value === undefined) return [];
+  if (typeof value === 'function') return [value as BeforeSend];
+  if (!Array.isArray(value)) throw invalid('beforeSend', 'a function or a list of functions', describe(value));
+  const hooks = [...(value as unknown[])];
+  hooks.forEach((hook, index) => {
+    if (typeof hook !== 'function') throw invalid(`beforeSend[${index}]`, 'a function', describe(hook));
+  });
+  return Object.freeze(hooks as BeforeSend[]);
 }

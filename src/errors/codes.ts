@@ -22,6 +22,9 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_RETRIES_EXHAUSTED: 'A batch still failed with a retryable fault after `maxRetries` retries, or its next retry would pass `maxRetryDuration`; it was dropped.',
   MR_ERR_SHUTDOWN_TIMEOUT: 'The close deadline passed before these messages were delivered.',
   MR_ERR_PLAN_VIOLATION: 'A message breaks the tracking plan (unplanned event or property, missing required field, wrong type, invalid value).',
+  MR_ERR_BEFORE_SEND_FAILED: 'A `beforeSend` hook threw; that message was not sent.',
+  MR_ERR_BEFORE_SEND_ASYNC: 'A `beforeSend` hook returned a Promise (hooks must be synchronous); that message was not sent.',
+  MR_ERR_BEFORE_SEND_INVALID: 'A `beforeSend` hook returned something that is not a valid message (not a plain object or `null`, breaking the Segment Spec, not JSON, over 32 KB); that message was not sent.',
   MR_ERR_SINK_WRITE_FAILED: "The local sink could not append to its `out` file; it keeps serving and keeping messages in memory, but stops writing the file.",
 } as const);
 

@@ -11,8 +11,10 @@ import { PREPARED, type Prepared } from './prepared-body.js';
  */
 export class AnalyticsEmitter {
   /**
-   * @param fullBody - also spell the message out as a plain body map, for the other exporters of a
-   *   user's logs pipeline; the built-in pipeline has none and skips that work.
+   * @param fullBody - a user's logs pipeline: the record carries the message as a plain body map,
+   *   which that pipeline's processors may edit and from which every exporter (ours too) reads what
+   *   is sent. The built-in pipeline has no processors: its records carry only the prepared
+   *   message, shipped as is.
    */
   constructor(
     private readonly logger: Logger,
@@ -28,10 +30,10 @@ export class AnalyticsEmitter {
       body.timestamp = record.timestamp;
       Object.assign(body, JSON.parse(record.fields));
       if (record.context.length > 2) body.context = JSON.parse(record.context);
+    } else {
+      // Not enumerable: nothing that prints a record may show it (the prepared message holds the writeKey).
+      Object.defineProperty(body, PREPARED, { value: prepared });
     }
-    // Not enumerable: a console or debug exporter in the user's pipeline must not print it (the
-    // prepared message holds the writeKey).
-    Object.defineProperty(body, PREPARED, { value: prepared });
     try {
       this.logger.emit({ eventName: EVENT_NAMES[type], timestamp: timeMillis, body: body as AnyValueMap, context: active });
     } catch (error) {

@@ -12,7 +12,8 @@ export interface FoundFields {
 /**
  * Sets `root[a][b]… = value` without ever assigning through a prototype setter such as `__proto__`.
  * `owned` holds the objects made here: the others along the path may be the caller's own (a map
- * attribute) and are copied, once each, so that N keys under one prefix cost N steps, not N².
+ * attribute, a record's body) and are copied, once each, so that N keys under one prefix cost N
+ * steps, not N².
  */
 function setPath(root: Record<string, unknown>, path: readonly string[], value: unknown, owned: WeakSet<object>): void {
   let node = root;
@@ -30,6 +31,25 @@ function setPath(root: Record<string, unknown>, path: readonly string[], value: 
     node = next;
   }
   Object.defineProperty(node, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The value at `root[a][b]…`, read through own properties only. */
+function getPath(root: Record<string, unknown>, path: readonly string[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, key)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** Merges `value` in at `path`: objects key by key (the later one wins at each leaf), anything else replaced. */
+function mergeAt(root: Record<string, unknown>, path: readonly string[], value: unknown, owned: WeakSet<object>): void {
+  if (isPlainObject(value) && isPlainObject(getPath(root, path))) {
+    for (const [key, inner] of Object.entries(value)) mergeAt(root, [...path, key], inner, owned);
+  } else {
+    setPath(root, path, value, owned);
+  }
 }
 
 /** Reads one object attribute: JSON text, or a map (log attributes may hold maps). */
@@ -51,26 +71,28 @@ function objectAttribute(field: string, raw: unknown): { value: Record<string, u
 
 /**
  * Reads the attribute convention (`analytics.user_id`, `analytics.properties` as JSON text or as
- * flattened `analytics.properties.plan`, …) into Segment fields. Returns a problem for nested
+ * flattened `analytics.properties.plan`, …) into Segment fields, applied over `base` (the fields
+ * of a log record's body map): attributes win, objects merge key by key, so that a processor which
+ * adds `analytics.context.app.version` to a record keeps the rest of its context. `base` and the
+ * objects in it are never modified (they belong to the record). Returns a problem for nested
  * attributes that are not objects.
  */
-export function readAttributes(attributes: Readonly<Record<string, unknown>>): FoundFields | FieldProblem {
-  const found: FoundFields = { fields: {}, messageId: attributes[ATTRIBUTES.messageId], timestamp: attributes[ATTRIBUTES.timestamp] };
+export function readAttributes(attributes: Readonly<Record<string, unknown>>, base: Readonly<Record<string, unknown>> = {}): FoundFields | FieldProblem {
+  const found: FoundFields = { fields: { ...base }, messageId: attributes[ATTRIBUTES.messageId], timestamp: attributes[ATTRIBUTES.timestamp] };
   for (const [field, key] of Object.entries(ATTRIBUTES)) {
     if (field !== 'messageId' && field !== 'timestamp' && attributes[key] !== undefined) found.fields[field] = attributes[key];
   }
+  const owned = new WeakSet<object>();
   for (const [field, key] of Object.entries(OBJECT_ATTRIBUTES)) {
     const read = objectAttribute(field, attributes[key]);
     if ('problem' in read) return read.problem;
-    if (read.value !== undefined) found.fields[field] = read.value;
+    if (read.value !== undefined) mergeAt(found.fields, [field], read.value, owned);
   }
-  const owned = new WeakSet<object>();
   for (const key of Object.keys(attributes)) {
     if (!key.startsWith('analytics.')) continue;
     for (const [field, prefix] of Object.entries(OBJECT_ATTRIBUTES)) {
       if (key.length > prefix.length + 1 && key.startsWith(prefix) && key[prefix.length] === '.') {
-        const target = (found.fields[field] ??= {}) as Record<string, unknown>;
-        setPath(target, key.slice(prefix.length + 1).split('.'), attributes[key], owned);
+        setPath(found.fields, [field, ...key.slice(prefix.length + 1).split('.')], attributes[key], owned);
       }
     }
   }

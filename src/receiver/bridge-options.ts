@@ -1,11 +1,12 @@
 import { constants as bufferConstants } from 'node:buffer';
-import type { DeliveryOptions } from '../config/options.js';
-import { resolveDeliveryOptions, type DeliveryConfig } from '../config/resolve-options.js';
+import type { DeliveryOptions, ShapingOptions } from '../config/options.js';
+import { resolveBeforeSend, resolveDeliveryOptions, type DeliveryConfig } from '../config/resolve-options.js';
+import type { BeforeSend } from '../shaping/before-send.js';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV } from '../config/defaults.js';
 
 /** Options of `startBridge()`: where to listen, who may send, and the delivery options. */
-export interface BridgeOptions extends DeliveryOptions {
+export interface BridgeOptions extends DeliveryOptions, ShapingOptions {
   /**
    * Port to listen on; 0 picks a free one.
    * @default 4318
@@ -42,6 +43,7 @@ export interface BridgeConfig {
   readonly token: string | undefined;
   readonly maxBodyBytes: number;
   readonly retryAfterSeconds: number;
+  readonly beforeSend: readonly BeforeSend[];
 }
 
 function invalid(option: string, expected: string, actual: unknown): ConfigurationError {
@@ -84,5 +86,6 @@ export function resolveBridgeOptions(options: BridgeOptions | undefined): Bridge
     token: resolveToken(given.token),
     maxBodyBytes: integer('maxBodyBytes', given.maxBodyBytes ?? DEFAULTS.bridgeMaxBodyBytes, 1, Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1)),
     retryAfterSeconds: integer('retryAfterSeconds', given.retryAfterSeconds ?? DEFAULTS.bridgeRetryAfterSeconds, 1, 3600),
+    beforeSend: resolveBeforeSend(given.beforeSend),
   });
 }

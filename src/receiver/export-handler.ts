@@ -3,6 +3,7 @@ import { toHrTime } from '../otel/otel-compat.js';
 import { readOtlpLogs } from './otlp/read-otlp-logs.js';
 import type { OtlpReadResult } from './otlp/read-otlp-result.js';
 import { readOtlpTraces } from './otlp/read-otlp-traces.js';
+import type { Shaper } from '../shaping/shape.js';
 import type { PartialSuccess, Signal } from './otlp-codec.js';
 
 /** Running totals of a bridge. */
@@ -40,6 +41,7 @@ export class ExportHandler {
     private readonly writeKeyJson: string,
     private readonly maxQueueSize: number,
     private readonly counters: BridgeCounters,
+    private readonly shaper: Shaper,
   ) {}
 
   /** Throws `OtlpShapeError` when the request cannot be read (the server answers 400). */
@@ -51,7 +53,11 @@ export class ExportHandler {
       this.counters.throttled++;
       return { kind: 'busy' };
     }
-    for (const message of read.messages) if (this.delivery.enqueue(message)) this.counters.queued++;
+    // Shaped only once the request is taken: a 503 answer makes the client send it again.
+    for (const message of read.messages) {
+      const shaped = this.shaper.shape(message);
+      if (shaped !== undefined && this.delivery.enqueue(shaped)) this.counters.queued++;
+    }
     if (read.rejected === 0) return { kind: 'accepted', partial: undefined };
     this.counters.rejected += read.rejected;
     const errorMessage = this.describe(signal, read);
