@@ -19,6 +19,7 @@ Commands:
                             500, 429, 413, 401 or slow
            --retry-after S  Retry-After of a simulated 429 (default 1)
            --slow-millis MS delay of a simulated slow answer (default 3000)
+           --plan FILE      mark the violations of this tracking plan (Segment JSON export)
            The live debugger page is served at the root URL (printed at start).
   bridge   Run the OTLP/HTTP bridge: take analytics events from OTLP log records and spans
            (POST /v1/logs, /v1/traces) and deliver them to MetaRouter
@@ -68,6 +69,7 @@ async function sink(args: string[]): Promise<void> {
       fault: { type: 'string' },
       'retry-after': { type: 'string' },
       'slow-millis': { type: 'string' },
+      plan: { type: 'string' },
     },
   });
   const port = integerFlag('port', values.port) ?? 8088;
@@ -82,6 +84,7 @@ async function sink(args: string[]): Promise<void> {
     fault: faultFlag(values.fault),
     retryAfterSeconds: integerFlag('retry-after', values['retry-after']),
     slowMillis: integerFlag('slow-millis', values['slow-millis']),
+    trackingPlan: values.plan,
     onLine: (line) => console.log(line),
   });
   running.on('error', (error) => console.error(`metarouter-otel sink: ${error.code} ${error.message.replace(/\s+/g, ' ')}`));

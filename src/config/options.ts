@@ -252,6 +252,13 @@ export interface SinkOptions {
   /** A fault to simulate from the start (the page can arm others). */
   fault?: SinkFault;
   /**
+   * A tracking plan (as `Analytics` takes it: a Segment Protocols plan or the path of its JSON
+   * export) whose violations the debugger marks beside the Segment Spec problems, each with its
+   * field path. The sink still keeps every message.
+   * @default no plan
+   */
+  trackingPlan?: TrackingPlanSource | string;
+  /**
    * Seconds of the `Retry-After` header sent with a simulated 429.
    * @default 1
    */

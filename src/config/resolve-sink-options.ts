@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS } from './defaults.js';
 import type { SinkFault, SinkFaultKind, SinkOptions } from './options.js';
+import type { TrackingPlanSource } from '../shaping/tracking-plan/plan-source.js';
 
 /** Sink options after defaults and validation. */
 export interface SinkConfig {
@@ -18,6 +19,8 @@ export interface SinkConfig {
   readonly fault: SinkFault | undefined;
   readonly retryAfterSeconds: number;
   readonly slowMillis: number;
+  /** Compiled by the sink, which owns the plan's problems. */
+  readonly trackingPlan: TrackingPlanSource | string | undefined;
 }
 
 /** Every fault the sink can simulate. */
@@ -101,5 +104,6 @@ export function resolveSinkOptions(options: SinkOptions | undefined): SinkConfig
     fault: resolveFault(given.fault),
     retryAfterSeconds: integer('retryAfterSeconds', given.retryAfterSeconds ?? DEFAULTS.sink.retryAfterSeconds, 0, 3600),
     slowMillis: integer('slowMillis', given.slowMillis ?? DEFAULTS.sink.slowMillis, 0, 600_000),
+    trackingPlan: given.trackingPlan,
   });
 }

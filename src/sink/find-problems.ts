@@ -1,4 +1,5 @@
 import { LIMITS } from '../config/defaults.js';
+import type { PlanEnforcer } from '../shaping/tracking-plan/plan-enforcer.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { checkFields, checkMessageId } from '../translate/check-fields.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
@@ -42,3 +43,18 @@ export const specProblems: ProblemCheck = (message, json) => {
   }
   return problems;
 };
+
+/**
+ * A tracking plan's violations, as the library's enforcer finds them (with the default
+ * enforcement, so unplanned events and properties are reported too). The sink only marks them:
+ * whatever the plan would do with the message, the sink keeps it.
+ */
+export function planProblems(enforcer: PlanEnforcer): ProblemCheck {
+  return (message) =>
+    enforcer.check(message).violations.map((violation) => ({
+      source: 'plan',
+      code: violation.type,
+      path: violation.field,
+      message: violation.rule === undefined ? violation.description : `${violation.description} (${violation.rule})`,
+    }));
+}

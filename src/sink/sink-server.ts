@@ -7,7 +7,8 @@ import { ErrorChannel } from '../errors/error-channel.js';
 import { serveDebugger } from './debugger-routes.js';
 import { EventStream } from './event-stream.js';
 import { FaultPlan, type FaultState } from './fault-plan.js';
-import { specProblems } from './find-problems.js';
+import { createPlanEnforcer } from '../shaping/tracking-plan/index.js';
+import { planProblems, specProblems, type ProblemCheck } from './find-problems.js';
 import { ingestBatch } from './ingest-batch.js';
 import { MessageLog } from './message-log.js';
 import { NdjsonFile } from './ndjson-file.js';
@@ -43,13 +44,14 @@ export class Sink extends ErrorChannel {
     private readonly config: SinkConfig,
     private readonly server: Server,
     private readonly file: NdjsonFile | undefined,
+    checks: readonly ProblemCheck[],
   ) {
     super();
     const { port } = server.address() as AddressInfo;
     this.port = port;
     this.url = `http://${hostForUrl(config.hostname)}:${port}`;
     this.debuggerUrl = `${this.url}/${config.token === undefined ? '' : `?token=${encodeURIComponent(config.token)}`}`;
-    this.log = new MessageLog(config.maxHistory, [specProblems]);
+    this.log = new MessageLog(config.maxHistory, checks);
     this.stream = new EventStream(config.maxStreamClients, LIMITS.sinkMaxStreamBufferBytes);
     if (config.fault !== undefined) this.faults.arm(config.fault.kind, config.fault.count);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -115,6 +117,9 @@ export class Sink extends ErrorChannel {
  */
 export async function startSink(options: SinkOptions = {}): Promise<Sink> {
   const config = resolveSinkOptions(options);
+  // Compiled before anything is opened: a bad plan throws its ConfigurationError here.
+  const enforcer = createPlanEnforcer({ trackingPlan: config.trackingPlan });
+  const checks = enforcer === undefined ? [specProblems] : [specProblems, planProblems(enforcer)];
   let sink: Sink | undefined;
   // Nothing is written before the sink exists, so a failure always has a channel to go to.
   const file = config.out === undefined ? undefined : await NdjsonFile.open(config.out, (error) => sink?.report(error));
@@ -131,6 +136,6 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
     await file?.close();
     throw error;
   }
-  sink = new Sink(config, server, file);
+  sink = new Sink(config, server, file, checks);
   return sink;
 }
