@@ -27,14 +27,22 @@ export interface DeliverySettings {
   readonly retryDelay?: (attempt: number, retryAfterMillis: number | undefined) => number;
 }
 
-/** Running totals, for tests, benchmarks and self-observability. */
+/**
+ * Running totals, for tests, benchmarks, self-observability and alerts. At every moment
+ * `accepted = delivered + dropped + pending`; once the queue is empty, `accepted = delivered + dropped`.
+ * Every message in `dropped` or `refused` was reported on the error channel, once.
+ */
 export interface DeliveryCounters {
   /** Messages taken into the queue. */
   accepted: number;
-  /** Messages the server acknowledged (2xx, less those a 207 rejected). */
+  /** Accepted messages the server acknowledged (2xx, less those a 207 rejected). */
   delivered: number;
-  /** Messages given up, for any reason; each was reported. */
+  /** Accepted messages given up later (rejected by the server, retries exhausted, close deadline). */
   dropped: number;
+  /** Messages never accepted: queue full, sent after close, too large, not a valid analytics record. */
+  refused: number;
+  /** Accepted messages neither delivered nor dropped yet: queued, in flight, or waiting to retry. */
+  pending: number;
   /** Retries scheduled. */
   retries: number;
   /** HTTP requests made. */
@@ -48,7 +56,7 @@ export interface DeliveryCounters {
  * while a caller waits in `flush()` or `shutdown()`; `beforeExit` drains what is left.
  */
 export class Delivery {
-  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, retries: 0, requests: 0 };
+  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, pending: 0, retries: 0, requests: 0 };
   private queue: Message[] = [];
   private queuedBytes = 0;
   private readonly ready: Batch[] = [];
@@ -107,15 +115,17 @@ export class Delivery {
       return false;
     }
     if (this.held >= this.settings.maxQueueSize) {
-      this.counters.dropped++;
+      this.counters.refused++;
       const pending = this.droppedForFullQueue.push(message.messageId);
       // Reported in chunks: a burst in one synchronous loop must not pile up every dropped id.
       if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
       else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
       return false;
     }
-    this.counters.accepted++;
+    // Disabled, a message is neither sent nor counted: the counters describe real deliveries.
     if (this.settings.disable) return true;
+    this.counters.accepted++;
+    this.counters.pending++;
     if (this.queue.length > 0 && this.queuedBytes + message.bytes + 1 > this.maxBatchBytes) this.cut();
     this.queue.push(message);
     this.queuedBytes += message.bytes + 1;
@@ -182,6 +192,7 @@ export class Delivery {
     this.ready.length = 0;
     if (ids.length > 0) {
       this.counters.dropped += ids.length;
+      this.counters.pending -= ids.length;
       this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids));
     }
   }
@@ -229,6 +240,7 @@ export class Delivery {
         const ids = new Set(batch.messageIds);
         const rejected = new Set(result.rejectedIds.filter((id) => ids.has(id)));
         this.counters.delivered += batch.messages.length - rejected.size;
+        this.counters.pending -= batch.messages.length;
         this.observer.delivered(batch.messages.length - rejected.size);
         if (result.status === 207) {
           this.counters.dropped += rejected.size;
@@ -292,6 +304,7 @@ export class Delivery {
 
   private giveUp(batch: Batch, code: ErrorCode, message: string, options: { cause?: unknown; status: number | undefined }): void {
     this.counters.dropped += batch.messages.length;
+    this.counters.pending -= batch.messages.length;
     this.lose(new DeliveryError(code, message, batch.messageIds, options));
     this.finish(batch);
   }
@@ -303,11 +316,11 @@ export class Delivery {
   }
 
   /**
-   * Gives up messages that never reach a batch (closed, too large, not a valid analytics record):
+   * Refuses messages that never reach the queue (closed, too large, not a valid analytics record):
    * counted and reported like every other loss.
    */
   discard(code: ErrorCode, message: string, ids: string[], count = ids.length): void {
-    this.counters.dropped += count;
+    this.counters.refused += count;
     this.lose(new DeliveryError(code, message, ids));
   }
 
