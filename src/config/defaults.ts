@@ -20,6 +20,10 @@ export const DEFAULTS = Object.freeze({
   bridgeMaxBodyBytes: 64 * 1024 * 1024,
   /** What the bridge asks clients to wait when its queue is full or it is draining. */
   bridgeRetryAfterSeconds: 5,
+  /** Bytes of messages `storage.directory` may hold. */
+  storageMaxBytes: 256 * 1024 * 1024,
+  /** Milliseconds between syncs of storage to the disk; 0: never (survives a killed process, not a power loss). */
+  storageSyncInterval: 0,
 });
 
 export const LIMITS = Object.freeze({

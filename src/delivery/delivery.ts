@@ -1,12 +1,16 @@
 import { LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
+import type { Position, Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import { retryDelayMillis } from '../transport/backoff.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
 import { Batch, batchBody, envelopeBytes } from './batch.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { allOf, type DeliveryObserver } from './observer.js';
+
+/** A message in memory; with storage, where its record ends in the spool. */
+type Held = Message & { readonly position?: Position };
 
 /** Queue-full drops are reported at least this often, in ids. */
 const QUEUE_FULL_REPORT_CHUNK = 1000;
@@ -29,7 +33,7 @@ export interface DeliverySettings {
 
 /**
  * Running totals, for tests, benchmarks, self-observability and alerts. At every moment
- * `accepted = delivered + dropped + pending`; once the queue is empty, `accepted = delivered + dropped`.
+ * `accepted + recovered = delivered + dropped + pending`; once the queue is empty, pending is 0.
  * Every message in `dropped` or `refused` was reported on the error channel, once.
  */
 export interface DeliveryCounters {
@@ -41,7 +45,9 @@ export interface DeliveryCounters {
   dropped: number;
   /** Messages never accepted: queue full, sent after close, too large, not a valid analytics record. */
   refused: number;
-  /** Accepted messages neither delivered nor dropped yet: queued, in flight, or waiting to retry. */
+  /** Messages an earlier process left in `storage.directory`, taken up by this one. */
+  recovered: number;
+  /** Accepted (or recovered) messages neither delivered nor dropped yet: queued, in flight, waiting to retry, or in storage. */
   pending: number;
   /** Retries scheduled. */
   retries: number;
@@ -56,8 +62,8 @@ export interface DeliveryCounters {
  * while a caller waits in `flush()` or `shutdown()`; `beforeExit` drains what is left.
  */
 export class Delivery {
-  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, pending: 0, retries: 0, requests: 0 };
-  private queue: Message[] = [];
+  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0 };
+  private queue: Held[] = [];
   private queuedBytes = 0;
   private readonly ready: Batch[] = [];
   private readonly active = new Set<Batch>();
@@ -70,6 +76,12 @@ export class Delivery {
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
   private droppedForFullQueue: string[] = [];
+  /** With storage: records in the spool that are not in memory yet (recovered, or beyond maxQueueSize). */
+  private backlog = false;
+  /** With storage: batches in the order they were cut; the acknowledgement cursor follows the settled front. */
+  private readonly unsettled: Batch[] = [];
+  /** Set at a close deadline: what is left stays in storage, unacknowledged, for the next start. */
+  private stopped = false;
   private readonly writeKeyJson: string;
   private readonly maxBatchBytes: number;
   private readonly envelopeBytes: number;
@@ -80,12 +92,18 @@ export class Delivery {
     private readonly transport: Transport,
     private readonly report: (error: DeliveryError) => void,
     private readonly observer: DeliveryObserver = allOf([]),
+    private readonly spool?: Spool,
   ) {
     this.writeKeyJson = JSON.stringify(settings.writeKey);
     this.envelopeBytes = envelopeBytes(this.writeKeyJson);
     this.maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
     this.retryDelay = settings.retryDelay ?? retryDelayMillis;
     drainOnExit(this);
+    if (spool !== undefined && !spool.caughtUp) {
+      this.backlog = true;
+      // On the next turn: the caller attaches its error listener first.
+      setImmediate(() => this.refill());
+    }
   }
 
   /** Messages held now: queued, in flight, or waiting to retry. */
@@ -114,18 +132,39 @@ export class Delivery {
       this.discard('MR_ERR_MESSAGE_TOO_LARGE', `message is ${message.bytes} bytes, over the ${LIMITS.maxMessageBytes}-byte limit`, [message.messageId]);
       return false;
     }
-    if (this.held >= this.settings.maxQueueSize) {
-      this.counters.refused++;
-      const pending = this.droppedForFullQueue.push(message.messageId);
-      // Reported in chunks: a burst in one synchronous loop must not pile up every dropped id.
-      if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
-      else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
-      return false;
+    if (this.spool !== undefined && !this.settings.disable) {
+      const inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
+      const position = this.spool.append(message.messageId, message.json, inMemory);
+      if (position === 'full') return this.refuseForFullQueue(message);
+      if (position !== 'failed') {
+        this.counters.accepted++;
+        this.counters.pending++;
+        if (inMemory) this.hold({ ...message, position });
+        else this.backlog = true;
+        return true;
+      }
+      // The write failed (reported): the message is held in memory only, as without storage.
     }
+    if (this.held >= this.settings.maxQueueSize) return this.refuseForFullQueue(message);
     // Disabled, a message is neither sent nor counted: the counters describe real deliveries.
     if (this.settings.disable) return true;
     this.counters.accepted++;
     this.counters.pending++;
+    this.hold(message);
+    return true;
+  }
+
+  private refuseForFullQueue(message: Message): false {
+    this.counters.refused++;
+    const pending = this.droppedForFullQueue.push(message.messageId);
+    // Reported in chunks: a burst in one synchronous loop must not pile up every dropped id.
+    if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
+    else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
+    return false;
+  }
+
+  /** Puts an accepted message in the memory queue, cutting a batch when it is full. */
+  private hold(message: Held): void {
     if (this.queue.length > 0 && this.queuedBytes + message.bytes + 1 > this.maxBatchBytes) this.cut();
     this.queue.push(message);
     this.queuedBytes += message.bytes + 1;
@@ -135,17 +174,55 @@ export class Delivery {
     } else if (this.intervalTimer === undefined) {
       this.intervalTimer = setTimeout(() => this.cut(), this.settings.flushInterval).unref();
     }
-    return true;
+  }
+
+  /** With storage: takes records from the spool into memory, as far as maxQueueSize allows. */
+  private refill(): void {
+    if (!this.backlog || this.stopped || this.spool === undefined) return;
+    const room = this.settings.maxQueueSize - this.held;
+    if (room <= 0) return;
+    for (const record of this.spool.read(room)) {
+      if (record.recovered) {
+        this.counters.recovered++;
+        this.counters.pending++;
+      }
+      this.hold(record);
+    }
+    this.backlog = !this.spool.caughtUp;
+  }
+
+  /** With storage: moves the acknowledgement cursor past the batches settled in cut order. */
+  private acknowledge(): void {
+    let through: Position | undefined;
+    while (this.unsettled[0]?.settled === true) {
+      const messages = this.unsettled.shift()!.messages as readonly Held[];
+      // A message whose write failed has no position; the batch ends where its last stored one does.
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const position = messages[i]!.position;
+        if (position === undefined) continue;
+        through = position;
+        break;
+      }
+    }
+    if (through !== undefined && !this.stopped) this.spool!.acknowledge(through);
   }
 
   /** Resolves once every message taken before the call is delivered or finally given up. Never rejects. */
   async flush(): Promise<void> {
+    this.refill();
     this.cut();
     if (this.active.size === 0) return;
     this.flushing++;
     for (const batch of this.active) batch.retryTimer?.ref();
     try {
       await Promise.all(Array.from(this.active, (batch) => batch.done));
+      // With storage, the backlog streams in as batches settle: wait for it too.
+      while (this.backlog || (this.spool !== undefined && !this.stopped && this.active.size > 0)) {
+        this.refill();
+        this.cut();
+        if (this.active.size === 0 || this.stopped) break;
+        await Promise.all(Array.from(this.active, (batch) => batch.done));
+      }
     } finally {
       this.flushing--;
       if (this.flushing === 0) for (const batch of this.active) batch.retryTimer?.unref();
@@ -162,7 +239,7 @@ export class Delivery {
   }
 
   drainBeforeExit(): void {
-    if (this.queue.length > 0 || this.active.size > 0) void this.flush();
+    if (this.queue.length > 0 || this.active.size > 0 || this.backlog) void this.flush();
   }
 
   private async runShutdown(timeoutMillis: number): Promise<void> {
@@ -176,12 +253,14 @@ export class Delivery {
     ]);
     clearTimeout(deadline);
     if (timedOut) this.abandonAll(timeoutMillis);
+    this.spool?.close();
     stopDrainOnExit(this);
     await this.transport.close();
   }
 
   private abandonAll(timeoutMillis: number): void {
     const ids: string[] = [];
+    this.stopped = true;
     for (const batch of this.active) {
       batch.abandoned = true;
       clearTimeout(batch.retryTimer);
@@ -190,7 +269,10 @@ export class Delivery {
       this.finish(batch);
     }
     this.ready.length = 0;
-    if (ids.length > 0) {
+    if (ids.length > 0 && this.spool !== undefined) {
+      // Not lost: unacknowledged, they stay in the spool, and so in `pending`.
+      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, ids));
+    } else if (ids.length > 0) {
       this.counters.dropped += ids.length;
       this.counters.pending -= ids.length;
       this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids));
@@ -206,6 +288,10 @@ export class Delivery {
     this.queue = [];
     this.queuedBytes = 0;
     this.active.add(batch);
+    if (this.spool !== undefined) {
+      this.unsettled.push(batch);
+      void batch.done.then(() => this.acknowledge());
+    }
     this.ready.push(batch);
     this.pump();
   }
@@ -313,6 +399,7 @@ export class Delivery {
     this.active.delete(batch);
     this.held -= batch.messages.length;
     batch.settle();
+    this.refill();
   }
 
   /**
@@ -334,6 +421,7 @@ export class Delivery {
     const ids = this.droppedForFullQueue;
     if (ids.length === 0) return;
     this.droppedForFullQueue = [];
-    this.lose(new DeliveryError('MR_ERR_QUEUE_FULL', `queue held ${this.settings.maxQueueSize} messages; dropped ${ids.length}`, ids));
+    const full = this.spool === undefined ? `queue held ${this.settings.maxQueueSize} messages` : 'storage held storage.maxBytes';
+    this.lose(new DeliveryError('MR_ERR_QUEUE_FULL', `${full}; dropped ${ids.length}`, ids));
   }
 }

@@ -19,6 +19,9 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_ENDPOINT_NOT_FOUND: 'The server answered 404: `host` or `path` is wrong.',
   MR_ERR_RETRIES_EXHAUSTED: 'A batch still failed with a retryable fault after `maxRetries` retries, or its next retry would pass `maxRetryDuration`; it was dropped.',
   MR_ERR_SHUTDOWN_TIMEOUT: 'The close deadline passed before these messages were delivered.',
+  MR_ERR_STORAGE_FAULT: 'Durable storage (`storage.directory`) could not be written, read or synced; messages are held in memory until it works again.',
+  MR_ERR_STORAGE_CORRUPT: 'A torn or corrupt part of a storage file was cut off (the intact records are sent); the file is kept as `*.corrupt`.',
+  MR_ERR_KEPT_IN_STORAGE: 'The close deadline passed before these messages were delivered; they stay in `storage.directory` for the next start.',
 } as const);
 
 /** A stable string that identifies the kind of an error. */
