@@ -215,13 +215,13 @@ export class Delivery {
     this.flushing++;
     for (const batch of this.active) batch.retryTimer?.ref();
     try {
-      await Promise.all(Array.from(this.active, (batch) => batch.done));
-      // With storage, the backlog streams in as batches settle: wait for it too.
-      while (this.backlog || (this.spool !== undefined && !this.stopped && this.active.size > 0)) {
+      for (;;) {
+        await Promise.all(Array.from(this.active, (batch) => batch.done));
+        // With storage, the backlog streams in as batches settle: it is waited for too.
+        if (this.spool === undefined || this.stopped) break;
         this.refill();
         this.cut();
-        if (this.active.size === 0 || this.stopped) break;
-        await Promise.all(Array.from(this.active, (batch) => batch.done));
+        if (this.active.size === 0) break;
       }
     } finally {
       this.flushing--;
