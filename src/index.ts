@@ -1,6 +1,6 @@
 export { Analytics } from './api/analytics.js';
 export type { AliasParams, CommonParams, GroupParams, Id, Identity, IdentifyParams, PageParams, Payload, ScreenParams, TrackParams } from './api/params.js';
-export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions } from './config/options.js';
+export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions, StorageOptions } from './config/options.js';
 export { DEFAULTS, LIMITS } from './config/defaults.js';
 export { ERROR_CODES } from './errors/codes.js';
 export type { ErrorCode } from './errors/codes.js';
@@ -15,3 +15,4 @@ export type { EventType } from './translate/analytics-record.js';
 export { startSink } from './sink/sink-server.js';
 export type { Sink, SinkOptions } from './sink/sink-server.js';
 export { startBridge, type Bridge, type BridgeCounters, type BridgeOptions } from './receiver/bridge.js';
+export { replay, type ReplayOptions, type ReplayProgress, type ReplaySummary } from './delivery/replay.js';

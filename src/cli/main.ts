@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 // The command line uses the package's public API only.
-import { startBridge, startSink } from '../index.js';
+import { replay, startBridge, startSink, type ReplayProgress } from '../index.js';
 
 const USAGE = `Usage: metarouter-otel <command> [options]
 
@@ -19,6 +20,12 @@ Commands:
            --token T             require Authorization: Bearer T (or env METAROUTER_BRIDGE_TOKEN)
            --max-body-bytes N    largest request body after decompression (default 64 MiB)
            GET /healthz and /readyz for probes; SIGTERM drains, delivers, then exits
+  replay   Send the messages of an NDJSON file again (a deadLetterFile, or a sink's --out file),
+           in order, at least once, keeping their messageIds; a progress bar, then a summary
+           FILE                  the NDJSON file
+           --host URL            ingestion endpoint (or env METAROUTER_HOST)
+           --write-key KEY       source ID (or env METAROUTER_WRITE_KEY)
+           exits 0 when every message was delivered, 1 otherwise
 `;
 
 function fail(message: string): never {
@@ -69,6 +76,41 @@ async function bridge(args: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** A one-line progress bar on stderr: redrawn in place on a terminal, a line per step elsewhere. */
+function progressBar(total: number): (progress: ReplayProgress) => void {
+  return ({ lines, delivered, failed }) => {
+    const done = total === 0 ? 1 : Math.min(1, lines / total);
+    const bar = '#'.repeat(Math.round(done * 30)).padEnd(30, '.');
+    const text = `[${bar}] ${lines}/${total} read, ${delivered} delivered, ${failed} failed`;
+    process.stderr.write(process.stderr.isTTY ? `\r${text}` : `${text}\n`);
+  };
+}
+
+async function replayCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { host: { type: 'string' }, 'write-key': { type: 'string' } } });
+  const [file] = positionals;
+  if (file === undefined || positionals.length > 1) fail('replay takes one FILE');
+  let total = 0;
+  try {
+    // Counted in a first streaming pass, for the bar; the file is never held whole.
+    for await (const chunk of createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) total++;
+  } catch (error) {
+    fail(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const errors = new Map<string, number>();
+  const summary = await replay({
+    file,
+    host: values.host,
+    writeKey: values['write-key'],
+    onProgress: progressBar(total),
+    onError: (error) => errors.set(error.code, (errors.get(error.code) ?? 0) + Math.max(1, (error as { messageIds?: readonly string[] }).messageIds?.length ?? 0)),
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(`replayed ${file}: ${summary.lines} lines, ${summary.delivered} delivered, ${summary.failed} failed (${summary.invalid} not a message)`);
+  for (const [code, count] of errors) console.log(`  ${code}: ${count}`);
+  process.exitCode = summary.delivered === summary.lines ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
@@ -77,6 +119,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'sink') return sink(rest);
   if (command === 'bridge') return bridge(rest);
+  if (command === 'replay') return replayCommand(rest);
   fail(`unknown command "${command}"`);
 }
 

@@ -1,5 +1,6 @@
 import type { DeliveryConfig, StorageConfig } from '../config/resolve-options.js';
 import { ConfigurationError, type DeliveryError } from '../errors/metarouter-error.js';
+import { DeadLetters } from '../storage/dead-letters.js';
 import { DirectoryInUse } from '../storage/directory-lock.js';
 import { Spool, type SpoolIo } from '../storage/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
@@ -17,16 +18,25 @@ function openSpool(storage: StorageConfig, report: (error: DeliveryError) => voi
   }
 }
 
+function openDeadLetters(file: string, report: (error: DeliveryError) => void): DeadLetters {
+  try {
+    return new DeadLetters(file, report);
+  } catch (error) {
+    throw new ConfigurationError('deadLetterFile', `deadLetterFile is invalid, expected a file this process can append to, actual ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+}
+
 /**
  * Composition root of the sending side: the HTTP transport and the delivery engine over it, observed
  * by the diagnostics channels and by whatever else the caller passes (OTel self-metrics); with
- * `storage`, the spool beneath it.
+ * `storage`, the spool beneath it; with `deadLetterFile`, where given-up messages are kept.
  */
 export function createDelivery(
   config: DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> },
   report: (error: DeliveryError) => void,
   observers: readonly DeliveryObserver[] = [],
 ): Delivery {
+  const deadLetters = config.deadLetterFile === undefined || config.disable ? undefined : openDeadLetters(config.deadLetterFile, report);
   const spool = config.storage === undefined || config.disable ? undefined : openSpool(config.storage, report, config.storageIo);
   const transport = new HttpTransport({
     origin: config.origin,
@@ -37,5 +47,5 @@ export function createDelivery(
     compression: config.compression,
     dispatcher: config.dispatcher,
   });
-  return new Delivery(config, transport, report, allOf([diagnosticsObserver, ...observers]), spool);
+  return new Delivery(config, transport, report, allOf([diagnosticsObserver, ...observers]), spool, deadLetters);
 }

@@ -1,6 +1,7 @@
 import { LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
+import type { DeadLetters } from '../storage/dead-letters.js';
 import type { Position, Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import { retryDelayMillis } from '../transport/backoff.js';
@@ -60,6 +61,27 @@ export interface DeliveryCounters {
  * count (`flushAt`) and real byte size, sends up to `maxConcurrentRequests` at once, retries with
  * backoff, and reports every message it gives up. Its timers do not keep the process alive, except
  * while a caller waits in `flush()` or `shutdown()`; `beforeExit` drains what is left.
+ *
+ * What must stay true:
+ * - Memory holds at most `maxQueueSize` messages (queued, in flight, waiting to retry), whatever
+ *   the server or the spool holds.
+ * - `accepted + recovered = delivered + dropped + pending` at every moment; every message in
+ *   `dropped` or `refused` was reported once, with its id.
+ *
+ * With `storage` (a `Spool` below this engine), also:
+ * - Accepted means written: `enqueue` appends the record (one `write(2)`, no sync) before it returns
+ *   true. A failed write is reported and the message is held in memory only.
+ * - The spool is the queue; memory is a window on it. While memory is full, or records are in the
+ *   spool that memory has not read (`backlog`, which includes what an earlier process left), new
+ *   records go to the spool only, and are read back in order as batches settle.
+ * - Batches cover consecutive records; the acknowledgement cursor moves past a batch only when it
+ *   and every batch cut before it settled (delivered, or given up and reported). A close deadline
+ *   does not settle anything: what is left stays in the spool for the next start.
+ * - On-disk format (see `src/storage/`): segment files `segment-<10 digits>.log` of records
+ *   `[u32 payload length][u32 CRC-32 of payload][payload: u16 id length, messageId, message JSON]`
+ *   (little-endian); a 16-byte `ack` file `[version][segment][offset][CRC-32]`; a `lock` file with
+ *   the owner's pid and host. Recovery never blocks start-up: the reader cuts a torn or corrupt
+ *   tail off and reports it.
  */
 export class Delivery {
   readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0 };
@@ -93,6 +115,7 @@ export class Delivery {
     private readonly report: (error: DeliveryError) => void,
     private readonly observer: DeliveryObserver = allOf([]),
     private readonly spool?: Spool,
+    private readonly deadLetters?: DeadLetters,
   ) {
     this.writeKeyJson = JSON.stringify(settings.writeKey);
     this.envelopeBytes = envelopeBytes(this.writeKeyJson);
@@ -260,12 +283,14 @@ export class Delivery {
 
   private abandonAll(timeoutMillis: number): void {
     const ids: string[] = [];
+    const given: Message[] = [];
     this.stopped = true;
     for (const batch of this.active) {
       batch.abandoned = true;
       clearTimeout(batch.retryTimer);
       batch.abort?.abort();
       ids.push(...batch.messageIds);
+      given.push(...batch.messages);
       this.finish(batch);
     }
     this.ready.length = 0;
@@ -275,7 +300,7 @@ export class Delivery {
     } else if (ids.length > 0) {
       this.counters.dropped += ids.length;
       this.counters.pending -= ids.length;
-      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids));
+      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids), given);
     }
   }
 
@@ -330,7 +355,8 @@ export class Delivery {
         this.observer.delivered(batch.messages.length - rejected.size);
         if (result.status === 207) {
           this.counters.dropped += rejected.size;
-          this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }));
+          const given = batch.messages.filter((message) => rejected.has(message.messageId));
+          this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }), given);
         }
         this.wakeBackoffs();
         return this.finish(batch);
@@ -391,7 +417,7 @@ export class Delivery {
   private giveUp(batch: Batch, code: ErrorCode, message: string, options: { cause?: unknown; status: number | undefined }): void {
     this.counters.dropped += batch.messages.length;
     this.counters.pending -= batch.messages.length;
-    this.lose(new DeliveryError(code, message, batch.messageIds, options));
+    this.lose(new DeliveryError(code, message, batch.messageIds, options), batch.messages);
     this.finish(batch);
   }
 
@@ -411,9 +437,13 @@ export class Delivery {
     this.lose(new DeliveryError(code, message, ids));
   }
 
-  /** The one way out for messages that will not be delivered: observed, then reported. */
-  private lose(error: DeliveryError): void {
+  /**
+   * The one way out for messages that will not be delivered: observed, kept in the dead-letter file
+   * when there is one (`given`: the accepted messages given up), then reported.
+   */
+  private lose(error: DeliveryError, given: readonly Message[] = []): void {
     this.observer.dropped(error.messageIds, error.code);
+    this.deadLetters?.keep(given);
     this.report(error);
   }
 
