@@ -19,6 +19,9 @@ Commands:
            --write-key KEY       source ID (or env METAROUTER_WRITE_KEY, which keeps it out of ps)
            --token T             require Authorization: Bearer T (or env METAROUTER_BRIDGE_TOKEN)
            --max-body-bytes N    largest request body after decompression (default 64 MiB)
+           --storage DIR         durable: events are on disk before a client gets 200, and a
+                                 restart sends what a killed bridge left (one bridge per DIR)
+           --dead-letter-file F  append events given up for good to F (NDJSON, for replay)
            GET /healthz and /readyz for probes; SIGTERM drains, delivers, then exits
   replay   Send the messages of an NDJSON file again (a deadLetterFile, or a sink's --out file),
            in order, at least once, keeping their messageIds; a progress bar, then a summary
@@ -54,6 +57,8 @@ async function bridge(args: string[]): Promise<void> {
       'write-key': { type: 'string' },
       token: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      storage: { type: 'string' },
+      'dead-letter-file': { type: 'string' },
     },
   });
   const number = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
@@ -64,6 +69,8 @@ async function bridge(args: string[]): Promise<void> {
     writeKey: values['write-key'],
     token: values.token,
     maxBodyBytes: number(values['max-body-bytes']),
+    storage: values.storage === undefined ? undefined : { directory: values.storage },
+    deadLetterFile: values['dead-letter-file'],
   });
   // One line per error, code first; error messages never hold the writeKey.
   running.on('error', (error) => console.error(`metarouter-otel bridge: ${error.code} ${error.message.replace(/\s+/g, ' ')}`));

@@ -37,6 +37,8 @@ export const LIMITS = Object.freeze({
   maxMessageIdLength: 100,
   /** The most of a response body that is ever read. */
   maxResponseBytes: 64 * 1024,
+  /** The most one message takes in storage: its JSON, its messageId (100 characters in UTF-8) and 10 bytes of framing. */
+  maxStoredRecordBytes: 32 * 1024 + 400 + 10,
 });
 
 /** Environment variables read when an option is omitted. A blank variable counts as unset. */

@@ -135,11 +135,16 @@ export class Delivery {
   }
 
   /**
-   * True when `count` more messages would be taken now (open, and room in `maxQueueSize`). Lets a
+   * True when `count` more messages would be taken now (open, and room in `maxQueueSize`, or with
+   * storage in `storage.maxBytes`). Lets a
    * caller that must take a group whole, such as the bridge with one OTLP request, refuse it instead.
    */
   hasRoomFor(count: number): boolean {
-    return !this.closed && (this.settings.disable || this.held + count <= this.settings.maxQueueSize);
+    if (this.closed) return false;
+    if (this.settings.disable) return true;
+    // With storage, messages past memory wait on disk: what must fit is the disk limit, counted at the largest size.
+    if (this.spool !== undefined && !this.spool.failing) return this.spool.freeBytes >= count * LIMITS.maxStoredRecordBytes;
+    return this.held + count <= this.settings.maxQueueSize;
   }
 
   /**

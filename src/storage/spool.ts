@@ -70,7 +70,7 @@ export class Spool {
   private readOffset = 0;
   private readFd = -1;
   private totalBytes = 0;
-  private failing = false;
+  private faulted = false;
   private unsynced = false;
   private readonly syncTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -99,6 +99,16 @@ export class Spool {
     if (settings.syncInterval > 0) this.syncTimer = setInterval(() => this.syncSoon(), settings.syncInterval).unref();
   }
 
+  /** True from a reported fault until the next write succeeds. */
+  get failing(): boolean {
+    return this.faulted;
+  }
+
+  /** Bytes that may still be appended before `maxBytes`. */
+  get freeBytes(): number {
+    return this.settings.maxBytes - this.totalBytes;
+  }
+
   /** True when every record is read: new ones may go straight to memory. */
   get caughtUp(): boolean {
     return this.segments[this.readIndex] === this.writer && this.readOffset === this.writer.bytes;
@@ -122,7 +132,7 @@ export class Spool {
       return 'failed';
     }
     const wasCaughtUp = this.caughtUp;
-    this.failing = false;
+    this.faulted = false;
     this.unsynced = true;
     this.writer.bytes += length;
     this.totalBytes += length;
@@ -279,8 +289,8 @@ export class Spool {
   }
 
   private fault(message: string, cause: unknown): void {
-    if (this.failing) return;
-    this.failing = true;
+    if (this.faulted) return;
+    this.faulted = true;
     this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `${message}: ${(cause as NodeJS.ErrnoException)?.code ?? String(cause)}`, [], { cause }));
   }
 
