@@ -13,10 +13,11 @@ const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
 const READ_CHUNK_BYTES = 256 * 1024;
 const SEGMENT_NAME = /^segment-(\d{10})\.log$/;
 
-/** The file-system calls a spool makes where faults are injected in tests (ENOSPC, EIO, EACCES). */
+/** The file-system calls a spool makes where tests inject faults (ENOSPC, EIO, EACCES) or count syncs. */
 export interface SpoolIo {
   openSync: typeof openSync;
   writeSync: (fd: number, buffer: Buffer, offset: number, length: number) => number;
+  fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
 }
 
 export interface SpoolSettings {
@@ -72,6 +73,7 @@ export class Spool {
   private totalBytes = 0;
   private faulted = false;
   private unsynced = false;
+  private syncing = false;
   private readonly syncTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -80,7 +82,7 @@ export class Spool {
     private readonly settings: SpoolSettings,
     private readonly report: (error: DeliveryError) => void,
   ) {
-    this.io = { openSync, writeSync, ...settings.io };
+    this.io = { openSync, writeSync, fdatasync, ...settings.io };
     this.segmentBytes = Math.max(FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES, Math.min(MAX_SEGMENT_BYTES, Math.floor(settings.maxBytes / 8)));
     mkdirSync(settings.directory, { recursive: true, mode: 0o700 });
     this.release = lockDirectory(settings.directory);
@@ -294,10 +296,13 @@ export class Spool {
     this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `${message}: ${(cause as NodeJS.ErrnoException)?.code ?? String(cause)}`, [], { cause }));
   }
 
+  /** One background sync at a time: a slow disk stretches the window at risk, it does not pile up syncs. */
   private syncSoon(): void {
-    if (!this.unsynced || this.closed) return;
+    if (!this.unsynced || this.closed || this.syncing) return;
     this.unsynced = false;
-    fdatasync(this.writerFd, (error) => {
+    this.syncing = true;
+    this.io.fdatasync(this.writerFd, (error) => {
+      this.syncing = false;
       if (error !== null && !this.closed) this.fault('could not sync storage', error);
     });
   }

@@ -133,3 +133,32 @@ test('a lock file naming a dead process is taken over; a second instance on a di
   assert.equal(readFileSync(join(directory, 'lock'), 'utf8'), `${process.pid}\n${hostname()}\n`);
   await second.delivery.shutdown(0);
 });
+
+test('syncInterval: a group sync at most once per interval in the background, never one per call; none when nothing was written', async () => {
+  const server = await startIngestServer();
+  const syncs: number[] = [];
+  const { delivery } = deliveryTo(server.url, {
+    storage: { directory: freshDir(), syncInterval: 40 },
+    storageIo: {
+      fdatasync: (_fd, callback) => {
+        syncs.push(Date.now());
+        callback(null);
+      },
+    },
+  });
+  try {
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 200; i++) delivery.enqueue(trackMessage(`Synced ${round}-${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const whileWriting = syncs.length;
+    assert.ok(whileWriting >= 1 && whileWriting <= 10, `${whileWriting} syncs for 1000 calls in 5 rounds`);
+    await delivery.flush();
+    const settled = syncs.length;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(syncs.length, settled, 'no sync while nothing is written');
+  } finally {
+    await delivery.shutdown(500);
+    await server.close();
+  }
+});
