@@ -3,7 +3,7 @@ import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
-import { readOptions, resolveBoolean, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { readOptions, resolveBoolean, resolveCloseTimeout, resolveDeliveryOptions } from '../config/resolve-options.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { flushAllDeliveries } from '../delivery/exit-hook.js';
 import { ErrorChannel } from '../errors/error-channel.js';
@@ -125,10 +125,12 @@ export class Analytics extends ErrorChannel {
    * deadline whatever the server does; what is undelivered then is reported. Idempotent. A user's
    * own loggerProvider is flushed, not shut down: it stays the user's.
    */
-  closeAndFlush(options: CloseOptions = {}): Promise<void> {
-    const timeout = options.timeout ?? DEFAULTS.closeTimeout;
-    if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > LIMITS.maxTimerMillis) {
-      return Promise.reject(new ConfigurationError('timeout', `timeout is invalid, expected an integer from 0 to ${LIMITS.maxTimerMillis}, actual ${String(timeout)}`));
+  closeAndFlush(options?: CloseOptions | null): Promise<void> {
+    let timeout: number;
+    try {
+      timeout = resolveCloseTimeout(options);
+    } catch (error) {
+      return Promise.reject(error);
     }
     this.closePromise ??= this.close(timeout);
     return this.closePromise;

@@ -24,6 +24,14 @@ export const DEFAULTS = Object.freeze({
   storageMaxBytes: 256 * 1024 * 1024,
   /** Milliseconds between syncs of storage to the disk; 0: never (survives a killed process, not a power loss). */
   storageSyncInterval: 0,
+  /** Tracking plan: what an event the plan does not list does. */
+  unplannedEvents: 'report' as const,
+  /** Tracking plan: what a property or trait the plan does not list does. */
+  unplannedProperties: 'keep' as const,
+  /** Tracking plan: what a missing, mistyped or otherwise invalid field does. */
+  otherViolations: 'report' as const,
+  /** Tracking plan: record omitted names in `context.protocols.omitted`. */
+  recordOmittedProperties: true,
 });
 
 export const LIMITS = Object.freeze({
@@ -35,10 +43,17 @@ export const LIMITS = Object.freeze({
   maxBatchBytes: 480 * 1024,
   /** The longest messageId the wire accepts. */
   maxMessageIdLength: 100,
-  /** The most of a response body that is ever read. */
+  /** The most of a response body that is ever read, but a 207's. */
   maxResponseBytes: 64 * 1024,
   /** The most one message takes in storage: its JSON, its messageId (100 characters in UTF-8) and 10 bytes of framing. */
   maxStoredRecordBytes: 32 * 1024 + 400 + 10,
+  /**
+   * The most of a 207 body that is read: enough to name every message of a full batch (480 KB of
+   * messages of at least ~200 bytes each, each id up to 100 characters with the server's reason).
+   */
+  maxPartialResponseBytes: 2 * 1024 * 1024,
+  /** The largest tracking plan file that is read. */
+  maxPlanBytes: 16 * 1024 * 1024,
 });
 
 /** Environment variables read when an option is omitted. A blank variable counts as unset. */

@@ -380,7 +380,7 @@ export class Delivery {
         }
         return this.split(batch);
       case 'failed':
-        return this.giveUp(batch, result.code, `server answered ${result.status}: ${result.detail}`, { status: result.status });
+        return this.giveUp(batch, result.code, result.status === undefined ? result.detail : `server answered ${result.status}: ${result.detail}`, { cause: result.cause, status: result.status });
     }
   }
 

@@ -9,16 +9,25 @@ export interface FoundFields {
   timestamp: unknown;
 }
 
-/** Sets `root[a][b]… = value` without ever assigning through a prototype setter such as `__proto__`. */
-function setPath(root: Record<string, unknown>, path: readonly string[], value: unknown): void {
+/**
+ * Sets `root[a][b]… = value` without ever assigning through a prototype setter such as `__proto__`.
+ * `owned` holds the objects made here: the others along the path may be the caller's own (a map
+ * attribute) and are copied, once each, so that N keys under one prefix cost N steps, not N².
+ */
+function setPath(root: Record<string, unknown>, path: readonly string[], value: unknown, owned: WeakSet<object>): void {
   let node = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
     const existing = Object.hasOwn(node, key) ? node[key] : undefined;
-    // A copy at each level: the objects along the path may be the caller's own (a map attribute).
-    const next = isPlainObject(existing) ? { ...existing } : {};
-    Object.defineProperty(node, key, { value: next, enumerable: true, writable: true, configurable: true });
-    node = next as Record<string, unknown>;
+    let next: Record<string, unknown>;
+    if (isPlainObject(existing) && owned.has(existing)) {
+      next = existing;
+    } else {
+      next = isPlainObject(existing) ? { ...existing } : {};
+      owned.add(next);
+      Object.defineProperty(node, key, { value: next, enumerable: true, writable: true, configurable: true });
+    }
+    node = next;
   }
   Object.defineProperty(node, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
 }
@@ -55,12 +64,13 @@ export function readAttributes(attributes: Readonly<Record<string, unknown>>): F
     if ('problem' in read) return read.problem;
     if (read.value !== undefined) found.fields[field] = read.value;
   }
+  const owned = new WeakSet<object>();
   for (const key of Object.keys(attributes)) {
     if (!key.startsWith('analytics.')) continue;
     for (const [field, prefix] of Object.entries(OBJECT_ATTRIBUTES)) {
       if (key.length > prefix.length + 1 && key.startsWith(prefix) && key[prefix.length] === '.') {
         const target = (found.fields[field] ??= {}) as Record<string, unknown>;
-        setPath(target, key.slice(prefix.length + 1).split('.'), attributes[key]);
+        setPath(target, key.slice(prefix.length + 1).split('.'), attributes[key], owned);
       }
     }
   }

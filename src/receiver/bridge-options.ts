@@ -18,7 +18,7 @@ export interface BridgeOptions extends DeliveryOptions {
   hostname?: string;
   /**
    * When set, OTLP requests must carry `Authorization: Bearer <token>` (401 otherwise). Read from
-   * `METAROUTER_BRIDGE_TOKEN` when omitted. Health checks need none.
+   * `METAROUTER_BRIDGE_TOKEN` when omitted. Health checks need none. Printable ASCII without spaces.
    */
   token?: string;
   /**
@@ -60,10 +60,11 @@ function resolveToken(value: string | undefined): string | undefined {
   const env = process.env[ENV.bridgeToken];
   const token: unknown = value ?? (env === undefined || env.trim() === '' ? undefined : env);
   if (token === undefined) return undefined;
-  if (typeof token !== 'string' || token === '' || /[\u0000-\u0020\u007f]/.test(token)) {
+  // Node reads request headers as latin1: a token with other characters could never match.
+  if (typeof token !== 'string' || token === '' || /[^\u0021-\u007e]/.test(token)) {
     // Like the writeKey, the token itself never appears in a message.
     const shape = typeof token === 'string' ? `a string of ${token.length} characters` : `a value of type ${typeof token}`;
-    throw new ConfigurationError('token', `token is invalid, expected a non-empty string without spaces or control characters (or ${ENV.bridgeToken}), actual ${shape}`);
+    throw new ConfigurationError('token', `token is invalid, expected a non-empty string of printable ASCII without spaces (or ${ENV.bridgeToken}), actual ${shape}`);
   }
   return token;
 }

@@ -1,8 +1,8 @@
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { toHrTime } from '../otel/otel-compat.js';
-import { readOtlpLogs } from '../otel/read-otlp-logs.js';
-import type { OtlpReadResult } from '../otel/read-otlp-result.js';
-import { readOtlpTraces } from '../otel/read-otlp-traces.js';
+import { readOtlpLogs } from './otlp/read-otlp-logs.js';
+import type { OtlpReadResult } from './otlp/read-otlp-result.js';
+import { readOtlpTraces } from './otlp/read-otlp-traces.js';
 import type { PartialSuccess, Signal } from './otlp-codec.js';
 
 /** Running totals of a bridge. */
@@ -44,7 +44,8 @@ export class ExportHandler {
 
   /** Throws `OtlpShapeError` when the request cannot be read (the server answers 400). */
   handle(signal: Signal, request: unknown, receivedAtMillis: number): ExportOutcome {
-    const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, toHrTime(receivedAtMillis)) : readOtlpTraces(request, this.writeKeyJson);
+    const receivedAt = toHrTime(receivedAtMillis);
+    const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, receivedAt) : readOtlpTraces(request, this.writeKeyJson, receivedAt);
     if (read.messages.length > this.maxQueueSize) return { kind: 'too-many', events: read.messages.length };
     if (!this.delivery.hasRoomFor(read.messages.length)) {
       this.counters.throttled++;
