@@ -167,7 +167,7 @@ export class Delivery {
       if (position !== 'failed') {
         this.counters.accepted++;
         this.counters.pending++;
-        if (inMemory) this.hold({ ...message, position });
+        if (inMemory) this.hold({ messageId: message.messageId, json: message.json, bytes: message.bytes, position });
         else this.backlog = true;
         return true;
       }
