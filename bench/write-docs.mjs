@@ -248,9 +248,10 @@ from one run rather than figures across runs.
   \`{"ok":true}\`. Every SDK runs at its defaults, with only the endpoint set (metarouter-otel:
   flushAt 100; Segment: flushAt 15; PostHog: flushAt 20). The no-SDK service builds the same params
   and calls nothing.
-- **Load** (\`bench/lib/service-run.mjs\`): autocannon, in the benchmark's parent process (the same
-  machine, as the issue measured), at a fixed overall rate over 50 keep-alive connections: a
-  warm-up (not counted), then the measured window. Response times are autocannon's, in whole
+- **Load** (\`bench/lib/load-process.mjs\`): autocannon in a process of its own on the same machine
+  (as the issue measured), apart from the ingestion server so that decoding the SDKs' batches never
+  delays its timing; a fixed overall rate over 50 keep-alive connections: a warm-up (not counted),
+  then the measured window. Response times are autocannon's, in whole
   milliseconds, without its coordinated-omission correction (which assumes one request per
   millisecond per connection, not this schedule).
 - **CPU per request**: the service process's CPU time (\`process.cpuUsage()\`, user + system, all

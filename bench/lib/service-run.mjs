@@ -3,13 +3,12 @@
 // then have it flush its SDK and join what it made with what the ingestion server counted.
 import { fork } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { loadAverage } from './machine.mjs';
 import { summarize } from './server.mjs';
 
 const SERVICE = fileURLToPath(new URL('./service-process.mjs', import.meta.url));
-const autocannon = createRequire(import.meta.url)('autocannon');
+const LOAD = fileURLToPath(new URL('./load-process.mjs', import.meta.url));
 const OUTPUT_KEPT = 4000;
 const PERCENTILES = ['p50', 'p90', 'p99', 'p99_9', 'p99_99'];
 
@@ -18,15 +17,18 @@ async function until(predicate, millis) {
   while (!predicate() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** Loads the service for `seconds` from lib/load-process.mjs; resolves with autocannon's figures. */
 function load(port, { rate, connections, seconds }) {
-  return autocannon({
-    url: `http://127.0.0.1:${port}/checkout`,
-    connections,
-    overallRate: rate,
-    duration: seconds,
-    // autocannon's correction assumes one request per millisecond per connection, which is not
-    // this schedule (50 connections share the rate); the raw latencies are the honest figures.
-    ignoreCoordinatedOmission: true,
+  const child = fork(LOAD, [JSON.stringify({ url: `http://127.0.0.1:${port}/checkout`, rate, connections, seconds })], { stdio: 'ignore' });
+  const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+  return new Promise((resolve, reject) => {
+    let result;
+    child.on('message', (message) => (result = message));
+    child.on('exit', (code, signal) => {
+      clearTimeout(killer);
+      if (result === undefined) reject(new Error(`the load generator ended with ${signal ?? `exit code ${code}`} and no result`));
+      else resolve(result);
+    });
   });
 }
 

@@ -71,8 +71,8 @@ const rateText = (rate) => `${rate.toLocaleString('en-US')} req/s`;
 /** The issue's table, extended: one line per (rate, SDK). */
 export function markdownServiceTable(rows) {
   const lines = [
-    '| rate | SDK | CPU per request | added CPU | p50 | p99 | added p99 | p99.9 | added p99.9 | loop delay p99 / max | added loop delay p99 / max | peak RSS | dup | lost | load avg |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| rate | SDK | served | CPU per request | added CPU | p50 | p99 | added p99 | p99.9 | added p99.9 | loop delay p99 / max | added loop delay p99 / max | peak RSS | dup | lost | load avg |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   let lastRate;
   for (const row of rows) {
@@ -89,6 +89,7 @@ export function markdownServiceTable(rows) {
         '',
         row.rate === lastRate ? '' : rateText(row.rate),
         label,
+        row.achievedRate === undefined ? '—' : `${Math.round(row.achievedRate).toLocaleString('en-US')}/s`,
         row.cpuPerRequestMicros === undefined ? '—' : `${row.cpuPerRequestMicros.toFixed(1)} µs`,
         added(signed(row.added.cpuPerRequestMicros, 1, 'µs')),
         millis(row.latency.p50),
