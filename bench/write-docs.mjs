@@ -290,6 +290,7 @@ export function writeDocs() {
     'node bench/run.mjs --count 10k --rounds 1 --only metarouter,baseline   # a quick look',
     'node bench/service.mjs --rounds 1 --rates 2000 --only none,metarouter  # a quick look at the service',
     'node bench/service.mjs --only metarouter --rounds 1 --cpu-prof        # profile the service under load',
+    'node bench/call-tail.mjs --lib-dir build-a --compare dist            # track() call-time tail, two builds',
     'node bench/curves.mjs                # the size and count curves',
     'node bench/profile.mjs               # CPU profile of our burst, top self-time functions',
     'node bench/write-docs.mjs            # this page, from the stored results',
