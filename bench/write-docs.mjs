@@ -17,7 +17,7 @@ function describeLoad(load, cores) {
 }
 import { BENCH_DIR, REPO_DIR } from './lib/options.mjs';
 import { formatCount, formatMegabytes, formatMicros, formatSeconds, markdownRatios, markdownTable } from './lib/summary.mjs';
-import { LATENCY_KEYS, markdownServiceGoals, markdownServiceTable, serviceLabel } from './lib/service-summary.mjs';
+import { LATENCY_KEYS, markdownServiceGoals, markdownServiceTable, serviceLabel, summarizeService } from './lib/service-summary.mjs';
 import { renderChart } from './lib/svg-chart.mjs';
 
 function load(name) {
@@ -139,11 +139,15 @@ function serviceSection(service, burstCpu) {
     `Produced by \`${service.command}\` on ${service.date.slice(0, 10)}; ${describeMachine(service.machine)}. A \`node:http\` service traced with the OpenTelemetry SDK makes one \`track\` call of ≈${s.size} B per request inside the request span; autocannon loads it at a fixed rate with ${s.connections} connections, ${s.warmSeconds} s of warm-up then ${s.seconds} s measured. ${s.rounds} round(s), the SDKs alternating within each; each figure is the median of the rounds, and **added** = the SDK's median minus the no-SDK service's median at the same rate in the same run. Loop delay: \`perf_hooks.monitorEventLoopDelay\` in the service over the measured window. The load average column is the 1-minute figure at the start of each measured window (range over the rounds).${describeLoad(service.load, service.machine.cores)}`,
   );
   out.push('');
-  out.push(markdownServiceTable(service.rows));
+  const rows = summarizeService(service.runs);
+  out.push(markdownServiceTable(rows));
   out.push('');
   out.push(`Goal ratios (our burst CPU per event: ${burstCpu === undefined ? 'not measured' : formatMicros(burstCpu)}, from the burst table on this page):`);
   out.push('');
-  out.push(markdownServiceGoals(service.rows, burstCpu));
+  out.push(markdownServiceGoals(rows, burstCpu));
+  out.push('');
+  out.push('');
+  out.push('In parentheses after an added latency: its range when taken round by round, each SDK against the no-SDK run of the same round. Where the ranges of two SDKs overlap, this run does not separate them: take more rounds.');
   out.push('');
   out.push('![response-time percentiles per SDK](benchmarks-service.svg)');
   return out.join('\n');

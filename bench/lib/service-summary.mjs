@@ -20,7 +20,11 @@ function range(values) {
   return numbers.length === 0 ? undefined : { min: Math.min(...numbers), max: Math.max(...numbers) };
 }
 
-/** One row per (rate, SDK): medians of the rounds; "added" = the row's median minus the no-SDK median. */
+/**
+ * One row per (rate, SDK): medians of the rounds; "added" = the row's median minus the no-SDK
+ * median; `addedByRound` = the range of the same difference taken within each round. `runs` carry
+ * their `round`.
+ */
 export function summarizeService(runs) {
   const rows = [];
   const rates = [...new Set(runs.map((run) => run.rate))];
@@ -49,8 +53,20 @@ export function summarizeService(runs) {
       });
     }
     const none = rows.find((row) => row.rate === rate && row.lib === 'none');
+    const minus = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : undefined);
+    // The same difference taken round by round (each SDK against the no-SDK run of its own round):
+    // its range shows whether a gap between SDKs is larger than the machine's drift.
+    const paired = (lib, pick) =>
+      range(
+        runs
+          .filter((run) => run.rate === rate && run.lib === lib && run.failure === undefined)
+          .map((run) => minus(pick(run), pick(runs.find((other) => other.rate === rate && other.lib === 'none' && other.round === run.round && other.failure === undefined) ?? {}))),
+      );
     for (const row of rows.filter((candidate) => candidate.rate === rate)) {
-      const minus = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : undefined);
+      row.addedByRound = {
+        p99: paired(row.lib, (run) => run.latency?.p99),
+        p99_9: paired(row.lib, (run) => run.latency?.p99_9),
+      };
       row.added = {
         cpuPerRequestMicros: minus(row.cpuPerRequestMicros, none?.cpuPerRequestMicros),
         p99: minus(row.latency.p99, none?.latency.p99),
@@ -67,6 +83,7 @@ const signed = (value, digits, unit) => (value === undefined ? '—' : `${value 
 const millis = (value) => (value === undefined ? '—' : `${value.toFixed(value >= 10 ? 0 : 1)} ms`);
 const rangeText = (value) => (value === undefined ? '—' : value.min === value.max ? String(value.min) : `${value.min}–${value.max}`);
 const rateText = (rate) => `${rate.toLocaleString('en-US')} req/s`;
+const spread = (value) => (value === undefined ? '' : ` (${signed(value.min, 0, '').trim()}…${signed(value.max, 0, 'ms')})`);
 
 /** The issue's table, extended: one line per (rate, SDK). */
 export function markdownServiceTable(rows) {
@@ -94,9 +111,9 @@ export function markdownServiceTable(rows) {
         added(signed(row.added.cpuPerRequestMicros, 1, 'µs')),
         millis(row.latency.p50),
         millis(row.latency.p99),
-        added(signed(row.added.p99, 0, 'ms')),
+        added(signed(row.added.p99, 0, 'ms') + spread(row.addedByRound.p99)),
         millis(row.latency.p99_9),
-        added(signed(row.added.p99_9, 0, 'ms')),
+        added(signed(row.added.p99_9, 0, 'ms') + spread(row.addedByRound.p99_9)),
         `${millis(row.delayMillis.p99)} / ${millis(row.delayMillis.max)}`,
         added(`${signed(row.added.delayP99, 1, 'ms')} / ${signed(row.added.delayMax, 1, 'ms')}`),
         row.maxRss === undefined ? '—' : `${Math.round(row.maxRss / 2 ** 20)} MB`,
