@@ -240,8 +240,9 @@ export class Delivery {
   private handle(batch: Batch, result: TransportResult): void {
     switch (result.kind) {
       case 'success': {
-        // Only ids of this batch count: a server naming others must not skew the totals.
-        const ids = new Set(batch.messageIds);
+        // Only ids of this batch count: a server naming others must not skew the totals. Nearly
+        // every answer names none, and then a set of the batch's ids would be built for nothing.
+        const ids = new Set(result.rejectedIds.length === 0 ? [] : batch.messageIds);
         const rejected = new Set(result.rejectedIds.filter((id) => ids.has(id)));
         this.counters.delivered += batch.messages.length - rejected.size;
         this.observer.delivered(batch.messages.length - rejected.size);
