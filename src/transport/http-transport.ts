@@ -116,7 +116,7 @@ export class HttpTransport implements Transport {
       const text = needsBody ? redact(await readCapped(response.body).catch(() => ''), this.secrets) : '';
       // A 2xx status line is the acknowledgement: a body that stalls afterwards must hold neither the
       // batch nor, for long, the connection that the next batch needs.
-      if (!needsBody) response.body.dump({ limit: LIMITS.maxResponseBytes, signal: AbortSignal.timeout(this.drainMillis) }).catch(() => undefined);
+      if (!needsBody) this.drain(response.body);
       return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: text }, Date.now());
     } catch (error) {
       const reason = timeout.signal.aborted && !signal.aborted ? 'request timed out' : describeError(error);
@@ -124,6 +124,19 @@ export class HttpTransport implements Transport {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Reads and discards a 2xx body, giving up on it after `drainMillis`. A timer cleared when the body
+   * ends, not `AbortSignal.timeout`: that one cannot be cleared, and would fire after every request
+   * (an abort event and a DOMException, long after the body was read).
+   */
+  private drain(body: Dispatcher.ResponseData['body']): void {
+    const timer = setTimeout(() => body.destroy(), this.drainMillis).unref();
+    body
+      .dump({ limit: LIMITS.maxResponseBytes })
+      .catch(() => undefined)
+      .finally(() => clearTimeout(timer));
   }
 
   /**
