@@ -21,3 +21,25 @@ test('a 2xx whose body stalls is given up after a while, so the next batch gets 
     await server.close();
   }
 });
+
+test('a request past its deadline is reported as timed out, and a close deadline still aborts one in flight', { timeout: 30_000 }, async () => {
+  const server = await startFaultServer(() => ({ kind: 'stall' }));
+  const timedOut = new Analytics({ writeKey: 'k', host: server.url, httpRequestTimeout: 100, maxRetries: 0 });
+  const messages: string[] = [];
+  timedOut.on('error', (error) => messages.push(`${error.code}: ${error.message}`));
+  const closed = new Analytics({ writeKey: 'k', host: server.url, httpRequestTimeout: 60_000 });
+  const codes: string[] = [];
+  closed.on('error', (error) => codes.push(error.code));
+  try {
+    timedOut.track({ userId: 'u', event: 'Late' });
+    await timedOut.flush();
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]!, /^MR_ERR_RETRIES_EXHAUSTED: .*request timed out/);
+    closed.track({ userId: 'u', event: 'Stuck' });
+    await closed.closeAndFlush({ timeout: 200 });
+    assert.deepEqual(codes, ['MR_ERR_SHUTDOWN_TIMEOUT']);
+  } finally {
+    await timedOut.closeAndFlush({ timeout: 1000 });
+    await server.close();
+  }
+});
