@@ -122,13 +122,13 @@ function timeLoop(work, millis) {
 
 async function inProcess(bodies) {
   const { decodeRequest } = require(`${DIST}/receiver/otlp-codec.js`);
-  const { readOtlpLogs } = require(`${DIST}/otel/read-otlp-logs.js`);
-  const { readOtlpTraces } = require(`${DIST}/otel/read-otlp-traces.js`);
+  const { readOtlpLogs } = require(`${DIST}/receiver/otlp/read-otlp-logs.js`);
+  const { readOtlpTraces } = require(`${DIST}/receiver/otlp/read-otlp-traces.js`);
   const key = JSON.stringify('bench-key');
   const cases = [
     ['logs, protobuf', bodies.logsProtobuf, RECORDS_PER_REQUEST, () => readOtlpLogs(decodeRequest('logs', 'protobuf', bodies.logsProtobuf), key, [0, 0])],
     ['logs, JSON', bodies.logsJson, RECORDS_PER_REQUEST, () => readOtlpLogs(decodeRequest('logs', 'json', bodies.logsJson), key, [0, 0])],
-    ['traces, protobuf', bodies.tracesProtobuf, SPANS_PER_REQUEST * EVENTS_PER_SPAN, () => readOtlpTraces(decodeRequest('traces', 'protobuf', bodies.tracesProtobuf), key)],
+    ['traces, protobuf', bodies.tracesProtobuf, SPANS_PER_REQUEST * EVENTS_PER_SPAN, () => readOtlpTraces(decodeRequest('traces', 'protobuf', bodies.tracesProtobuf), key, [0, 0])],
   ];
   const rows = [];
   for (const [name, body, events, work] of cases) {

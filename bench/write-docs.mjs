@@ -232,6 +232,7 @@ const METHOD = `## How it is measured
 | library | configuration |
 |---|---|
 | metarouter-otel | \`new Analytics({ writeKey, host, flushAt: 700, maxQueueSize: count })\`: full default path (validation, snapshot, OTel log record, span mark), 4 requests in flight, 10 s request timeout; \`closeAndFlush()\` at the end |
+| metarouter-otel with a \`beforeSend\` redaction hook | the same, plus \`beforeSend\` masking \`properties.url\` (\`bench/drivers/metarouter-before-send.mjs\`): the cost of a typical hook |
 | @segment/analytics-node | \`new Analytics({ writeKey, host, path, flushAt: 700 })\` (10 s request timeout, 10 retries); \`closeAndFlush()\` |
 | posthog-node | \`new PostHog(key, { host, flushAt: 840, maxBatchSize: 840, maxQueueSize: count })\` (gzip, 10 s timeout); \`capture({ distinctId, event, properties })\`; \`shutdown()\` |
 | @rudderstack/rudder-sdk-node | \`new Analytics(key, { dataPlaneUrl, flushAt: 700, maxInternalQueueSize: count })\` (gzip); \`flush()\` until its queue is empty. Each call re-serializes the whole queue, so its call loop stops at the time budget (\`--budget\`, 15 s) and the row says how many calls were made |

@@ -2,6 +2,7 @@
 // measure the call (nothing is sent, so delivery columns stay empty).
 export const CATALOG = [
   { name: 'metarouter', label: 'metarouter-otel', delivers: true },
+  { name: 'metarouter-before-send', label: 'metarouter-otel with a `beforeSend` redaction hook', delivers: true },
   { name: 'segment', label: '@segment/analytics-node', delivers: true },
   { name: 'posthog', label: 'posthog-node', delivers: true },
   { name: 'rudder', label: '@rudderstack/rudder-sdk-node', delivers: true },

@@ -3,15 +3,20 @@ import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
-import { readOptions, resolveBoolean, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { readOptions, resolveBeforeSend, resolveBoolean, resolveCloseTimeout, resolveDeliveryOptions } from '../config/resolve-options.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
+import { diagnosticsObserver } from '../delivery/diagnostics.js';
+import { allOf } from '../delivery/observer.js';
 import { flushAllDeliveries } from '../delivery/exit-hook.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import { ConfigurationError, DeliveryError, ValidationError, type MetaRouterError } from '../errors/metarouter-error.js';
 import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
 import { AnalyticsEmitter } from '../otel/emit.js';
 import { MetaRouterLogRecordExporter } from '../otel/log-record-exporter.js';
+import { createSelfMetrics } from '../otel/self-metrics.js';
 import type { Prepared } from '../otel/prepared-body.js';
+import { createShaper } from '../shaping/create-shaper.js';
+import type { Shaper } from '../shaping/shape.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields } from '../translate/pick-fields.js';
@@ -46,6 +51,7 @@ export class Analytics extends ErrorChannel {
   /** The built-in pipeline's exporter; undefined when the user's loggerProvider carries the records. */
   private readonly exporter: MetaRouterLogRecordExporter | undefined;
   private readonly userProvider: LoggerProvider | undefined;
+  private readonly shaper: Shaper;
   private readonly writeKeyJson: string;
   private readonly disabled: boolean;
   private closePromise: Promise<void> | undefined;
@@ -56,17 +62,29 @@ export class Analytics extends ErrorChannel {
     const config = resolveDeliveryOptions(given);
     const spanEvents = resolveBoolean('spanEvents', given.spanEvents, DEFAULTS.spanEvents);
     const { loggerProvider } = given;
+    const beforeSend = resolveBeforeSend(given.beforeSend);
     const report = (error: MetaRouterError) => this.report(error);
     this.writeKeyJson = JSON.stringify(config.writeKey);
     this.disabled = config.disable;
     if (loggerProvider === undefined) {
-      this.exporter = new MetaRouterLogRecordExporter(given);
-      this.exporter.on('error', report);
-      this.emitter = new AnalyticsEmitter(createBuiltinLogger(this.exporter), false, spanEvents, report);
+      // The hooks run here, at the call; the built-in exporter queues what they made as it is.
+      const exporter = new MetaRouterLogRecordExporter({ ...given, beforeSend: undefined });
+      this.exporter = exporter;
+      exporter.on('error', report);
+      this.emitter = new AnalyticsEmitter(createBuiltinLogger(exporter), false, spanEvents, report);
+      this.shaper = createShaper(beforeSend, this.writeKeyJson, {
+        filtered: (messageId, stage) => exporter.filter(messageId, stage),
+        failed: (error) => exporter.discard(error),
+        report,
+      });
     } else {
       const logger = loggerOf(loggerProvider);
       this.userProvider = loggerProvider;
       this.emitter = new AnalyticsEmitter(logger, true, spanEvents, report);
+      // No delivery of its own here (the user's pipeline has the exporter and its counters): a drop
+      // at the call is still published and measured like the exporters' own.
+      const observer = beforeSend.length === 0 ? undefined : allOf([diagnosticsObserver, createSelfMetrics().observer]);
+      this.shaper = createShaper(beforeSend, this.writeKeyJson, { filtered: (messageId, stage) => observer?.filtered?.(messageId, stage), failed: report, report });
     }
   }
 
@@ -125,10 +143,12 @@ export class Analytics extends ErrorChannel {
    * deadline whatever the server does; what is undelivered then is reported. Idempotent. A user's
    * own loggerProvider is flushed, not shut down: it stays the user's.
    */
-  closeAndFlush(options: CloseOptions = {}): Promise<void> {
-    const timeout = options.timeout ?? DEFAULTS.closeTimeout;
-    if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > LIMITS.maxTimerMillis) {
-      return Promise.reject(new ConfigurationError('timeout', `timeout is invalid, expected an integer from 0 to ${LIMITS.maxTimerMillis}, actual ${String(timeout)}`));
+  closeAndFlush(options?: CloseOptions | null): Promise<void> {
+    let timeout: number;
+    try {
+      timeout = resolveCloseTimeout(options);
+    } catch (error) {
+      return Promise.reject(error);
     }
     this.closePromise ??= this.close(timeout);
     return this.closePromise;
@@ -189,9 +209,17 @@ export class Analytics extends ErrorChannel {
       const error = new DeliveryError('MR_ERR_CLOSED', `${type} called after closeAndFlush(); not sent`, [messageId]);
       if (this.exporter === undefined) this.report(error);
       else this.exporter.discard(error);
-    } else if (!this.disabled) {
-      this.emitter.emit(type, prepared, timeMillis, active, event);
+      return messageId;
     }
+    // At the call, so that the messageId returned is the one sent (or dropped), and what a hook
+    // sees is the data as it was at the call.
+    const shaped = this.shaper.shape(prepared.message, true);
+    if (shaped === undefined || this.disabled) return messageId;
+    if ('record' in shaped) {
+      prepared = { record: shaped.record, message: shaped, writeKeyJson: this.writeKeyJson };
+      timeMillis = Date.parse(shaped.record.timestamp);
+    }
+    this.emitter.emit(type, prepared, timeMillis, active, event);
     return messageId;
   }
 

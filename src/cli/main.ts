@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // The command line uses the package's public API only.
 import { startBridge, startSink } from '../index.js';
+import { createPlanEnforcer, trackingPlanModule } from '../index.js';
 
 const USAGE = `Usage: metarouter-otel <command> [options]
 
@@ -19,6 +21,11 @@ Commands:
            --token T             require Authorization: Bearer T (or env METAROUTER_BRIDGE_TOKEN)
            --max-body-bytes N    largest request body after decompression (default 64 MiB)
            GET /healthz and /readyz for probes; SIGTERM drains, delivers, then exits
+  plan types PLAN.json   Print a TypeScript module typing the calls of a Segment tracking plan export
+           --import-from NAME    module to import the types from (default metarouter-otel)
+  plan check PLAN.json   Compile the plan (exit 2 if it cannot be enforced)
+           --messages FILE       also check each message of an NDJSON file (as \`sink --out\` writes);
+                                 print each violation, exit 1 if any
 `;
 
 function fail(message: string): never {
@@ -69,6 +76,40 @@ async function bridge(args: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+function planCheck(planPath: string, messagesPath: string | undefined): void {
+  const enforcer = createPlanEnforcer({ trackingPlan: planPath });
+  if (enforcer === undefined) return;
+  if (messagesPath === undefined) {
+    console.log(`metarouter-otel plan: ${planPath} compiles`);
+    return;
+  }
+  const lines = readFileSync(messagesPath, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  let broken = 0;
+  lines.forEach((line, index) => {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      fail(`${messagesPath} line ${index + 1} is not JSON`);
+    }
+    const result = enforcer.check(message as Record<string, unknown>);
+    if (result.violations.length === 0) return;
+    broken += 1;
+    for (const violation of result.violations) console.log(`${messagesPath}:${index + 1} ${violation.type} ${violation.description}`);
+  });
+  console.log(`metarouter-otel plan: ${lines.length} messages checked, ${broken} with violations`);
+  if (broken > 0) process.exitCode = 1;
+}
+
+function plan(args: string[]): void {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'import-from': { type: 'string' }, messages: { type: 'string' } } });
+  const [action, planPath] = positionals;
+  if (planPath === undefined || positionals.length > 2) fail('plan needs an action and one plan file');
+  if (action === 'types') process.stdout.write(trackingPlanModule(planPath, { importFrom: values['import-from'] }));
+  else if (action === 'check') planCheck(planPath, values.messages);
+  else fail(`unknown plan action "${action}"`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
@@ -77,6 +118,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'sink') return sink(rest);
   if (command === 'bridge') return bridge(rest);
+  if (command === 'plan') return plan(rest);
   fail(`unknown command "${command}"`);
 }
 

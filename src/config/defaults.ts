@@ -20,6 +20,14 @@ export const DEFAULTS = Object.freeze({
   bridgeMaxBodyBytes: 64 * 1024 * 1024,
   /** What the bridge asks clients to wait when its queue is full or it is draining. */
   bridgeRetryAfterSeconds: 5,
+  /** Tracking plan: what an event the plan does not list does. */
+  unplannedEvents: 'report' as const,
+  /** Tracking plan: what a property or trait the plan does not list does. */
+  unplannedProperties: 'keep' as const,
+  /** Tracking plan: what a missing, mistyped or otherwise invalid field does. */
+  otherViolations: 'report' as const,
+  /** Tracking plan: record omitted names in `context.protocols.omitted`. */
+  recordOmittedProperties: true,
 });
 
 export const LIMITS = Object.freeze({
@@ -31,8 +39,15 @@ export const LIMITS = Object.freeze({
   maxBatchBytes: 480 * 1024,
   /** The longest messageId the wire accepts. */
   maxMessageIdLength: 100,
-  /** The most of a response body that is ever read. */
+  /** The most of a response body that is ever read, but a 207's. */
   maxResponseBytes: 64 * 1024,
+  /**
+   * The most of a 207 body that is read: enough to name every message of a full batch (480 KB of
+   * messages of at least ~200 bytes each, each id up to 100 characters with the server's reason).
+   */
+  maxPartialResponseBytes: 2 * 1024 * 1024,
+  /** The largest tracking plan file that is read. */
+  maxPlanBytes: 16 * 1024 * 1024,
 });
 
 /** Environment variables read when an option is omitted. A blank variable counts as unset. */

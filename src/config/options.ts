@@ -1,5 +1,7 @@
 import type { LoggerProvider } from '@opentelemetry/api-logs';
 import type { Dispatcher } from 'undici';
+import type { TrackingPlanSource } from '../shaping/tracking-plan/plan-source.js';
+import type { BeforeSend } from '../shaping/before-send.js';
 
 /** How request bodies are encoded on the wire. */
 export type Compression = 'none' | 'gzip';
@@ -14,7 +16,8 @@ export interface DeliveryOptions {
   /** Absolute http(s) URL of the ingestion endpoint. Required; read from `METAROUTER_HOST` when omitted. */
   host?: string;
   /**
-   * Path appended to `host` for batch requests.
+   * Path appended to `host` for batch requests. Characters other than printable ASCII are sent
+   * percent-encoded as UTF-8 (as the host's own path is); `%XX` escapes are kept as written.
    * @default '/v1/batch'
    */
   path?: string;
@@ -80,8 +83,28 @@ export interface DeliveryOptions {
   disable?: boolean;
 }
 
+/** Options of the shaping stage, taken by `Analytics`, both exporters and `startBridge()`. */
+export interface ShapingOptions {
+  /**
+   * Redacts, enriches or drops messages before they are queued: a function, or a list run in
+   * order, each given a plain copy of the Segment message (never your objects, never the writeKey)
+   * and returning the message to send (edited in place or new) or `null` to drop it (counted in
+   * `counters.filtered`, not an error). Synchronous. A hook that throws, returns a Promise or
+   * returns something that is not a valid message keeps the message from being sent and is
+   * reported with its messageId. `type`, `messageId`, `writeKey`, `context.library` and
+   * `context.otel` keep this package's values whatever a hook returns. With `Analytics` it runs
+   * at the call; with an exporter, on what the user's pipeline made of each record; with the
+   * bridge, on every event it receives.
+   * @default no hook
+   */
+  beforeSend?: BeforeSend | readonly BeforeSend[];
+}
+
+/** Options of `new MetaRouterLogRecordExporter(...)` and `new MetaRouterSpanExporter(...)`. */
+export type ExporterOptions = DeliveryOptions & ShapingOptions;
+
 /** Options of `new Analytics(...)`. */
-export interface AnalyticsOptions extends DeliveryOptions {
+export interface AnalyticsOptions extends DeliveryOptions, ShapingOptions {
   /**
    * Emit analytics log records into this OpenTelemetry LoggerProvider (whose pipeline holds a
    * `MetaRouterLogRecordExporter`) instead of the built-in private pipeline. `writeKey` and `host`
@@ -95,6 +118,68 @@ export interface AnalyticsOptions extends DeliveryOptions {
    * @default true
    */
   spanEvents?: boolean;
+}
+
+/** What an event that the tracking plan does not list does: sent, sent and reported, or dropped and reported. */
+export type UnplannedEventAction = 'allow' | 'report' | 'drop';
+
+/** What a property (or trait) that the tracking plan does not list does: sent, or removed from the message. Both are reported. */
+export type UnplannedPropertyAction = 'keep' | 'omit';
+
+/** What any other violation does: sent and reported, dropped and reported, or a `ValidationError` thrown at the call. */
+export type PlanViolationAction = 'report' | 'drop' | 'throw';
+
+/**
+ * How a tracking plan is enforced, in the terms Segment Protocols and RudderStack use. Every
+ * violation that is not allowed is reported on the `error` channel (`MR_ERR_PLAN_VIOLATION`).
+ */
+export interface PlanEnforcementOptions {
+  /**
+   * A track call whose event the plan does not list.
+   * @default 'report'
+   */
+  unplannedEvents?: UnplannedEventAction;
+  /**
+   * A name in `properties` (track, page, screen) or `traits` (identify, group) that the matching
+   * rule does not list.
+   * @default 'keep'
+   */
+  unplannedProperties?: UnplannedPropertyAction;
+  /**
+   * A required field missing, a value of the wrong type, a name the schema forbids, a broken enum,
+   * pattern, range or format. `'throw'` is for tests and development: where there is no caller to
+   * throw to (exporters, the bridge), it drops and reports.
+   * @default 'report'
+   */
+  otherViolations?: PlanViolationAction;
+  /**
+   * When properties are omitted, list their paths in the message's `context.protocols.omitted`,
+   * as Protocols does.
+   * @default true
+   */
+  recordOmittedProperties?: boolean;
+}
+
+/**
+ * The tracking plan. Defined here for the entry points; not yet taken by `Analytics`, the
+ * exporters or the bridge (see docs/tracking-plans.md).
+ */
+export interface TrackingPlanOptions {
+  /**
+   * A Segment Protocols tracking plan (rules list `{ key, type, version, jsonSchema }`, or the older
+   * `rules: { global, events, identify, group }`), or the path of its JSON export. Every rule is
+   * compiled once, at construction; a plan that cannot be compiled throws `ConfigurationError`.
+   * @default no plan: nothing is checked, at no cost
+   */
+  trackingPlan?: TrackingPlanSource | string;
+  /** How the plan is enforced. */
+  planEnforcement?: PlanEnforcementOptions;
+  /**
+   * Also send each violation as a `Violation Generated` track message to this writeKey (the
+   * Protocols forwarding behaviour), on the same host.
+   * @default violations are only reported on the error channel
+   */
+  violationWriteKey?: string;
 }
 
 /** Options of `closeAndFlush()`. */

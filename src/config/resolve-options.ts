@@ -2,6 +2,8 @@ import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import type { Dispatcher } from 'undici';
 import type { Compression, DeliveryOptions } from './options.js';
+import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './options.js';
+import type { BeforeSend } from '../shaping/before-send.js';
 
 /** Delivery options after defaults, environment and validation. */
 export interface DeliveryConfig {
@@ -105,11 +107,24 @@ function resolveEndpoint(options: DeliveryOptions): { origin: string; requestPat
   if (url.protocol === 'http:' && !isLoopback(url.hostname) && !resolveBoolean('allowInsecureHttp', options.allowInsecureHttp, DEFAULTS.allowInsecureHttp)) {
     throw invalid('host', 'an https URL (plain http only to a loopback address, or with allowInsecureHttp: true)', describeHost(host));
   }
+  return { origin: url.origin, requestPath: url.pathname.replace(/\/+$/, '') + resolvePath(options) };
+}
+
+/**
+ * The `path` option as it goes on the wire. A request line carries ASCII only: other characters are
+ * percent-encoded as UTF-8, as URL parsing does for the host's own path (undici would refuse some
+ * and send others as raw bytes); `%XX` already there is kept.
+ */
+function resolvePath(options: DeliveryOptions): string {
   const path: unknown = options.path ?? DEFAULTS.path;
-  if (typeof path !== 'string' || !path.startsWith('/') || CONTROL_OR_SPACE.test(path)) {
-    throw invalid('path', 'a string starting with "/" without spaces or control characters', describe(path));
+  const expected = 'a string of well-formed Unicode starting with "/" without spaces or control characters';
+  if (typeof path !== 'string' || !path.startsWith('/') || CONTROL_OR_SPACE.test(path)) throw invalid('path', expected, describe(path));
+  try {
+    return path.replace(/[^\u0021-\u007e]+/g, (text) => encodeURIComponent(text));
+  } catch {
+    // encodeURIComponent refuses a lone surrogate, which has no UTF-8 form.
+    throw invalid('path', expected, describe(path));
   }
-  return { origin: url.origin, requestPath: url.pathname.replace(/\/+$/, '') + path };
 }
 
 function resolveCompression(options: DeliveryOptions): Compression {
@@ -154,4 +169,63 @@ export function resolveDeliveryOptions(options: DeliveryOptions | undefined): De
     disable: resolveBoolean('disable', given.disable, DEFAULTS.disable),
     dispatcher: resolveDispatcher(given),
   });
+}
+
+/**
+ * The deadline of `closeAndFlush(options)`. Absent or null options mean the default; anything
+ * else that is not an object (a bare number of milliseconds, say) is refused rather than ignored.
+ */
+export function resolveCloseTimeout(options: unknown): number {
+  if (options === undefined || options === null) return DEFAULTS.closeTimeout;
+  if (typeof options !== 'object') throw invalid('options', 'an object such as { timeout: 5000 }', describe(options));
+  let timeout: unknown;
+  try {
+    timeout = (options as { timeout?: unknown }).timeout ?? DEFAULTS.closeTimeout;
+  } catch (error) {
+    throw new ConfigurationError('options', 'options is invalid, expected an object whose timeout can be read, actual one that threw while read', { cause: error });
+  }
+  if (typeof timeout !== 'number' || !Number.isSafeInteger(timeout) || timeout < 0 || timeout > LIMITS.maxTimerMillis) {
+    throw invalid('timeout', `an integer from 0 to ${LIMITS.maxTimerMillis}`, describe(timeout));
+  }
+  return timeout;
+}
+
+/** Plan enforcement settings after defaults and validation. */
+export interface PlanEnforcement {
+  readonly unplannedEvents: UnplannedEventAction;
+  readonly unplannedProperties: UnplannedPropertyAction;
+  readonly otherViolations: PlanViolationAction;
+  readonly recordOmittedProperties: boolean;
+}
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw invalid(option, allowed.map((name) => JSON.stringify(name)).join(' or '), describe(value));
+  return value as T;
+}
+
+/** Merges the plan enforcement settings with their defaults; throws `ConfigurationError` for a bad one. */
+export function resolvePlanEnforcement(options: PlanEnforcementOptions | undefined): PlanEnforcement {
+  const given = readOptions(options);
+  return Object.freeze({
+    unplannedEvents: oneOf('planEnforcement.unplannedEvents', given.unplannedEvents, ['allow', 'report', 'drop'], DEFAULTS.unplannedEvents),
+    unplannedProperties: oneOf('planEnforcement.unplannedProperties', given.unplannedProperties, ['keep', 'omit'], DEFAULTS.unplannedProperties),
+    otherViolations: oneOf('planEnforcement.otherViolations', given.otherViolations, ['report', 'drop', 'throw'], DEFAULTS.otherViolations),
+    recordOmittedProperties: resolveBoolean('planEnforcement.recordOmittedProperties', given.recordOmittedProperties, DEFAULTS.recordOmittedProperties),
+  });
+}
+
+/**
+ * The `beforeSend` option as a list of hooks (empty when unset). Throws `ConfigurationError` for a
+ * value that is not a function or a list of functions, naming the offending entry.
+ */
+export function resolveBeforeSend(value: unknown): readonly BeforeSend[] {
+  if (value === undefined) return [];
+  if (typeof value === 'function') return [value as BeforeSend];
+  if (!Array.isArray(value)) throw invalid('beforeSend', 'a function or a list of functions', describe(value));
+  const hooks = [...(value as unknown[])];
+  hooks.forEach((hook, index) => {
+    if (typeof hook !== 'function') throw invalid(`beforeSend[${index}]`, 'a function', describe(hook));
+  });
+  return Object.freeze(hooks as BeforeSend[]);
 }

@@ -39,6 +39,8 @@ export interface DeliveryCounters {
   retries: number;
   /** HTTP requests made. */
   requests: number;
+  /** Messages a shaping stage (`beforeSend`) dropped by the user's decision: never accepted, never reported. */
+  filtered: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export interface DeliveryCounters {
  * while a caller waits in `flush()` or `shutdown()`; `beforeExit` drains what is left.
  */
 export class Delivery {
-  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, retries: 0, requests: 0 };
+  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, retries: 0, requests: 0, filtered: 0 };
   private queue: Message[] = [];
   private queuedBytes = 0;
   private readonly ready: Batch[] = [];
@@ -267,7 +269,7 @@ export class Delivery {
         }
         return this.split(batch);
       case 'failed':
-        return this.giveUp(batch, result.code, `server answered ${result.status}: ${result.detail}`, { status: result.status });
+        return this.giveUp(batch, result.code, result.status === undefined ? result.detail : `server answered ${result.status}: ${result.detail}`, { cause: result.cause, status: result.status });
     }
   }
 
@@ -322,9 +324,15 @@ export class Delivery {
    * Gives up messages that never reach a batch (closed, too large, not a valid analytics record):
    * counted and reported like every other loss.
    */
-  discard(code: ErrorCode, message: string, ids: string[], count = ids.length): void {
+  discard(code: ErrorCode, message: string, ids: string[], count = ids.length, cause?: unknown): void {
     this.counters.dropped += count;
-    this.lose(new DeliveryError(code, message, ids));
+    this.lose(new DeliveryError(code, message, ids, { cause }));
+  }
+
+  /** Counts a message a shaping stage dropped by the user's decision: observed, not reported. */
+  filter(messageId: string, stage: string): void {
+    this.counters.filtered++;
+    this.observer.filtered?.(messageId, stage);
   }
 
   /** The one way out for messages that will not be delivered: observed, then reported. */

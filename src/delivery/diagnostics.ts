@@ -14,6 +14,8 @@ const CHANNELS = Object.freeze({
   drop: diagnosticsChannel.channel('metarouter-otel:drop'),
   /** `{ delayMillis }` when a batch is scheduled to be retried. */
   retry: diagnosticsChannel.channel('metarouter-otel:retry'),
+  /** `{ messageId, stage }` when a shaping stage (`beforeSend`) drops a message. */
+  filter: diagnosticsChannel.channel('metarouter-otel:filter'),
 });
 
 /** Publishes delivery events on {@link CHANNELS}, only when someone subscribed. */
@@ -30,5 +32,8 @@ export const diagnosticsObserver: DeliveryObserver = {
   },
   retryScheduled(delayMillis) {
     if (CHANNELS.retry.hasSubscribers) CHANNELS.retry.publish({ delayMillis });
+  },
+  filtered(messageId, stage) {
+    if (CHANNELS.filter.hasSubscribers) CHANNELS.filter.publish({ messageId, stage });
   },
 };

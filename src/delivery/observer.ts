@@ -27,6 +27,8 @@ export interface DeliveryObserver {
   delivered(count: number): void;
   dropped(messageIds: readonly string[], code: ErrorCode): void;
   retryScheduled(delayMillis: number): void;
+  /** A shaping stage dropped a message before it was queued (the user's decision, not a loss). */
+  filtered?(messageId: string, stage: string): void;
 }
 
 /** Calls every observer in turn. */
@@ -37,5 +39,6 @@ export function allOf(observers: readonly DeliveryObserver[]): DeliveryObserver 
     delivered: (count) => observers.forEach((observer) => observer.delivered(count)),
     dropped: (ids, code) => observers.forEach((observer) => observer.dropped(ids, code)),
     retryScheduled: (delay) => observers.forEach((observer) => observer.retryScheduled(delay)),
+    filtered: (id, stage) => observers.forEach((observer) => observer.filtered?.(id, stage)),
   };
 }

@@ -15,10 +15,16 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_INVALID_RECORD: 'A log record or span event named `analytics.*` could not be read as an analytics message.',
   MR_ERR_REJECTED: 'The server rejected a batch (400, 422, another 4xx, 501 or 505); the batch was dropped.',
   MR_ERR_PARTIAL_REJECTED: 'The server accepted a batch but rejected some of its messages (207).',
+  MR_ERR_PARTIAL_UNREADABLE: 'The server answered 207 with a body that does not say which messages it rejected (not JSON, no `Errors` list naming messageIds, cut off, or over 2 MB); the whole batch is reported and none of it counted delivered.',
   MR_ERR_UNAUTHORIZED: 'The server answered 401 or 403: the writeKey is wrong or not allowed.',
   MR_ERR_ENDPOINT_NOT_FOUND: 'The server answered 404: `host` or `path` is wrong.',
+  MR_ERR_DISPATCH_REFUSED: 'The dispatcher refused to send a batch without a network fault (an undici `MockAgent` with no matching interceptor, a request undici cannot form); it was dropped, not retried.',
   MR_ERR_RETRIES_EXHAUSTED: 'A batch still failed with a retryable fault after `maxRetries` retries, or its next retry would pass `maxRetryDuration`; it was dropped.',
   MR_ERR_SHUTDOWN_TIMEOUT: 'The close deadline passed before these messages were delivered.',
+  MR_ERR_PLAN_VIOLATION: 'A message breaks the tracking plan (unplanned event or property, missing required field, wrong type, invalid value).',
+  MR_ERR_BEFORE_SEND_FAILED: 'A `beforeSend` hook threw; that message was not sent.',
+  MR_ERR_BEFORE_SEND_ASYNC: 'A `beforeSend` hook returned a Promise (hooks must be synchronous); that message was not sent.',
+  MR_ERR_BEFORE_SEND_INVALID: 'A `beforeSend` hook returned something that is not a valid message (not a plain object or `null`, breaking the Segment Spec, not JSON, over 32 KB); that message was not sent.',
 } as const);
 
 /** A stable string that identifies the kind of an error. */

@@ -2,6 +2,13 @@ import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import type { MetaRouterError } from './metarouter-error.js';
 
+/**
+ * Reports one turn of the event loop delivers to listeners; later ones wait for the next turn. A
+ * listener whose reaction causes another report (a `track()` that is dropped because the queue is
+ * full) would otherwise loop in microtasks, and no timer or I/O of the app could ever run again.
+ */
+const MAX_REPORTS_PER_TURN = 1000;
+
 /** Listener for the `error` channel. */
 export type ErrorListener = (error: MetaRouterError) => void;
 
@@ -14,6 +21,11 @@ export type ErrorListener = (error: MetaRouterError) => void;
 export class ErrorChannel extends EventEmitter {
   /** Errors reported while nobody listened. */
   unheardErrors = 0;
+  private reportsThisTurn = 0;
+  /** Reports waiting for a later turn, from `waitingHead` on. */
+  private waiting: MetaRouterError[] = [];
+  private waitingHead = 0;
+  private drainScheduled = false;
 
   /** Adds a listener for delivery failures and drops. */
   override on(event: 'error', listener: ErrorListener): this {
@@ -40,8 +52,44 @@ export class ErrorChannel extends EventEmitter {
     return { type: this.constructor.name, counters };
   }
 
-  /** Reports an error to the `error` listeners. */
+  /**
+   * Reports an error to the `error` listeners: at once, in order, up to `MAX_REPORTS_PER_TURN` in
+   * one turn of the event loop; past that, and while earlier ones wait, on a later turn.
+   */
   report(error: MetaRouterError): void {
+    if (this.waiting.length > this.waitingHead || !this.takeTurn()) return this.wait(error);
+    this.deliver(error);
+  }
+
+  /** Counts a report against this turn's budget; false when it is spent. */
+  private takeTurn(): boolean {
+    if (this.reportsThisTurn >= MAX_REPORTS_PER_TURN) return false;
+    if (this.reportsThisTurn++ === 0) setImmediate(() => (this.reportsThisTurn = 0));
+    return true;
+  }
+
+  private wait(error: MetaRouterError): void {
+    this.waiting.push(error);
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => this.drainWaiting());
+  }
+
+  private drainWaiting(): void {
+    this.drainScheduled = false;
+    while (this.waitingHead < this.waiting.length) {
+      if (!this.takeTurn()) {
+        this.drainScheduled = true;
+        setImmediate(() => this.drainWaiting());
+        return;
+      }
+      this.deliver(this.waiting[this.waitingHead++]!);
+    }
+    this.waiting = [];
+    this.waitingHead = 0;
+  }
+
+  private deliver(error: MetaRouterError): void {
     if (this.listenerCount('error') === 0) {
       this.unheardErrors++;
       return;

@@ -5,7 +5,7 @@ import type { ErrorCode } from './codes.js';
  * `instanceof` holds even when two copies of this package are loaded (CommonJS and ESM, or two
  * versions in one tree).
  */
-function brandCheck(brand: symbol): (value: unknown) => boolean {
+export function brandCheck(brand: symbol): (value: unknown) => boolean {
   return (value) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
 

@@ -1,12 +1,14 @@
 import { DEFAULTS } from '../config/defaults.js';
-import type { DeliveryOptions } from '../config/options.js';
-import { resolveDeliveryOptions } from '../config/resolve-options.js';
+import type { ExporterOptions } from '../config/options.js';
+import { readOptions, resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import type { DeliveryError } from '../errors/metarouter-error.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
+import { createShaper } from '../shaping/create-shaper.js';
+import type { Shaper } from '../shaping/shape.js';
 import { ExportResultCode, type ExportResult } from './otel-compat.js';
 import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
 
@@ -21,15 +23,23 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   /** @internal */
   protected readonly writeKeyJson: string;
   private readonly selfMetrics: SelfMetrics;
+  private readonly shaper: Shaper;
   private shutdownPromise: Promise<void> | undefined;
 
-  constructor(options?: DeliveryOptions) {
+  constructor(options?: ExporterOptions) {
     super();
-    const config = resolveDeliveryOptions(options);
+    const given = readOptions(options);
+    const config = resolveDeliveryOptions(given);
+    const beforeSend = resolveBeforeSend(given.beforeSend);
     this.writeKeyJson = JSON.stringify(config.writeKey);
     this.selfMetrics = createSelfMetrics();
     this.delivery = createDelivery(config, (error) => this.report(error), [this.selfMetrics.observer]);
     const { delivery } = this;
+    this.shaper = createShaper(beforeSend, this.writeKeyJson, {
+      filtered: (messageId, stage) => delivery.filter(messageId, stage),
+      failed: (error) => delivery.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
+      report: (error) => this.report(error),
+    });
     this.selfMetrics.observeQueue(() => delivery.size);
   }
 
@@ -38,17 +48,30 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
     return this.delivery.counters;
   }
 
-  /** Reads one exported item and queues what it holds; returns how many analytics events were not taken. */
-  protected abstract take(item: T): number;
+  /** Reads one exported item, queues the analytics events it holds and reports those it cannot. */
+  protected abstract take(item: T): void;
 
-  /** OTel exporter entry point: queues every analytics event of the batch and reports at once. */
+  /**
+   * OTel exporter entry point: queues every analytics event of the batch and answers at once.
+   * Never throws, and answers `SUCCESS` even when some events were invalid or found the queue full:
+   * each of those is reported on the `error` channel with what identifies it, and a `FAILED` would
+   * only make the SDK's batch processors reject their flush and skip our `shutdown()`, abandoning
+   * the valid messages already queued. `FAILED` is kept for exports after shutdown (the contract).
+   */
   export(items: T[], resultCallback: (result: ExportResult) => void): void {
-    let notTaken = 0;
-    for (const item of items) notTaken += this.take(item);
+    for (const item of items) {
+      try {
+        this.take(item);
+      } catch (error) {
+        // A record no reader foresaw must cost only itself, never the rest of the batch.
+        const reason = error instanceof Error ? error.message : String(error);
+        this.delivery.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${reason}`, [], 1);
+      }
+    }
     resultCallback(
-      notTaken === 0
+      this.shutdownPromise === undefined
         ? { code: ExportResultCode.SUCCESS }
-        : { code: ExportResultCode.FAILED, error: new Error(`${notTaken} analytics events were not queued; see the exporter's error channel`) },
+        : { code: ExportResultCode.FAILED, error: new Error('export after shutdown; see the exporter\'s error channel') },
     );
   }
 
@@ -65,17 +88,29 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
 
   /** @internal Counts and reports a message the caller gave up (the facade's calls after close). */
   discard(error: DeliveryError): void {
-    this.delivery.discard(error.code, error.message, [...error.messageIds]);
+    this.delivery.discard(error.code, error.message, [...error.messageIds], error.messageIds.length, error.cause);
   }
 
-  /** @internal Queues one message; 0 when taken, 1 when not (the reason was reported). */
-  protected enqueue(message: Message): number {
-    return this.delivery.enqueue(message) ? 0 : 1;
+  /** @internal Counts a message the facade's shaping stage dropped (the user's decision). */
+  filter(messageId: string, stage: string): void {
+    this.delivery.filter(messageId, stage);
   }
 
-  /** @internal Reports an `analytics.*` record that could not be read; returns 1 (one not taken). */
-  protected reject(problem: FieldProblem, source: string): number {
-    this.delivery.discard('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, [], 1);
-    return 1;
+  /**
+   * @internal Shapes one message read from an exported item (`beforeSend`), then queues it; what is
+   * not taken (dropped by a hook, failed, closed, queue full) is counted and, unless a hook dropped
+   * it, reported.
+   */
+  protected enqueue(message: Message): void {
+    const shaped = this.shaper.shape(message);
+    if (shaped !== undefined) this.delivery.enqueue(shaped);
+  }
+
+  /**
+   * @internal Reports an `analytics.*` record that could not be read, naming it by `source` and by
+   * the messageId it carries (or would have had), when there is one.
+   */
+  protected reject(problem: FieldProblem, source: string, messageId: string | undefined): void {
+    this.delivery.discard('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, messageId === undefined ? [] : [messageId], 1);
   }
 }

@@ -1,4 +1,4 @@
-import { logEventTypeOf } from './convention.js';
+import { ATTRIBUTES, logEventTypeOf } from './convention.js';
 import { MetaRouterExporterBase } from './exporter-base.js';
 import { toMessage } from '../translate/message.js';
 import type { Prepared } from './prepared-body.js';
@@ -7,20 +7,33 @@ import { readLogRecord, type LogRecordLike } from './read-log-record.js';
 /** A log record as an exporter receives it: the SDK's `ReadableLogRecord` fits this shape. */
 export type ExportedLogRecord = LogRecordLike & { readonly eventName?: string | undefined };
 
+/** The messageId a log record carries (body, else attribute), to name it in a report. */
+function messageIdOf(record: ExportedLogRecord): string | undefined {
+  const body = record.body as Record<string, unknown> | undefined;
+  const id = typeof body === 'object' && body !== null ? body.messageId : undefined;
+  const found = id ?? record.attributes[ATTRIBUTES.messageId];
+  return typeof found === 'string' ? found : undefined;
+}
+
 /**
  * An OpenTelemetry `LogRecordExporter` that ships `analytics.*` log records to MetaRouter. Other
  * log records are ignored, so it can sit in a logs pipeline that carries everything.
  */
 export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<ExportedLogRecord> {
-  /** @internal The built-in pipeline's path for the facade's own records, already serialized. */
+  /**
+   * @internal The built-in pipeline's path for the facade's own records: already serialized, and
+   * already shaped at the call (the facade's `beforeSend`), so queued as they are.
+   */
   acceptPrepared(prepared: Prepared): void {
-    this.enqueue(prepared.writeKeyJson === this.writeKeyJson ? prepared.message : toMessage(prepared.record, this.writeKeyJson));
+    this.delivery.enqueue(prepared.writeKeyJson === this.writeKeyJson ? prepared.message : toMessage(prepared.record, this.writeKeyJson));
   }
 
-  protected take(record: ExportedLogRecord): number {
+  protected take(record: ExportedLogRecord): void {
     const type = logEventTypeOf(record.eventName, record.attributes);
-    if (type === undefined) return 0;
+    if (type === undefined) return;
     const read = readLogRecord(record, type, this.writeKeyJson);
-    return 'code' in read ? this.reject(read, `analytics.${type} log record`) : this.enqueue(read);
+    if (!('code' in read)) return this.enqueue(read);
+    const span = record.spanContext === undefined ? '' : ` of span ${record.spanContext.spanId} (trace ${record.spanContext.traceId})`;
+    this.reject(read, `analytics.${type} log record${span}`, messageIdOf(record));
   }
 }

@@ -3,9 +3,11 @@ import type { Message } from '../translate/message.js';
 import { LIBRARY } from '../version.js';
 
 /**
- * Key under which the facade leaves its already-serialized message on a log record body, so that
- * our exporter ships it without reading the body map again. Versioned: another copy of the
- * package, of another version, falls back to reading the map, which always holds the same data.
+ * Key under which the facade leaves its already-serialized message on the log records of the
+ * built-in pipeline, which has no processors: there the prepared message is provably what the
+ * record says, and it is shipped without reading anything again. Records in a user's pipeline
+ * never carry it (its processors own them). Versioned, so that two copies of the package never
+ * mistake each other's.
  */
 export const PREPARED = Symbol.for(`metarouter-otel.prepared@${LIBRARY.version}`);
 

@@ -6,7 +6,6 @@ import { isPlainObject, type FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
 import { hrTimeToMillis } from './otel-compat.js';
-import { preparedOf } from './prepared-body.js';
 import { readAttributes } from './read-attributes.js';
 
 /** Body keys of a Segment-shaped log record body that are fields (the rest are ignored). */
@@ -24,24 +23,22 @@ export interface LogRecordLike {
 }
 
 /**
- * Turns an `analytics.*` log record into a message: the facade's prepared message when there is
- * one, else the record read from its attributes (the convention) overlaid by a Segment-shaped
- * body map (`{ userId, event, properties, … }`).
+ * Turns an `analytics.*` log record into a message, from what the record says now: a
+ * Segment-shaped body map (`{ userId, event, properties, … }`), with the attribute convention
+ * applied over it (attributes win; objects merge key by key), its time and span context. A user's
+ * processors may have replaced or edited the body, or added attributes: what they made is sent.
  */
 export function readLogRecord(record: LogRecordLike, type: EventType, writeKeyJson: string): Message | FieldProblem {
-  const prepared = preparedOf(record.body);
-  if (prepared !== undefined) {
-    return prepared.writeKeyJson === writeKeyJson ? prepared.message : toMessage(prepared.record, writeKeyJson);
-  }
-  const found = readAttributes(record.attributes);
+  const body = isPlainObject(record.body) ? record.body : undefined;
+  const base: Record<string, unknown> = {};
+  if (body !== undefined) for (const key of BODY_FIELDS) if (body[key] !== undefined) base[key] = body[key];
+  const found = readAttributes(record.attributes, base);
   if ('code' in found) return found;
-  const body = record.body;
-  if (isPlainObject(body)) {
-    for (const key of BODY_FIELDS) if (body[key] !== undefined) found.fields[key] = body[key];
-    found.messageId = body.messageId ?? found.messageId;
-    found.timestamp = body.timestamp ?? found.timestamp;
-  }
-  const timestamp = found.timestamp === undefined ? new Date(hrTimeToMillis(record.hrTime)).toISOString() : toIsoTimestamp(found.timestamp);
+  found.messageId ??= body?.messageId;
+  found.timestamp ??= body?.timestamp;
+  // The record's own time may be anything an app passed (an invalid Date, nanoseconds as
+  // milliseconds): checked like a timestamp field, never handed to a Date method that throws.
+  const timestamp = toIsoTimestamp(found.timestamp === undefined ? hrTimeToMillis(record.hrTime) : found.timestamp);
   if (timestamp === undefined) return { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' };
   const picked = pickFields(found.fields);
   if (isProblem(picked)) return picked;

@@ -5,7 +5,7 @@ import { pickFields } from '../translate/pick-fields.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
-import { eventTypeOf, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
+import { ATTRIBUTES, eventTypeOf, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
 import { hrTimeToMillis } from './otel-compat.js';
 import { readAttributes } from './read-attributes.js';
 
@@ -23,7 +23,10 @@ export interface SpanLike {
 }
 
 /** What reading one span event gave: a message, or why it is not one. */
-export type SpanEventOutcome = { readonly message: Message } | { readonly problem: FieldProblem; readonly eventName: string };
+export type SpanEventOutcome =
+  | { readonly message: Message }
+  /** `index` is the event's place in the span; `messageId` the one it carried or would have had. */
+  | { readonly problem: FieldProblem; readonly eventName: string; readonly index: number; readonly messageId: string };
 
 /**
  * A messageId for a span event that carries none, derived from where and when it was recorded, so
@@ -44,23 +47,19 @@ export function readSpanEvents(span: SpanLike, writeKeyJson: string): SpanEventO
     const type = eventTypeOf(event.name);
     const attributes = event.attributes ?? {};
     if (type === undefined || attributes[MARK_ATTRIBUTE] === MARK_VALUE) return;
+    const given = attributes[ATTRIBUTES.messageId];
+    const messageId = typeof given === 'string' ? given : spanEventMessageId(traceId, spanId, index, event.time);
+    const fail = (problem: FieldProblem) => void outcomes.push({ problem, eventName: event.name, index, messageId });
     const found = readAttributes(attributes);
-    if ('code' in found) return void outcomes.push({ problem: found, eventName: event.name });
-    const timestamp = found.timestamp === undefined ? new Date(hrTimeToMillis(event.time)).toISOString() : toIsoTimestamp(found.timestamp);
-    if (timestamp === undefined) {
-      return void outcomes.push({ problem: { code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' }, eventName: event.name });
-    }
+    if ('code' in found) return fail(found);
+    // The event's own time may be anything an app passed to addEvent: checked, never thrown on.
+    const timestamp = toIsoTimestamp(found.timestamp === undefined ? hrTimeToMillis(event.time) : found.timestamp);
+    if (timestamp === undefined) return fail({ code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' });
     const picked = pickFields(found.fields);
-    if (isProblem(picked)) return void outcomes.push({ problem: picked, eventName: event.name });
-    const built = buildRecord({
-      type,
-      picked,
-      messageId: (found.messageId as string | undefined) ?? spanEventMessageId(traceId, spanId, index, event.time),
-      timestamp,
-      traceId,
-      spanId,
-    });
-    outcomes.push(isProblem(built) ? { problem: built, eventName: event.name } : { message: toMessage(built, writeKeyJson) });
+    if (isProblem(picked)) return fail(picked);
+    const built = buildRecord({ type, picked, messageId: (found.messageId as string | undefined) ?? messageId, timestamp, traceId, spanId });
+    if (isProblem(built)) return fail(built);
+    outcomes.push({ message: toMessage(built, writeKeyJson) });
   });
   return outcomes;
 }

@@ -15,7 +15,7 @@ export interface SelfMetrics {
  * The delivery's own metrics through the global `@opentelemetry/api` meter provider: a no-op
  * unless the app registered one before this exporter was created (the metrics API hands out
  * instruments of the provider registered at that moment). Names follow `metarouter.*`; the drop counter carries the error
- * code as `reason`.
+ * code as `reason` (or the shaping stage's name, `beforeSend`, for messages a stage dropped).
  */
 export function createSelfMetrics(): SelfMetrics {
   const meter = metrics.getMeter(LIBRARY.name, LIBRARY.version);
@@ -39,6 +39,10 @@ export function createSelfMetrics(): SelfMetrics {
       },
       retryScheduled() {
         retried.add(1);
+      },
+      filtered(_messageId, stage) {
+        // Dropped by the user's own decision: the stage's name as the reason, never an error code.
+        dropped.add(1, { reason: stage });
       },
     },
     observeQueue(size) {

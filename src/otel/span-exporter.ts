@@ -7,11 +7,15 @@ import { readSpanEvents, type SpanLike } from './read-span.js';
  * nor the marks the `Analytics` facade leaves on spans.
  */
 export class MetaRouterSpanExporter extends MetaRouterExporterBase<SpanLike> {
-  protected take(span: SpanLike): number {
-    let notTaken = 0;
-    for (const outcome of readSpanEvents(span, this.writeKeyJson)) {
-      notTaken += 'message' in outcome ? this.enqueue(outcome.message) : this.reject(outcome.problem, `${outcome.eventName} span event`);
+  protected take(span: SpanLike): void {
+    const outcomes = readSpanEvents(span, this.writeKeyJson);
+    for (const outcome of outcomes) {
+      if ('message' in outcome) {
+        this.enqueue(outcome.message);
+      } else {
+        const { traceId, spanId } = span.spanContext();
+        this.reject(outcome.problem, `${outcome.eventName} span event #${outcome.index} of span ${spanId} (trace ${traceId})`, outcome.messageId);
+      }
     }
-    return notTaken;
   }
 }

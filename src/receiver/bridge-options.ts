@@ -1,11 +1,12 @@
 import { constants as bufferConstants } from 'node:buffer';
-import type { DeliveryOptions } from '../config/options.js';
-import { resolveDeliveryOptions, type DeliveryConfig } from '../config/resolve-options.js';
+import type { DeliveryOptions, ShapingOptions } from '../config/options.js';
+import { resolveBeforeSend, resolveDeliveryOptions, type DeliveryConfig } from '../config/resolve-options.js';
+import type { BeforeSend } from '../shaping/before-send.js';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV } from '../config/defaults.js';
 
 /** Options of `startBridge()`: where to listen, who may send, and the delivery options. */
-export interface BridgeOptions extends DeliveryOptions {
+export interface BridgeOptions extends DeliveryOptions, ShapingOptions {
   /**
    * Port to listen on; 0 picks a free one.
    * @default 4318
@@ -18,7 +19,7 @@ export interface BridgeOptions extends DeliveryOptions {
   hostname?: string;
   /**
    * When set, OTLP requests must carry `Authorization: Bearer <token>` (401 otherwise). Read from
-   * `METAROUTER_BRIDGE_TOKEN` when omitted. Health checks need none.
+   * `METAROUTER_BRIDGE_TOKEN` when omitted. Health checks need none. Printable ASCII without spaces.
    */
   token?: string;
   /**
@@ -42,6 +43,7 @@ export interface BridgeConfig {
   readonly token: string | undefined;
   readonly maxBodyBytes: number;
   readonly retryAfterSeconds: number;
+  readonly beforeSend: readonly BeforeSend[];
 }
 
 function invalid(option: string, expected: string, actual: unknown): ConfigurationError {
@@ -60,10 +62,11 @@ function resolveToken(value: string | undefined): string | undefined {
   const env = process.env[ENV.bridgeToken];
   const token: unknown = value ?? (env === undefined || env.trim() === '' ? undefined : env);
   if (token === undefined) return undefined;
-  if (typeof token !== 'string' || token === '' || /[\u0000-\u0020\u007f]/.test(token)) {
+  // Node reads request headers as latin1: a token with other characters could never match.
+  if (typeof token !== 'string' || token === '' || /[^\u0021-\u007e]/.test(token)) {
     // Like the writeKey, the token itself never appears in a message.
     const shape = typeof token === 'string' ? `a string of ${token.length} characters` : `a value of type ${typeof token}`;
-    throw new ConfigurationError('token', `token is invalid, expected a non-empty string without spaces or control characters (or ${ENV.bridgeToken}), actual ${shape}`);
+    throw new ConfigurationError('token', `token is invalid, expected a non-empty string of printable ASCII without spaces (or ${ENV.bridgeToken}), actual ${shape}`);
   }
   return token;
 }
@@ -83,5 +86,6 @@ export function resolveBridgeOptions(options: BridgeOptions | undefined): Bridge
     token: resolveToken(given.token),
     maxBodyBytes: integer('maxBodyBytes', given.maxBodyBytes ?? DEFAULTS.bridgeMaxBodyBytes, 1, Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1)),
     retryAfterSeconds: integer('retryAfterSeconds', given.retryAfterSeconds ?? DEFAULTS.bridgeRetryAfterSeconds, 1, 3600),
+    beforeSend: resolveBeforeSend(given.beforeSend),
   });
 }

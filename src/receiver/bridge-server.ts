@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import { OtlpShapeError } from '../otel/read-otlp-value.js';
+import { OtlpShapeError } from './otlp/read-otlp-value.js';
 import type { BridgeCounters, ExportHandler } from './export-handler.js';
 import { decodeRequest, encodeResponse, encodeStatus, encodingOf, mediaTypeOf, type Encoding, type Signal } from './otlp-codec.js';
 import { BodyError, contentCoding, readBody } from './read-body.js';
@@ -49,13 +49,19 @@ export class BridgeServer {
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?', 1)[0]!;
-    const signal = EXPORT_PATHS[path];
-    if (signal !== undefined) return this.tracked(response, () => this.export(signal, request, response));
     if (path === '/healthz' || path === '/readyz') {
       if (request.method !== 'GET' && request.method !== 'HEAD') return this.reply(response, 405, 'json', encodeStatus('json', 'use GET'), { allow: 'GET, HEAD' });
       const ready = path === '/healthz' || !this.draining;
       return this.reply(response, ready ? 200 : 503, 'json', JSON.stringify({ status: ready ? 'ok' : 'draining' }));
     }
+    // Before anything else: without the token, no answer tells which paths and methods exist.
+    if (!this.settings.authorized(request.headers.authorization)) {
+      if (EXPORT_PATHS[path] !== undefined && request.method === 'POST') this.counters.requests++;
+      const answer = encodingOf(request.headers['content-type']) ?? 'json';
+      return this.reply(response, 401, answer, encodeStatus(answer, 'a valid Authorization: Bearer token is required'), { 'www-authenticate': 'Bearer' });
+    }
+    const signal = EXPORT_PATHS[path];
+    if (signal !== undefined) return this.tracked(response, () => this.export(signal, request, response));
     this.reply(response, 404, 'json', encodeStatus('json', 'not found: OTLP/HTTP is served at POST /v1/logs and POST /v1/traces'));
   }
 
@@ -72,9 +78,6 @@ export class BridgeServer {
     this.counters.requests++;
     const encoding = encodingOf(request.headers['content-type']);
     const answer = encoding ?? 'json';
-    if (!this.settings.authorized(request.headers.authorization)) {
-      return this.reply(response, 401, answer, encodeStatus(answer, 'a valid Authorization: Bearer token is required'), { 'www-authenticate': 'Bearer' });
-    }
     if (encoding === undefined) {
       return this.reply(response, 415, answer, encodeStatus(answer, 'Content-Type must be application/x-protobuf or application/json'));
     }

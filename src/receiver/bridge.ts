@@ -3,6 +3,7 @@ import { DEFAULTS } from '../config/defaults.js';
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
+import { createShaper } from '../shaping/create-shaper.js';
 import { bearerCheck } from './bearer-auth.js';
 import { resolveBridgeOptions, type BridgeOptions } from './bridge-options.js';
 import type { BridgeServer } from './bridge-server.js';
@@ -80,7 +81,14 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
   let bridge: Bridge | undefined;
   const delivery = createDelivery(config.delivery, (error) => bridge?.report(error));
   const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, throttled: 0, delivery: delivery.counters };
-  const handler = new ExportHandler(delivery, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters);
+  const writeKeyJson = JSON.stringify(config.delivery.writeKey);
+  // The bridge is where a polyglot fleet's events meet: its beforeSend redacts or enriches them all.
+  const shaper = createShaper(config.beforeSend, writeKeyJson, {
+    filtered: (messageId, stage) => delivery.filter(messageId, stage),
+    failed: (error) => delivery.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
+    report: (error) => bridge?.report(error),
+  });
+  const handler = new ExportHandler(delivery, writeKeyJson, config.delivery.maxQueueSize, counters, shaper);
   const server = new BridgeServer({ maxBodyBytes: config.maxBodyBytes, retryAfterSeconds: config.retryAfterSeconds, authorized: bearerCheck(config.token) }, handler, counters);
   try {
     await new Promise<void>((resolve, reject) => {

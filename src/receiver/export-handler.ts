@@ -1,8 +1,9 @@
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { toHrTime } from '../otel/otel-compat.js';
-import { readOtlpLogs } from '../otel/read-otlp-logs.js';
-import type { OtlpReadResult } from '../otel/read-otlp-result.js';
-import { readOtlpTraces } from '../otel/read-otlp-traces.js';
+import { readOtlpLogs } from './otlp/read-otlp-logs.js';
+import type { OtlpReadResult } from './otlp/read-otlp-result.js';
+import { readOtlpTraces } from './otlp/read-otlp-traces.js';
+import type { Shaper } from '../shaping/shape.js';
 import type { PartialSuccess, Signal } from './otlp-codec.js';
 
 /** Running totals of a bridge. */
@@ -40,17 +41,23 @@ export class ExportHandler {
     private readonly writeKeyJson: string,
     private readonly maxQueueSize: number,
     private readonly counters: BridgeCounters,
+    private readonly shaper: Shaper,
   ) {}
 
   /** Throws `OtlpShapeError` when the request cannot be read (the server answers 400). */
   handle(signal: Signal, request: unknown, receivedAtMillis: number): ExportOutcome {
-    const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, toHrTime(receivedAtMillis)) : readOtlpTraces(request, this.writeKeyJson);
+    const receivedAt = toHrTime(receivedAtMillis);
+    const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, receivedAt) : readOtlpTraces(request, this.writeKeyJson, receivedAt);
     if (read.messages.length > this.maxQueueSize) return { kind: 'too-many', events: read.messages.length };
     if (!this.delivery.hasRoomFor(read.messages.length)) {
       this.counters.throttled++;
       return { kind: 'busy' };
     }
-    for (const message of read.messages) if (this.delivery.enqueue(message)) this.counters.queued++;
+    // Shaped only once the request is taken: a 503 answer makes the client send it again.
+    for (const message of read.messages) {
+      const shaped = this.shaper.shape(message);
+      if (shaped !== undefined && this.delivery.enqueue(shaped)) this.counters.queued++;
+    }
     if (read.rejected === 0) return { kind: 'accepted', partial: undefined };
     this.counters.rejected += read.rejected;
     const errorMessage = this.describe(signal, read);

@@ -4,8 +4,11 @@ import { context } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import type { Compression } from '../config/options.js';
 import { LIMITS } from '../config/defaults.js';
+import { redactError, secretRedactor } from '../errors/redact-secrets.js';
 import { LIBRARY } from '../version.js';
 import { classifyResponse } from './classify-response.js';
+import { isRefusedRequest } from './refused-request.js';
+import { connectSkippingContinue } from './skip-continue.js';
 import { suppressTracing } from './suppress-tracing.js';
 import type { Transport, TransportResult } from './transport-result.js';
 
@@ -32,26 +35,29 @@ export interface HttpTransportOptions {
 
 type ResponseBody = AsyncIterable<Buffer> & { destroy(): void; dump(): Promise<void> };
 
-/** Reads at most `LIMITS.maxResponseBytes` of a body, so a hostile or broken server cannot grow our memory. */
-async function readCapped(body: ResponseBody): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= LIMITS.maxResponseBytes) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, LIMITS.maxResponseBytes).toString('utf8');
+interface BodyText {
+  readonly text: string;
+  /** False when the body was cut at `limit` or broke off. */
+  readonly complete: boolean;
 }
 
-/** Replaces every occurrence of the secrets in a server's words: a server may echo our request. */
-function redact(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of secrets) clean = clean.split(secret).join('[redacted]');
-  return clean;
+/** Reads at most `limit` bytes of a body, so a hostile or broken server cannot grow our memory. */
+async function readCapped(body: ResponseBody, limit: number): Promise<BodyText> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        break;
+      }
+    }
+  } catch {
+    return { text: Buffer.concat(chunks).toString('utf8'), complete: false };
+  }
+  return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), complete: size <= limit };
 }
 
 function describeError(error: unknown): string {
@@ -71,15 +77,15 @@ function describeError(error: unknown): string {
 export class HttpTransport implements Transport {
   private readonly dispatcher: Dispatcher;
   private readonly headers: Readonly<Record<string, string>>;
-  /** The writeKey and its Basic credential, never to appear in what we report. */
-  private readonly secrets: readonly string[];
+  /** Removes the writeKey and its Basic credential, in any form a server may echo, from what we report. */
+  private readonly redact: (text: string) => string;
   private readonly drainMillis: number;
 
   constructor(private readonly options: HttpTransportOptions) {
-    this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections });
+    this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections, connect: connectSkippingContinue() });
     this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
     const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
-    this.secrets = [credential, options.writeKey, JSON.stringify(options.writeKey).slice(1, -1)];
+    this.redact = secretRedactor([credential, options.writeKey]);
     this.headers = {
       'content-type': 'application/json',
       authorization: `Basic ${credential}`,
@@ -122,15 +128,20 @@ export class HttpTransport implements Transport {
         }),
       );
       const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
-      // The status decides; a body that breaks or stalls only loses the detail.
-      const text = needsBody ? redact(await readCapped(response.body).catch(() => ''), this.secrets) : '';
+      // The status decides; a body that breaks or stalls only loses the detail (and a 207, which ids it rejected).
+      const read = needsBody ? await readCapped(response.body, response.statusCode === 207 ? LIMITS.maxPartialResponseBytes : LIMITS.maxResponseBytes) : { text: '', complete: true };
       // A 2xx status line is the acknowledgement: a body that stalls afterwards must hold neither the
       // batch nor, for long, the connection that the next batch needs.
       if (!needsBody) this.drain(response.body);
-      return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: text }, Date.now());
+      return classifyResponse({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: this.redact(read.text), bodyComplete: read.complete }, Date.now());
     } catch (error) {
+      // A dispatcher's error may quote the request (MockAgent quotes the body and headers it could not match).
+      const cause = redactError(error, this.redact);
+      if (!deadline.signal.aborted && isRefusedRequest(error)) {
+        return { kind: 'failed', code: 'MR_ERR_DISPATCH_REFUSED', status: undefined, detail: `the dispatcher refused the request (${describeError(error)})`, cause };
+      }
       const reason = timedOut && !signal.aborted ? 'request timed out' : describeError(error);
-      return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause: error };
+      return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause };
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', abort);

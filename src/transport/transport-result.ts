@@ -19,7 +19,14 @@ export type TransportResult =
       readonly cause?: unknown;
     }
   | { readonly kind: 'too-large'; readonly status: 413 }
-  | { readonly kind: 'failed'; readonly code: ErrorCode; readonly status: number; readonly detail: string };
+  | {
+      readonly kind: 'failed';
+      readonly code: ErrorCode;
+      /** The server's status; undefined when the request was refused before any answer. */
+      readonly status: number | undefined;
+      readonly detail: string;
+      readonly cause?: unknown;
+    };
 
 /** One POST of a request body with a deadline. */
 export interface Transport {

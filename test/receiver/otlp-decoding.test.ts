@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Long from 'long';
-import { readOtlpLogs } from '../../src/otel/read-otlp-logs.js';
+import { readOtlpLogs } from '../../src/receiver/otlp/read-otlp-logs.js';
 import { decodeRequest } from '../../src/receiver/otlp-codec.js';
 import { opentelemetry } from '../../src/receiver/generated/otlp.js';
 

@@ -14,8 +14,8 @@ test('an answer whose body stalls is still judged by its status: a 400 is droppe
       await analytics.flush();
       assert.equal(server.requests.length, 1, `${status}: sent once`);
       assert.equal(analytics.counters!.retries, 0, `${status}: never retried`);
-      // A 207 whose body could not be read is still reported, naming no message it cannot know.
-      assert.deepEqual(codes, status === 400 ? ['MR_ERR_REJECTED'] : ['MR_ERR_PARTIAL_REJECTED'], `${status}: reported by its status`);
+      // A 207 whose body could not be read cannot say which messages it rejected: the batch is reported whole.
+      assert.deepEqual(codes, status === 400 ? ['MR_ERR_REJECTED'] : ['MR_ERR_PARTIAL_UNREADABLE'], `${status}: reported by its status`);
     } finally {
       await analytics.closeAndFlush({ timeout: 1000 });
       await server.close();

@@ -6,8 +6,8 @@ import { MAX_RETRY_AFTER_MILLIS, parseRetryAfter } from '../../src/transport/ret
 
 const NOW = Date.parse('2026-03-04T05:06:07.000Z');
 
-function facts(status: number, retryAfter?: string | string[], body = ''): ResponseFacts {
-  return { status, retryAfter, body };
+function facts(status: number, retryAfter?: string | string[], body = '', bodyComplete = true): ResponseFacts {
+  return { status, retryAfter, body, bodyComplete };
 }
 
 test('200 and 204 are success with nothing rejected', () => {
@@ -26,13 +26,20 @@ test('207 is success that names the rejected messageIds of its {"Errors":[{"mess
   assert.match(result.detail, /bad event/);
 });
 
-test('207 with a body that is not the Errors shape is success with no named rejects (never a retry)', () => {
-  for (const body of ['', 'not json', '[]', '{"Errors":"nope"}', '{"Errors":[{"id":"x"},{"messageId":7}]}']) {
+test('207 with an empty Errors list is success with nothing rejected', () => {
+  assert.deepEqual(classifyResponse(facts(207, undefined, '{"Errors":[]}'), NOW), { kind: 'success', status: 207, rejectedIds: [], detail: '{"Errors":[]}' });
+});
+
+test('207 whose body does not say which messages were rejected fails the batch with MR_ERR_PARTIAL_UNREADABLE (never success, never a retry)', () => {
+  for (const body of ['', 'not json', '[]', '{}', '{"Errors":"nope"}', '{"Errors":[{"id":"x"},{"messageId":7}]}', '{"Errors":[{"messageId":"m-1"},{"error":"no id"}]}']) {
     const result = classifyResponse(facts(207, undefined, body), NOW);
-    assert.equal(result.kind, 'success', `body ${JSON.stringify(body)}`);
-    assert.ok(result.kind === 'success');
-    assert.deepEqual(result.rejectedIds, [], `body ${JSON.stringify(body)}`);
+    assert.equal(result.kind, 'failed', `body ${JSON.stringify(body)}`);
+    assert.ok(result.kind === 'failed');
+    assert.equal(result.code, 'MR_ERR_PARTIAL_UNREADABLE', `body ${JSON.stringify(body)}`);
+    assert.equal(result.status, 207);
   }
+  const cut = classifyResponse(facts(207, undefined, '{"Errors":[]}', false), NOW);
+  assert.ok(cut.kind === 'failed' && cut.code === 'MR_ERR_PARTIAL_UNREADABLE', 'a body cut at the read limit is not trusted even when its start parses');
 });
 
 test('408, 429, 500, 502, 503 and 504 are retryable, without a hint when there is no Retry-After', () => {

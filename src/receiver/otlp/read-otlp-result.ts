@@ -1,6 +1,6 @@
-import { LIMITS } from '../config/defaults.js';
-import type { FieldProblem } from '../translate/check-fields.js';
-import type { Message } from '../translate/message.js';
+import { LIMITS } from '../../config/defaults.js';
+import type { FieldProblem } from '../../translate/check-fields.js';
+import type { Message } from '../../translate/message.js';
 
 /** How many problems an answer spells out; the rest are only counted. */
 const MAX_LISTED_PROBLEMS = 3;
@@ -28,8 +28,16 @@ export function noteProblem(result: OtlpReadResult, source: string, problem: Fie
 /**
  * The message, or the problem that keeps it out of the queue. The size limit is checked here so
  * that an oversized event is answered as rejected instead of being dropped after it was accepted.
+ * When the request held text that was not UTF-8 (decoded as U+FFFD), a message holding U+FFFD is
+ * rejected rather than sent altered.
  */
-export function checkedMessage(read: Message | FieldProblem): Message | FieldProblem {
-  if ('code' in read || read.bytes <= LIMITS.maxMessageBytes) return read;
-  return { code: 'MR_ERR_MESSAGE_TOO_LARGE', field: 'message', message: `message is ${read.bytes} bytes, over the ${LIMITS.maxMessageBytes}-byte limit` };
+export function checkedMessage(read: Message | FieldProblem, invalidUtf8: boolean): Message | FieldProblem {
+  if ('code' in read) return read;
+  if (read.bytes > LIMITS.maxMessageBytes) {
+    return { code: 'MR_ERR_MESSAGE_TOO_LARGE', field: 'message', message: `message is ${read.bytes} bytes, over the ${LIMITS.maxMessageBytes}-byte limit` };
+  }
+  if (invalidUtf8 && read.json.includes('\uFFFD')) {
+    return { code: 'MR_ERR_INVALID_RECORD', field: 'message', message: 'holds text that is not valid UTF-8' };
+  }
+  return read;
 }

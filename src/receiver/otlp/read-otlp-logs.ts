@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { HrTime } from '@opentelemetry/api';
-import { isPlainObject } from '../translate/check-fields.js';
-import { ATTRIBUTES, eventTypeOf, EVENT_NAME_ATTRIBUTE } from './convention.js';
-import { readLogRecord } from './read-log-record.js';
+import { isPlainObject } from '../../translate/check-fields.js';
+import { ATTRIBUTES, eventTypeOf, EVENT_NAME_ATTRIBUTE } from '../../otel/convention.js';
+import { readLogRecord } from '../../otel/read-log-record.js';
+import { attributeLimitProblem } from './attribute-limits.js';
+import { hadInvalidUtf8 } from './invalid-utf8.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
 
@@ -10,11 +12,13 @@ import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, re
 
 /**
  * A messageId for an OTLP log record that carries none, derived from everything that makes the
- * record what it is, so that a Collector re-sending the same request yields the same ids.
+ * record what it is, so that a Collector re-sending the same request yields the same ids. Its time
+ * is `time_unix_nano`, else `observed_time_unix_nano`; a record with neither counts its position in
+ * the request instead, so that two identical such records stay two messages.
  */
-function logRecordMessageId(traceId: string, spanId: string, nanos: bigint, attributes: object, body: unknown): string {
+function logRecordMessageId(traceId: string, spanId: string, nanos: bigint, position: string, attributes: object, body: unknown): string {
   return createHash('sha256')
-    .update(`${traceId}/${spanId}/${nanos}/`)
+    .update(`${traceId}/${spanId}/${nanos === 0n ? `at ${position}` : nanos}/`)
     .update(JSON.stringify(attributes))
     .update('/')
     .update(JSON.stringify(body ?? null))
@@ -29,12 +33,17 @@ function eventNameOf(record: Record<string, unknown>): string {
   return typeof attribute === 'string' ? attribute : '';
 }
 
-function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime): void {
+function readOne(item: unknown, position: string, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean): void {
   const record = objectOf(item, 'logRecord');
   const eventName = eventNameOf(record);
   const type = eventTypeOf(eventName);
   // Not ours: other log records pass through the bridge unread, as they do our exporter.
   if (type === undefined) return;
+  const overLimit = attributeLimitProblem(record.attributes);
+  if (overLimit !== undefined) {
+    result.rejected++;
+    return noteProblem(result, `${eventName} log record`, overLimit);
+  }
   const attributes = readKeyValues(record.attributes, false);
   const body = record.body == null ? undefined : (readAnyValue(record.body) ?? undefined);
   const traceId = readId(record.traceId, 16, 'traceId');
@@ -43,7 +52,7 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
   const bodyMessageId = isPlainObject(body) ? body.messageId : undefined;
   if ((bodyMessageId ?? attributes[ATTRIBUTES.messageId]) === undefined) {
     // readLogRecord keeps a messageId it finds in the attributes: the derived one goes there.
-    attributes[ATTRIBUTES.messageId] = logRecordMessageId(traceId ?? '', spanId ?? '', nanos, attributes, body);
+    attributes[ATTRIBUTES.messageId] = logRecordMessageId(traceId ?? '', spanId ?? '', nanos, position, attributes, body);
   }
   const read = checkedMessage(
     readLogRecord(
@@ -56,6 +65,7 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
       type,
       writeKeyJson,
     ),
+    invalidUtf8,
   );
   if ('code' in read) {
     result.rejected++;
@@ -75,12 +85,11 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
  */
 export function readOtlpLogs(request: unknown, writeKeyJson: string, receivedAt: HrTime): OtlpReadResult {
   const result = emptyResult();
-  for (const resourceLogs of listOf(objectOf(request, 'request').resourceLogs, 'resourceLogs')) {
-    for (const scopeLogs of listOf(objectOf(resourceLogs, 'resourceLogs').scopeLogs, 'scopeLogs')) {
-      for (const record of listOf(objectOf(scopeLogs, 'scopeLogs').logRecords, 'logRecords')) {
-        readOne(record, result, writeKeyJson, receivedAt);
-      }
-    }
-  }
+  const invalidUtf8 = hadInvalidUtf8(request);
+  listOf(objectOf(request, 'request').resourceLogs, 'resourceLogs').forEach((resourceLogs, r) => {
+    listOf(objectOf(resourceLogs, 'resourceLogs').scopeLogs, 'scopeLogs').forEach((scopeLogs, s) => {
+      listOf(objectOf(scopeLogs, 'scopeLogs').logRecords, 'logRecords').forEach((record, i) => readOne(record, `${r}/${s}/${i}`, result, writeKeyJson, receivedAt, invalidUtf8));
+    });
+  });
   return result;
 }

@@ -1,0 +1,110 @@
+/**
+ * The shaping stage: what every entry point (the `Analytics` facade at the call, both exporters,
+ * the bridge) does to a message between reading it and queueing it, through one function,
+ * {@link Shaper.shape}. `beforeSend` hooks are the first kind of stage; a tracking plan joins
+ * after them (it validates what is sent). A stage implements:
+ *
+ *   interface ShapingStage {
+ *     name: string;                  // 'beforeSend', 'trackingPlan': counters, metrics, reports
+ *     invalidResultCode: ErrorCode;  // reported when what the stage returns is not a valid message
+ *     run(message: SegmentMessage): StageVerdict;  // synchronous, pure, never throws
+ *   }
+ *   type StageVerdict =
+ *     | { kind: 'send'; message: unknown; reports?: StageReport[] }  // the given object (maybe
+ *         // edited) or another; checked again (Spec rules, JSON, 32 KB) and serialized once;
+ *         // `reports` (a plan's violations in a warning mode) reach the error channel, the message is sent
+ *     | { kind: 'drop' }             // the user's decision: counted (filtered), never an error
+ *     | { kind: 'fail'; code; reason; cause?; field?; throwAtCall? }  // not sent: reported with the
+ *         // messageId; at a facade call with `throwAtCall`, thrown as a ValidationError instead
+ *
+ * Each stage is given a fresh plain copy (JSON) of the message as the stage before it left it,
+ * never the caller's objects and never the writeKey. The library's own keys (`type`,
+ * `messageId`, `writeKey`, `context.library`, `context.otel`) keep their values whatever a stage
+ * returns. With no stage the message passes untouched: no copy, no allocation.
+ */
+import type { ErrorCode } from '../errors/codes.js';
+import { DeliveryError, ValidationError, type MetaRouterError } from '../errors/metarouter-error.js';
+import { isProblem } from '../translate/build-record.js';
+import type { Message } from '../translate/message.js';
+import { fromPlain, toPlain, type RebuiltMessage } from './plain-message.js';
+import type { SegmentMessage } from './segment-message.js';
+
+/** Something a stage reports about a message it lets through. */
+export interface StageReport {
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+/** What a stage decided for one message; see the top of this file. */
+export type StageVerdict =
+  | { readonly kind: 'send'; readonly message: unknown; readonly reports?: readonly StageReport[] }
+  | { readonly kind: 'drop' }
+  | {
+      readonly kind: 'fail';
+      readonly code: ErrorCode;
+      readonly reason: string;
+      readonly cause?: unknown;
+      /** The offending field, for a ValidationError thrown at the call. */
+      readonly field?: string;
+      readonly throwAtCall?: boolean;
+    };
+
+/** One stage of shaping; see the top of this file. */
+export interface ShapingStage {
+  readonly name: string;
+  readonly invalidResultCode: ErrorCode;
+  run(message: SegmentMessage): StageVerdict;
+}
+
+/** Where an entry point takes what shaping did not send. */
+export interface ShapingSink {
+  /** A stage dropped the message by the user's decision: count and observe it, do not report it. */
+  filtered(messageId: string, stage: string): void;
+  /** The message was not sent because a stage failed: count and report it. */
+  failed(error: DeliveryError): void;
+  /** A stage's remark about a message that is sent. */
+  report(error: MetaRouterError): void;
+}
+
+/** A message after shaping: the one given, or one rebuilt (then with its record) by a stage. */
+export type ShapedMessage = Message | RebuiltMessage;
+
+/** The shaping stages of one entry point, run in order over each message. */
+export class Shaper {
+  constructor(
+    private readonly stages: readonly ShapingStage[],
+    private readonly writeKeyJson: string,
+    private readonly sink: ShapingSink,
+  ) {}
+
+  /**
+   * The message to queue, or undefined when a stage dropped it (counted) or failed it (reported).
+   * `atCall`: the facade's call is running, so a stage may refuse it with a thrown ValidationError.
+   */
+  shape(message: Message, atCall = false): ShapedMessage | undefined {
+    if (this.stages.length === 0) return message;
+    let current: ShapedMessage = message;
+    for (const stage of this.stages) {
+      const { plain, identity } = toPlain(current, this.writeKeyJson);
+      const verdict = stage.run(plain);
+      if (verdict.kind === 'drop') {
+        this.sink.filtered(identity.messageId, stage.name);
+        return undefined;
+      }
+      if (verdict.kind === 'fail') {
+        if (atCall && verdict.throwAtCall === true) throw new ValidationError(verdict.code, verdict.field ?? 'message', verdict.reason, { cause: verdict.cause });
+        this.sink.failed(new DeliveryError(verdict.code, `${verdict.reason}; the ${identity.type} message was not sent`, [identity.messageId], { cause: verdict.cause }));
+        return undefined;
+      }
+      const rebuilt = fromPlain(verdict.message, identity, this.writeKeyJson);
+      if (isProblem(rebuilt)) {
+        const reason = `${stage.name} returned a message that is not valid: ${rebuilt.message}; the ${identity.type} message was not sent`;
+        this.sink.failed(new DeliveryError(stage.invalidResultCode, reason, [identity.messageId], { cause: rebuilt.cause }));
+        return undefined;
+      }
+      for (const report of verdict.reports ?? []) this.sink.report(new DeliveryError(report.code, report.reason, [identity.messageId]));
+      current = rebuilt;
+    }
+    return current;
+  }
+}
