@@ -1,6 +1,6 @@
 export { Analytics } from './api/analytics.js';
 export type { AliasParams, CommonParams, GroupParams, Id, Identity, IdentifyParams, PageParams, Payload, ScreenParams, TrackParams } from './api/params.js';
-export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions } from './config/options.js';
+export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions, StorageOptions } from './config/options.js';
 export type { ExporterOptions, ShapingOptions } from './config/options.js';
 export type { BeforeSend } from './shaping/before-send.js';
 export type { SegmentMessage } from './shaping/segment-message.js';
@@ -18,6 +18,7 @@ export type { EventType } from './translate/analytics-record.js';
 export { startSink } from './sink/sink-server.js';
 export type { Sink, SinkOptions } from './sink/sink-server.js';
 export { startBridge, type Bridge, type BridgeCounters, type BridgeOptions } from './receiver/bridge.js';
+export { replay, type ReplayOptions, type ReplayProgress, type ReplaySummary } from './delivery/replay.js';
 export { typedAnalytics, type PlannedEvent, type TypedAnalytics } from './api/typed-analytics.js';
 export type { NamedViewFields, PlanKeys, PlannedFields, PlanRules, SchemaType } from './shaping/tracking-plan/plan-types.js';
 export type { JsonSchema, SegmentLegacyEvent, SegmentLegacyPlan, SegmentRule, SegmentRuleType, SegmentRulesPlan, TrackingPlanSource } from './shaping/tracking-plan/plan-source.js';

@@ -73,6 +73,7 @@ export function ratios(rows, mode) {
   const ours = find('metarouter');
   const segment = find('segment');
   const baseline = find('baseline');
+  const durable = find('metarouter-durable');
   const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b !== 0 ? a / b : undefined);
   const clean = ours !== undefined && ours.lost?.max === 0 && ours.duplicates?.max === 0;
   return [
@@ -81,6 +82,8 @@ export function ratios(rows, mode) {
     { goal: 'events/s: ours / Segment', target: '≥ 5', value: ratio(ours?.eventsPerSecond, segment?.eventsPerSecond), met: (v) => v >= 5 },
     { goal: 'events/s: ours / pre-serialized baseline', target: '≥ 0.90', value: ratio(ours?.eventsPerSecond, baseline?.eventsPerSecond), met: (v) => v >= 0.9 },
     { goal: 'peak RSS: ours / Segment', target: '≤ 1', value: ratio(ours?.peakRssBytes, segment?.peakRssBytes), met: (v) => v <= 1 },
+    { goal: 'durable: time per call / in-memory', target: '≤ 2', value: ratio(durable?.perCallMicros, ours?.perCallMicros), met: (v) => v <= 2 },
+    { goal: 'durable: events/s / in-memory', target: '≥ 0.5', value: ratio(durable?.eventsPerSecond, ours?.eventsPerSecond), met: (v) => v >= 0.5 },
     { goal: 'ours: no duplicates, no loss', target: '0 / 0', value: ours === undefined ? undefined : clean ? 1 : 0, met: (v) => v === 1, text: ours === undefined ? undefined : `${formatRange(ours.duplicates)} / ${formatRange(ours.lost)}` },
   ].map((item) => ({ ...item, met: item.value === undefined ? undefined : item.met(item.value) }));
 }

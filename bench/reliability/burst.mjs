@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A burst of calls (1,000,000 by default) against a healthy loopback endpoint: memory stays
-// bounded, and the counts are exact — accepted + dropped = calls, delivered = accepted, every drop
+// bounded, and the counts are exact — accepted + refused = calls, delivered = accepted, every drop
 // reported with its id. Each mode runs in a fresh child process so that its memory is its own.
 // Uses the built package (npm run build first).
 //
@@ -87,13 +87,13 @@ if (values.child !== undefined) {
   }
   process.stdout.write(
     table(
-      ['mode', 'calls', 'accepted', 'dropped (queue full)', 'dropped (other)', 'delivered', 'ingested (distinct)', 'duplicates', 'loop s', 'calls/s', 'all settled s', 'RSS before MB', 'peak RSS MB', 'peak heap MB'],
+      ['mode', 'calls', 'accepted', 'refused (queue full)', 'refused (other)', 'delivered', 'ingested (distinct)', 'duplicates', 'loop s', 'calls/s', 'all settled s', 'RSS before MB', 'peak RSS MB', 'peak heap MB'],
       results.map((r) => [
         r.mode,
         r.calls,
         r.counters.accepted,
         r.byCode.MR_ERR_QUEUE_FULL ?? 0,
-        r.counters.dropped - (r.byCode.MR_ERR_QUEUE_FULL ?? 0),
+        r.counters.refused - (r.byCode.MR_ERR_QUEUE_FULL ?? 0),
         r.counters.delivered,
         r.reconciled.ingested,
         r.reconciled.duplicates,
@@ -107,9 +107,9 @@ if (values.child !== undefined) {
     ),
   );
   const checks = results.flatMap((r) => [
-    check(`${r.mode}: accepted + dropped = calls`, r.counters.accepted + (r.byCode.MR_ERR_QUEUE_FULL ?? 0) === r.calls, `${r.counters.accepted} + ${r.byCode.MR_ERR_QUEUE_FULL ?? 0} = ${r.calls}`),
+    check(`${r.mode}: accepted + refused = calls`, r.counters.accepted + r.counters.refused === r.calls, `${r.counters.accepted} + ${r.byCode.MR_ERR_QUEUE_FULL ?? 0} = ${r.calls}`),
     check(`${r.mode}: delivered = accepted`, r.counters.delivered === r.counters.accepted && r.reconciled.ingested === r.counters.accepted, `counters ${r.counters.delivered}, server ${r.reconciled.ingested}, accepted ${r.counters.accepted}`),
-    check(`${r.mode}: every drop reported once`, r.reportedTotal === r.counters.dropped && r.reportedTwice === 0, `${r.reportedTotal} reported, ${r.counters.dropped} counted`),
+    check(`${r.mode}: every drop reported once`, r.reportedTotal === r.counters.dropped + r.counters.refused && r.reportedTwice === 0, `${r.reportedTotal} reported, ${r.counters.dropped + r.counters.refused} counted`),
     check(`${r.mode}: nothing lost silently`, r.reconciled.silentlyLost === 0 && r.reconciled.reportedYetIngested === 0, `${r.reconciled.silentlyLost} silent, ${r.reconciled.reportedYetIngested} reported yet ingested`),
   ]);
   process.stdout.write('\nchecks\n');

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // The command line uses the package's public API only.
-import { startBridge, startSink } from '../index.js';
+import { replay, startBridge, startSink, type ReplayProgress } from '../index.js';
 import { createPlanEnforcer, trackingPlanModule } from '../index.js';
 
 const USAGE = `Usage: metarouter-otel <command> [options]
@@ -20,7 +20,16 @@ Commands:
            --write-key KEY       source ID (or env METAROUTER_WRITE_KEY, which keeps it out of ps)
            --token T             require Authorization: Bearer T (or env METAROUTER_BRIDGE_TOKEN)
            --max-body-bytes N    largest request body after decompression (default 64 MiB)
+           --storage DIR         durable: events are on disk before a client gets 200, and a
+                                 restart sends what a killed bridge left (one bridge per DIR)
+           --dead-letter-file F  append events given up for good to F (NDJSON, for replay)
            GET /healthz and /readyz for probes; SIGTERM drains, delivers, then exits
+  replay   Send the messages of an NDJSON file again (a deadLetterFile, or a sink's --out file),
+           in order, at least once, keeping their messageIds; a progress bar, then a summary
+           FILE                  the NDJSON file
+           --host URL            ingestion endpoint (or env METAROUTER_HOST)
+           --write-key KEY       source ID (or env METAROUTER_WRITE_KEY)
+           exits 0 when every message was delivered, 1 otherwise
   plan types PLAN.json   Print a TypeScript module typing the calls of a Segment tracking plan export
            --import-from NAME    module to import the types from (default metarouter-otel)
   plan check PLAN.json   Compile the plan (exit 2 if it cannot be enforced)
@@ -54,6 +63,8 @@ async function bridge(args: string[]): Promise<void> {
       'write-key': { type: 'string' },
       token: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      storage: { type: 'string' },
+      'dead-letter-file': { type: 'string' },
     },
   });
   const number = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
@@ -64,6 +75,8 @@ async function bridge(args: string[]): Promise<void> {
     writeKey: values['write-key'],
     token: values.token,
     maxBodyBytes: number(values['max-body-bytes']),
+    storage: values.storage === undefined ? undefined : { directory: values.storage },
+    deadLetterFile: values['dead-letter-file'],
   });
   // One line per error, code first; error messages never hold the writeKey.
   running.on('error', (error) => console.error(`metarouter-otel bridge: ${error.code} ${error.message.replace(/\s+/g, ' ')}`));
@@ -74,6 +87,41 @@ async function bridge(args: string[]): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** A one-line progress bar on stderr: redrawn in place on a terminal, a line per step elsewhere. */
+function progressBar(total: number): (progress: ReplayProgress) => void {
+  return ({ lines, delivered, failed }) => {
+    const done = total === 0 ? 1 : Math.min(1, lines / total);
+    const bar = '#'.repeat(Math.round(done * 30)).padEnd(30, '.');
+    const text = `[${bar}] ${lines}/${total} read, ${delivered} delivered, ${failed} failed`;
+    process.stderr.write(process.stderr.isTTY ? `\r${text}` : `${text}\n`);
+  };
+}
+
+async function replayCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { host: { type: 'string' }, 'write-key': { type: 'string' } } });
+  const [file] = positionals;
+  if (file === undefined || positionals.length > 1) fail('replay takes one FILE');
+  let total = 0;
+  try {
+    // Counted in a first streaming pass, for the bar; the file is never held whole.
+    for await (const chunk of createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) total++;
+  } catch (error) {
+    fail(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const errors = new Map<string, number>();
+  const summary = await replay({
+    file,
+    host: values.host,
+    writeKey: values['write-key'],
+    onProgress: progressBar(total),
+    onError: (error) => errors.set(error.code, (errors.get(error.code) ?? 0) + Math.max(1, (error as { messageIds?: readonly string[] }).messageIds?.length ?? 0)),
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(`replayed ${file}: ${summary.lines} lines, ${summary.delivered} delivered, ${summary.failed} failed (${summary.invalid} not a message)`);
+  for (const [code, count] of errors) console.log(`  ${code}: ${count}`);
+  process.exitCode = summary.delivered === summary.lines ? 0 : 1;
 }
 
 function planCheck(planPath: string, messagesPath: string | undefined): void {
@@ -118,6 +166,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'sink') return sink(rest);
   if (command === 'bridge') return bridge(rest);
+  if (command === 'replay') return replayCommand(rest);
   if (command === 'plan') return plan(rest);
   fail(`unknown command "${command}"`);
 }

@@ -20,6 +20,10 @@ export const DEFAULTS = Object.freeze({
   bridgeMaxBodyBytes: 64 * 1024 * 1024,
   /** What the bridge asks clients to wait when its queue is full or it is draining. */
   bridgeRetryAfterSeconds: 5,
+  /** Bytes of messages `storage.directory` may hold. */
+  storageMaxBytes: 256 * 1024 * 1024,
+  /** Milliseconds between syncs of storage to the disk; 0: never (survives a killed process, not a power loss). */
+  storageSyncInterval: 0,
   /** Tracking plan: what an event the plan does not list does. */
   unplannedEvents: 'report' as const,
   /** Tracking plan: what a property or trait the plan does not list does. */
@@ -41,6 +45,8 @@ export const LIMITS = Object.freeze({
   maxMessageIdLength: 100,
   /** The most of a response body that is ever read, but a 207's. */
   maxResponseBytes: 64 * 1024,
+  /** The most one message takes in storage: its JSON, its messageId (100 characters in UTF-8) and 10 bytes of framing. */
+  maxStoredRecordBytes: 32 * 1024 + 400 + 10,
   /**
    * The most of a 207 body that is read: enough to name every message of a full batch (480 KB of
    * messages of at least ~200 bytes each, each id up to 100 characters with the server's reason).

@@ -81,6 +81,41 @@ export interface DeliveryOptions {
    * @default false
    */
   disable?: boolean;
+  /**
+   * Durable delivery (a persistent queue): every accepted message is written to files in a directory
+   * before its call returns, and a new instance on the same directory sends what a killed one left.
+   * @default undefined: messages are held in memory only
+   */
+  storage?: StorageOptions;
+  /**
+   * A file to which messages given up for good (rejected, retries exhausted, close deadline) are
+   * appended, one message JSON per line, for `metarouter-otel replay`.
+   * @default undefined: given-up messages are only reported
+   */
+  deadLetterFile?: string;
+}
+
+/**
+ * Durable delivery: a spool of append-only segment files. A call returns once its message is in the
+ * operating system's page cache, which survives the process being killed; `syncInterval` bounds what
+ * a power loss can take. One live process per directory.
+ */
+export interface StorageOptions {
+  /** The spool directory, created when missing (mode 0700). Its files hold the messages and the writeKey. */
+  directory: string;
+  /**
+   * Bytes of messages the directory may hold (within one segment file, at most 8 MiB). When full, new
+   * messages are dropped and reported with `MR_ERR_QUEUE_FULL`.
+   * @default 268435456
+   */
+  maxBytes?: number;
+  /**
+   * Milliseconds between data syncs (`fdatasync`) of the spool, for machine crashes and power loss:
+   * what was accepted in the last interval is at risk. 0 never syncs (a killed process loses nothing,
+   * a power loss may).
+   * @default 0
+   */
+  syncInterval?: number;
 }
 
 /** Options of the shaping stage, taken by `Analytics`, both exporters and `startBridge()`. */

@@ -1,7 +1,8 @@
+import { resolve } from 'node:path';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import type { Dispatcher } from 'undici';
-import type { Compression, DeliveryOptions } from './options.js';
+import type { Compression, DeliveryOptions, StorageOptions } from './options.js';
 import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './options.js';
 import type { BeforeSend } from '../shaping/before-send.js';
 
@@ -22,7 +23,20 @@ export interface DeliveryConfig {
   readonly compression: Compression;
   readonly disable: boolean;
   readonly dispatcher: Dispatcher | undefined;
+  readonly storage: StorageConfig | undefined;
+  /** Absolute path of the dead-letter file, when one is kept. */
+  readonly deadLetterFile: string | undefined;
 }
+
+/** `storage` after defaults and validation; `directory` is absolute. */
+export interface StorageConfig {
+  readonly directory: string;
+  readonly maxBytes: number;
+  readonly syncInterval: number;
+}
+
+/** The smallest `storage.maxBytes`: room for a few of the largest messages. */
+const MIN_STORAGE_BYTES = 256 * 1024;
 
 const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
 
@@ -142,6 +156,27 @@ function resolveDispatcher(options: DeliveryOptions): Dispatcher | undefined {
   return value as Dispatcher;
 }
 
+/** A file-system path option: a non-empty string without NUL, made absolute. */
+function resolveFilePath(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.includes('\0')) throw invalid(option, 'a non-empty path', describe(value));
+  return resolve(value);
+}
+
+function resolveStorage(options: DeliveryOptions): StorageConfig | undefined {
+  if (options.storage === undefined) return undefined;
+  const given = readOptions<StorageOptions>(options.storage);
+  const number = (key: 'maxBytes' | 'syncInterval', fallback: number, min: number, max: number): number => {
+    const value = given[key] ?? fallback;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw invalid(`storage.${key}`, `an integer from ${min} to ${max}`, describe(value));
+    return value;
+  };
+  return Object.freeze({
+    directory: resolveFilePath('storage.directory', given.directory),
+    maxBytes: number('maxBytes', DEFAULTS.storageMaxBytes, MIN_STORAGE_BYTES, Number.MAX_SAFE_INTEGER),
+    syncInterval: number('syncInterval', DEFAULTS.storageSyncInterval, 0, LIMITS.maxTimerMillis),
+  });
+}
+
 /** Checks that `value` is a boolean (or absent) and returns it or the default. */
 export function resolveBoolean(option: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
@@ -168,6 +203,8 @@ export function resolveDeliveryOptions(options: DeliveryOptions | undefined): De
     compression: resolveCompression(given),
     disable: resolveBoolean('disable', given.disable, DEFAULTS.disable),
     dispatcher: resolveDispatcher(given),
+    storage: resolveStorage(given),
+    deadLetterFile: given.deadLetterFile === undefined ? undefined : resolveFilePath('deadLetterFile', given.deadLetterFile),
   });
 }
 

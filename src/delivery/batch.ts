@@ -29,6 +29,8 @@ export class Batch {
   abort: AbortController | undefined;
   /** Set when the batch was given up at a close deadline: a late answer must change nothing. */
   abandoned = false;
+  /** Delivered or given up (for a split batch: both halves). */
+  settled = false;
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -50,6 +52,7 @@ export class Batch {
   }
 
   settle(): void {
+    this.settled = true;
     this.resolveDone();
   }
 }

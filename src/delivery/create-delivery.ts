@@ -1,19 +1,43 @@
-import type { DeliveryConfig } from '../config/resolve-options.js';
-import type { DeliveryError } from '../errors/metarouter-error.js';
+import type { DeliveryConfig, StorageConfig } from '../config/resolve-options.js';
+import { ConfigurationError, type DeliveryError } from '../errors/metarouter-error.js';
+import { DeadLetters } from '../storage/dead-letters.js';
+import { DirectoryInUse } from '../storage/directory-lock.js';
+import { Spool, type SpoolIo } from '../storage/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { Delivery, type DeliverySettings } from './delivery.js';
 import { diagnosticsObserver } from './diagnostics.js';
 import { allOf, type DeliveryObserver } from './observer.js';
 
+/** Opens the spool, or explains at construction why the directory cannot serve. */
+function openSpool(storage: StorageConfig, report: (error: DeliveryError) => void, io: Partial<SpoolIo> | undefined): Spool {
+  try {
+    return new Spool({ ...storage, io }, report);
+  } catch (error) {
+    const why = error instanceof DirectoryInUse ? `it is in use by ${error.holder}` : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${(error as Error).message}`;
+    throw new ConfigurationError('storage.directory', `storage.directory is invalid, expected a directory this process can create, write and own alone, actual ${JSON.stringify(storage.directory)} (${why})`, { cause: error });
+  }
+}
+
+function openDeadLetters(file: string, report: (error: DeliveryError) => void): DeadLetters {
+  try {
+    return new DeadLetters(file, report);
+  } catch (error) {
+    throw new ConfigurationError('deadLetterFile', `deadLetterFile is invalid, expected a file this process can append to, actual ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+}
+
 /**
  * Composition root of the sending side: the HTTP transport and the delivery engine over it, observed
- * by the diagnostics channels and by whatever else the caller passes (OTel self-metrics).
+ * by the diagnostics channels and by whatever else the caller passes (OTel self-metrics); with
+ * `storage`, the spool beneath it; with `deadLetterFile`, where given-up messages are kept.
  */
 export function createDelivery(
-  config: DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'>,
+  config: DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> },
   report: (error: DeliveryError) => void,
   observers: readonly DeliveryObserver[] = [],
 ): Delivery {
+  const deadLetters = config.deadLetterFile === undefined || config.disable ? undefined : openDeadLetters(config.deadLetterFile, report);
+  const spool = config.storage === undefined || config.disable ? undefined : openSpool(config.storage, report, config.storageIo);
   const transport = new HttpTransport({
     origin: config.origin,
     requestPath: config.requestPath,
@@ -23,5 +47,5 @@ export function createDelivery(
     compression: config.compression,
     dispatcher: config.dispatcher,
   });
-  return new Delivery(config, transport, report, allOf([diagnosticsObserver, ...observers]));
+  return new Delivery(config, transport, report, allOf([diagnosticsObserver, ...observers]), spool, deadLetters);
 }

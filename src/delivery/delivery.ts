@@ -1,12 +1,17 @@
 import { LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
+import type { DeadLetters } from '../storage/dead-letters.js';
+import type { Position, Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import { retryDelayMillis } from '../transport/backoff.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
 import { Batch, batchBody, envelopeBytes } from './batch.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { allOf, type DeliveryObserver } from './observer.js';
+
+/** A message in memory; with storage, where its record ends in the spool. */
+type Held = Message & { readonly position?: Position };
 
 /** Queue-full drops are reported at least this often, in ids. */
 const QUEUE_FULL_REPORT_CHUNK = 1000;
@@ -27,14 +32,24 @@ export interface DeliverySettings {
   readonly retryDelay?: (attempt: number, retryAfterMillis: number | undefined) => number;
 }
 
-/** Running totals, for tests, benchmarks and self-observability. */
+/**
+ * Running totals, for tests, benchmarks, self-observability and alerts. At every moment
+ * `accepted + recovered = delivered + dropped + pending`; once the queue is empty, pending is 0.
+ * Every message in `dropped` or `refused` was reported on the error channel, once.
+ */
 export interface DeliveryCounters {
   /** Messages taken into the queue. */
   accepted: number;
-  /** Messages the server acknowledged (2xx, less those a 207 rejected). */
+  /** Accepted messages the server acknowledged (2xx, less those a 207 rejected). */
   delivered: number;
-  /** Messages given up, for any reason; each was reported. */
+  /** Accepted messages given up later (rejected by the server, retries exhausted, close deadline). */
   dropped: number;
+  /** Messages never accepted: queue full, sent after close, too large, not a valid analytics record. */
+  refused: number;
+  /** Messages an earlier process left in `storage.directory`, taken up by this one. */
+  recovered: number;
+  /** Accepted (or recovered) messages neither delivered nor dropped yet: queued, in flight, waiting to retry, or in storage. */
+  pending: number;
   /** Retries scheduled. */
   retries: number;
   /** HTTP requests made. */
@@ -48,10 +63,31 @@ export interface DeliveryCounters {
  * count (`flushAt`) and real byte size, sends up to `maxConcurrentRequests` at once, retries with
  * backoff, and reports every message it gives up. Its timers do not keep the process alive, except
  * while a caller waits in `flush()` or `shutdown()`; `beforeExit` drains what is left.
+ *
+ * What must stay true:
+ * - Memory holds at most `maxQueueSize` messages (queued, in flight, waiting to retry), whatever
+ *   the server or the spool holds.
+ * - `accepted + recovered = delivered + dropped + pending` at every moment; every message in
+ *   `dropped` or `refused` was reported once, with its id.
+ *
+ * With `storage` (a `Spool` below this engine), also:
+ * - Accepted means written: `enqueue` appends the record (one `write(2)`, no sync) before it returns
+ *   true. A failed write is reported and the message is held in memory only.
+ * - The spool is the queue; memory is a window on it. While memory is full, or records are in the
+ *   spool that memory has not read (`backlog`, which includes what an earlier process left), new
+ *   records go to the spool only, and are read back in order as batches settle.
+ * - Batches cover consecutive records; the acknowledgement cursor moves past a batch only when it
+ *   and every batch cut before it settled (delivered, or given up and reported). A close deadline
+ *   does not settle anything: what is left stays in the spool for the next start.
+ * - On-disk format (see `src/storage/`): segment files `segment-<10 digits>.log` of records
+ *   `[u32 payload length][u32 CRC-32 of payload][payload: u16 id length, messageId, message JSON]`
+ *   (little-endian); a 16-byte `ack` file `[version][segment][offset][CRC-32]`; a `lock` file with
+ *   the owner's pid and host. Recovery never blocks start-up: the reader cuts a torn or corrupt
+ *   tail off and reports it.
  */
 export class Delivery {
-  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, retries: 0, requests: 0, filtered: 0 };
-  private queue: Message[] = [];
+  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0 };
+  private queue: Held[] = [];
   private queuedBytes = 0;
   private readonly ready: Batch[] = [];
   private readonly active = new Set<Batch>();
@@ -64,6 +100,12 @@ export class Delivery {
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
   private droppedForFullQueue: string[] = [];
+  /** With storage: records in the spool that are not in memory yet (recovered, or beyond maxQueueSize). */
+  private backlog = false;
+  /** With storage: batches in the order they were cut; the acknowledgement cursor follows the settled front. */
+  private readonly unsettled: Batch[] = [];
+  /** Set at a close deadline: what is left stays in storage, unacknowledged, for the next start. */
+  private stopped = false;
   private pumpScheduled = false;
   private readonly writeKeyJson: string;
   private readonly maxBatchBytes: number;
@@ -75,12 +117,19 @@ export class Delivery {
     private readonly transport: Transport,
     private readonly report: (error: DeliveryError) => void,
     private readonly observer: DeliveryObserver = allOf([]),
+    private readonly spool?: Spool,
+    private readonly deadLetters?: DeadLetters,
   ) {
     this.writeKeyJson = JSON.stringify(settings.writeKey);
     this.envelopeBytes = envelopeBytes(this.writeKeyJson);
     this.maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
     this.retryDelay = settings.retryDelay ?? retryDelayMillis;
     drainOnExit(this);
+    if (spool !== undefined && !spool.caughtUp) {
+      this.backlog = true;
+      // On the next turn: the caller attaches its error listener first.
+      setImmediate(() => this.refill());
+    }
   }
 
   /** Messages held now: queued, in flight, or waiting to retry. */
@@ -89,11 +138,16 @@ export class Delivery {
   }
 
   /**
-   * True when `count` more messages would be taken now (open, and room in `maxQueueSize`). Lets a
+   * True when `count` more messages would be taken now (open, and room in `maxQueueSize`, or with
+   * storage in `storage.maxBytes`). Lets a
    * caller that must take a group whole, such as the bridge with one OTLP request, refuse it instead.
    */
   hasRoomFor(count: number): boolean {
-    return !this.closed && (this.settings.disable || this.held + count <= this.settings.maxQueueSize);
+    if (this.closed) return false;
+    if (this.settings.disable) return true;
+    // With storage, messages past memory wait on disk: what must fit is the disk limit, counted at the largest size.
+    if (this.spool !== undefined && !this.spool.failing) return this.spool.freeBytes >= count * LIMITS.maxStoredRecordBytes;
+    return this.held + count <= this.settings.maxQueueSize;
   }
 
   /**
@@ -109,16 +163,39 @@ export class Delivery {
       this.discard('MR_ERR_MESSAGE_TOO_LARGE', `message is ${message.bytes} bytes, over the ${LIMITS.maxMessageBytes}-byte limit`, [message.messageId]);
       return false;
     }
-    if (this.held >= this.settings.maxQueueSize) {
-      this.counters.dropped++;
-      const pending = this.droppedForFullQueue.push(message.messageId);
-      // Reported in chunks: a burst in one synchronous loop must not pile up every dropped id.
-      if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
-      else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
-      return false;
+    if (this.spool !== undefined && !this.settings.disable) {
+      const inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
+      const position = this.spool.append(message.messageId, message.json, inMemory);
+      if (position === 'full') return this.refuseForFullQueue(message);
+      if (position !== 'failed') {
+        this.counters.accepted++;
+        this.counters.pending++;
+        if (inMemory) this.hold({ messageId: message.messageId, json: message.json, bytes: message.bytes, position });
+        else this.backlog = true;
+        return true;
+      }
+      // The write failed (reported): the message is held in memory only, as without storage.
     }
-    this.counters.accepted++;
+    if (this.held >= this.settings.maxQueueSize) return this.refuseForFullQueue(message);
+    // Disabled, a message is neither sent nor counted: the counters describe real deliveries.
     if (this.settings.disable) return true;
+    this.counters.accepted++;
+    this.counters.pending++;
+    this.hold(message);
+    return true;
+  }
+
+  private refuseForFullQueue(message: Message): false {
+    this.counters.refused++;
+    const pending = this.droppedForFullQueue.push(message.messageId);
+    // Reported in chunks: a burst in one synchronous loop must not pile up every dropped id.
+    if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
+    else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
+    return false;
+  }
+
+  /** Puts an accepted message in the memory queue, cutting a batch when it is full. */
+  private hold(message: Held): void {
     if (this.queue.length > 0 && this.queuedBytes + message.bytes + 1 > this.maxBatchBytes) this.cut();
     this.queue.push(message);
     this.queuedBytes += message.bytes + 1;
@@ -128,17 +205,55 @@ export class Delivery {
     } else if (this.intervalTimer === undefined) {
       this.intervalTimer = setTimeout(() => this.cut(), this.settings.flushInterval).unref();
     }
-    return true;
+  }
+
+  /** With storage: takes records from the spool into memory, as far as maxQueueSize allows. */
+  private refill(): void {
+    if (!this.backlog || this.stopped || this.spool === undefined) return;
+    const room = this.settings.maxQueueSize - this.held;
+    if (room <= 0) return;
+    for (const record of this.spool.read(room)) {
+      if (record.recovered) {
+        this.counters.recovered++;
+        this.counters.pending++;
+      }
+      this.hold(record);
+    }
+    this.backlog = !this.spool.caughtUp;
+  }
+
+  /** With storage: moves the acknowledgement cursor past the batches settled in cut order. */
+  private acknowledge(): void {
+    let through: Position | undefined;
+    while (this.unsettled[0]?.settled === true) {
+      const messages = this.unsettled.shift()!.messages as readonly Held[];
+      // A message whose write failed has no position; the batch ends where its last stored one does.
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const position = messages[i]!.position;
+        if (position === undefined) continue;
+        through = position;
+        break;
+      }
+    }
+    if (through !== undefined && !this.stopped) this.spool!.acknowledge(through);
   }
 
   /** Resolves once every message taken before the call is delivered or finally given up. Never rejects. */
   async flush(): Promise<void> {
+    this.refill();
     this.cut();
     if (this.active.size === 0) return;
     this.flushing++;
     for (const batch of this.active) batch.retryTimer?.ref();
     try {
-      await Promise.all(Array.from(this.active, (batch) => batch.done));
+      for (;;) {
+        await Promise.all(Array.from(this.active, (batch) => batch.done));
+        // With storage, the backlog streams in as batches settle: it is waited for too.
+        if (this.spool === undefined || this.stopped) break;
+        this.refill();
+        this.cut();
+        if (this.active.size === 0) break;
+      }
     } finally {
       this.flushing--;
       if (this.flushing === 0) for (const batch of this.active) batch.retryTimer?.unref();
@@ -155,7 +270,7 @@ export class Delivery {
   }
 
   drainBeforeExit(): void {
-    if (this.queue.length > 0 || this.active.size > 0) void this.flush();
+    if (this.queue.length > 0 || this.active.size > 0 || this.backlog) void this.flush();
   }
 
   private async runShutdown(timeoutMillis: number): Promise<void> {
@@ -169,23 +284,31 @@ export class Delivery {
     ]);
     clearTimeout(deadline);
     if (timedOut) this.abandonAll(timeoutMillis);
+    this.spool?.close();
     stopDrainOnExit(this);
     await this.transport.close();
   }
 
   private abandonAll(timeoutMillis: number): void {
     const ids: string[] = [];
+    const given: Message[] = [];
+    this.stopped = true;
     for (const batch of this.active) {
       batch.abandoned = true;
       clearTimeout(batch.retryTimer);
       batch.abort?.abort();
       ids.push(...batch.messageIds);
+      given.push(...batch.messages);
       this.finish(batch);
     }
     this.ready.length = 0;
-    if (ids.length > 0) {
+    if (ids.length > 0 && this.spool !== undefined) {
+      // Not lost: unacknowledged, they stay in the spool, and so in `pending`.
+      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, ids));
+    } else if (ids.length > 0) {
       this.counters.dropped += ids.length;
-      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids));
+      this.counters.pending -= ids.length;
+      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids), given);
     }
   }
 
@@ -198,6 +321,10 @@ export class Delivery {
     this.queue = [];
     this.queuedBytes = 0;
     this.active.add(batch);
+    if (this.spool !== undefined) {
+      this.unsettled.push(batch);
+      void batch.done.then(() => this.acknowledge());
+    }
     this.ready.push(batch);
     this.pumpAfterThisTurn();
   }
@@ -247,10 +374,12 @@ export class Delivery {
         const ids = new Set(result.rejectedIds.length === 0 ? [] : batch.messageIds);
         const rejected = new Set(result.rejectedIds.filter((id) => ids.has(id)));
         this.counters.delivered += batch.messages.length - rejected.size;
+        this.counters.pending -= batch.messages.length;
         this.observer.delivered(batch.messages.length - rejected.size);
         if (result.status === 207) {
           this.counters.dropped += rejected.size;
-          this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }));
+          const given = batch.messages.filter((message) => rejected.has(message.messageId));
+          this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }), given);
         }
         this.wakeBackoffs();
         return this.finish(batch);
@@ -310,7 +439,8 @@ export class Delivery {
 
   private giveUp(batch: Batch, code: ErrorCode, message: string, options: { cause?: unknown; status: number | undefined }): void {
     this.counters.dropped += batch.messages.length;
-    this.lose(new DeliveryError(code, message, batch.messageIds, options));
+    this.counters.pending -= batch.messages.length;
+    this.lose(new DeliveryError(code, message, batch.messageIds, options), batch.messages);
     this.finish(batch);
   }
 
@@ -318,14 +448,15 @@ export class Delivery {
     this.active.delete(batch);
     this.held -= batch.messages.length;
     batch.settle();
+    this.refill();
   }
 
   /**
-   * Gives up messages that never reach a batch (closed, too large, not a valid analytics record):
+   * Refuses messages that never reach the queue (closed, too large, not a valid analytics record):
    * counted and reported like every other loss.
    */
   discard(code: ErrorCode, message: string, ids: string[], count = ids.length, cause?: unknown): void {
-    this.counters.dropped += count;
+    this.counters.refused += count;
     this.lose(new DeliveryError(code, message, ids, { cause }));
   }
 
@@ -335,9 +466,13 @@ export class Delivery {
     this.observer.filtered?.(messageId, stage);
   }
 
-  /** The one way out for messages that will not be delivered: observed, then reported. */
-  private lose(error: DeliveryError): void {
+  /**
+   * The one way out for messages that will not be delivered: observed, kept in the dead-letter file
+   * when there is one (`given`: the accepted messages given up), then reported.
+   */
+  private lose(error: DeliveryError, given: readonly Message[] = []): void {
     this.observer.dropped(error.messageIds, error.code);
+    this.deadLetters?.keep(given);
     this.report(error);
   }
 
@@ -345,6 +480,7 @@ export class Delivery {
     const ids = this.droppedForFullQueue;
     if (ids.length === 0) return;
     this.droppedForFullQueue = [];
-    this.lose(new DeliveryError('MR_ERR_QUEUE_FULL', `queue held ${this.settings.maxQueueSize} messages; dropped ${ids.length}`, ids));
+    const full = this.spool === undefined ? `queue held ${this.settings.maxQueueSize} messages` : 'storage held storage.maxBytes';
+    this.lose(new DeliveryError('MR_ERR_QUEUE_FULL', `${full}; dropped ${ids.length}`, ids));
   }
 }

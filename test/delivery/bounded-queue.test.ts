@@ -25,7 +25,7 @@ test('server down: the delivery holds at most maxQueueSize, and the overflow is 
     assert.deepEqual(taken, [...Array(50).fill(true), ...Array(150).fill(false)]);
     assert.equal(delivery.size, 50);
     assert.equal(delivery.counters.accepted, 50);
-    assert.equal(delivery.counters.dropped, 150);
+    assert.equal(delivery.counters.refused, 150);
     assert.equal(errors.length, 1, 'the overflow is reported together');
     assert.equal(errors[0]!.code, 'MR_ERR_QUEUE_FULL');
     assert.deepEqual(errors[0]!.messageIds, overflow);
@@ -37,7 +37,7 @@ test('server down: the delivery holds at most maxQueueSize, and the overflow is 
     assert.equal(delivery.enqueue(late), false);
     await settle();
     assert.equal(delivery.size, 50);
-    assert.equal(delivery.counters.dropped, 151);
+    assert.equal(delivery.counters.refused, 151);
     assert.deepEqual(errors[1]?.messageIds, [late.messageId]);
 
     // Closing with a short deadline reports the rest.
@@ -45,7 +45,7 @@ test('server down: the delivery holds at most maxQueueSize, and the overflow is 
     assert.equal(errors.length, 3);
     assert.equal(errors[2]!.code, 'MR_ERR_SHUTDOWN_TIMEOUT');
     assert.deepEqual([...errors[2]!.messageIds].sort(), [...kept].sort());
-    assert.equal(delivery.counters.dropped, 201);
+    assert.deepEqual([delivery.counters.dropped, delivery.counters.refused], [50, 151]);
     assert.equal(delivery.size, 0);
     const reported = errors.flatMap((error) => error.messageIds);
     assert.equal(new Set(reported).size, reported.length, 'each message reported once');
@@ -70,7 +70,7 @@ test('a server that keeps answering 503: it never sees more than maxQueueSize di
     const seen = new Set(server.requests.flatMap((request) => request.messageIds));
     assert.deepEqual([...seen].sort(), [...kept].sort(), 'only the 20 held messages were ever sent');
     assert.ok(delivery.size <= 20);
-    assert.equal(delivery.counters.dropped, 80);
+    assert.equal(delivery.counters.refused, 80);
     const full = errors.filter((error) => error.code === 'MR_ERR_QUEUE_FULL').flatMap((error) => error.messageIds);
     assert.deepEqual(
       full,

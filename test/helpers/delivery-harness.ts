@@ -3,6 +3,7 @@ import { resolveDeliveryOptions } from '../../src/config/resolve-options.js';
 import { createDelivery } from '../../src/delivery/create-delivery.js';
 import type { Delivery } from '../../src/delivery/delivery.js';
 import type { DeliveryError, MetaRouterError } from '../../src/errors/metarouter-error.js';
+import type { SpoolIo } from '../../src/storage/spool.js';
 import { buildRecord, isProblem } from '../../src/translate/build-record.js';
 import { toMessage, type Message } from '../../src/translate/message.js';
 import { startIngestServer } from './ingest-server.js';
@@ -41,8 +42,8 @@ export interface DeliveryHarness {
  * The delivery engine over a real `HttpTransport` to `url`, configured like the library does it
  * (resolveDeliveryOptions), with `retryDelay` replaced by a recorder that waits `delayMillis`.
  */
-export function deliveryTo(url: string, options: DeliveryOptions & { delayMillis?: number; maxBatchBytes?: number } = {}): DeliveryHarness {
-  const { delayMillis = 5, maxBatchBytes, ...deliveryOptions } = options;
+export function deliveryTo(url: string, options: DeliveryOptions & { delayMillis?: number; maxBatchBytes?: number; storageIo?: Partial<SpoolIo> } = {}): DeliveryHarness {
+  const { delayMillis = 5, maxBatchBytes, storageIo, ...deliveryOptions } = options;
   const config = resolveDeliveryOptions({ writeKey: WRITE_KEY, host: url, ...deliveryOptions });
   const errors: DeliveryError[] = [];
   const delays: DelayCall[] = [];
@@ -50,6 +51,7 @@ export function deliveryTo(url: string, options: DeliveryOptions & { delayMillis
     {
       ...config,
       ...(maxBatchBytes === undefined ? {} : { maxBatchBytes }),
+      storageIo,
       retryDelay: (attempt, retryAfterMillis) => {
         delays.push({ attempt, retryAfterMillis });
         return delayMillis;

@@ -34,7 +34,7 @@ for (const { name, time } of BAD_TIMES) {
       assert.equal(errors[0]!.code, 'MR_ERR_INVALID_RECORD');
       assert.deepEqual((errors[0] as DeliveryError).messageIds, ['bad'], 'the report names the bad record');
       assert.match(errors[0]!.message, /time/);
-      assert.equal(exporter.counters.dropped, 1);
+      assert.equal(exporter.counters.refused, 1);
     } finally {
       await provider.shutdown();
       await server.close();

@@ -20,7 +20,7 @@ test('with a SimpleLogRecordProcessor (which never asks the exporter to send), f
   }
 });
 
-test('calls after close are counted as dropped, not only reported', async () => {
+test('calls after close are counted as refused, not only reported', async () => {
   const server = await startIngestServer();
   const analytics = new Analytics({ writeKey: 'k', host: server.url });
   const codes: string[] = [];
@@ -28,7 +28,7 @@ test('calls after close are counted as dropped, not only reported', async () => 
   await analytics.closeAndFlush();
   analytics.track({ userId: 'u', event: 'Late' });
   assert.deepEqual(codes, ['MR_ERR_CLOSED']);
-  assert.equal(analytics.counters!.dropped, 1);
+  assert.equal(analytics.counters!.refused, 1);
   assert.equal(server.requests.length, 0);
   await server.close();
 });

@@ -257,7 +257,7 @@ test('invalid analytics span events are reported as MR_ERR_INVALID_RECORD and th
     assert.deepEqual(pipeline.errors.map((error) => error.code), ['MR_ERR_INVALID_RECORD', 'MR_ERR_INVALID_RECORD']);
     assert.match(pipeline.errors[0]!.message, /event/);
     assert.match(pipeline.errors[1]!.message, /properties/);
-    assert.equal(pipeline.exporter.counters.dropped, 2);
+    assert.equal(pipeline.exporter.counters.refused, 2);
   } finally {
     await pipeline.close();
   }

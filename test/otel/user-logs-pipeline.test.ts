@@ -201,7 +201,7 @@ test('an invalid hand-emitted analytics.track record (no event) is reported as M
     assert.equal(errors.length, 1);
     assert.equal(errors[0]!.code, 'MR_ERR_INVALID_RECORD');
     assert.match(errors[0]!.message, /event/);
-    assert.equal(pipeline.exporter.counters.dropped, 1);
+    assert.equal(pipeline.exporter.counters.refused, 1);
   } finally {
     await pipeline.close();
   }

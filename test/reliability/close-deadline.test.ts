@@ -51,6 +51,7 @@ describe('closeAndFlush({ timeout: 300 }) against every fault, with the fault st
         const counters = analytics.counters!;
         assert.equal(counters.accepted, 5);
         assert.equal(counters.delivered + counters.dropped, 5, `${row.name}: every message delivered or dropped`);
+        assert.equal(counters.pending, 0, `${row.name}: nothing pending after the close`);
         assert.equal(reported.length, counters.dropped, `${row.name}: every drop reported with its id`);
 
         const ingested = new Set(server.ingestedIds());

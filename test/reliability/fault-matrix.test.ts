@@ -37,9 +37,13 @@ function send(analytics: Analytics, count: number, label: string): string[] {
   return Array.from({ length: count }, (_, i) => analytics.track({ userId: `user-${i}`, event: label, properties: { i, label } }));
 }
 
+/** Flushes, then checks the counters' invariant, which holds under every fault once the queue is empty. */
 async function flushWithin(analytics: Analytics, label: string): Promise<void> {
   const outcome = await settlesWithin(analytics.flush(), GUARD_MILLIS);
   assert.equal(outcome.settled, 'resolved', `${label}: flush() settled`);
+  const { accepted, delivered, dropped, pending } = analytics.counters!;
+  assert.equal(pending, 0, `${label}: nothing pending after flush()`);
+  assert.equal(accepted, delivered + dropped, `${label}: accepted = delivered + dropped`);
 }
 
 /** A fault server for `fault` (stopped when the fault is a refused port), and the host to send to. */
@@ -393,7 +397,7 @@ test('a Retry-After that points past maxRetryDuration ends the batch at once, wi
   const errors = collect(analytics);
   try {
     const [id] = send(analytics, 1, 'too far');
-    await analytics.flush();
+    await flushWithin(analytics, 'too far');
 
     assert.equal(server.requests.length, 1);
     assert.deepEqual(errors.map((error) => [error.code, [...error.messageIds], error.status]), [['MR_ERR_RETRIES_EXHAUSTED', [id], 429]]);

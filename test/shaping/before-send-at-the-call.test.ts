@@ -120,7 +120,7 @@ test('a hook that throws: the message is not sent, the call returns normally, th
       assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_BEFORE_SEND_FAILED']);
       assert.deepEqual((errors[0] as DeliveryError).messageIds, [id]);
       assert.equal(errors[0]!.cause, bug);
-      assert.equal(analytics.counters!.dropped, 1);
+      assert.equal(analytics.counters!.refused, 1);
     },
   );
 });

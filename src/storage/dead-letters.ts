@@ -1,0 +1,30 @@
+import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { DeliveryError } from '../errors/metarouter-error.js';
+import type { Message } from '../translate/message.js';
+
+/**
+ * The dead-letter file: messages given up for good are appended, one message JSON per line (the
+ * same NDJSON the local sink writes), so `metarouter-otel replay` can send them again with their
+ * messageIds. Written only on give-ups, never on the call path.
+ */
+export class DeadLetters {
+  /** Opens `file` for appending once, so that a path that cannot serve fails at construction. Throws the file-system error. */
+  constructor(
+    private readonly file: string,
+    private readonly report: (error: DeliveryError) => void,
+  ) {
+    closeSync(openSync(file, 'a', 0o600));
+  }
+
+  keep(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    let text = '';
+    for (const message of messages) text += `${message.json}\n`;
+    try {
+      appendFileSync(this.file, text, { mode: 0o600 });
+    } catch (error) {
+      const ids = messages.map((message) => message.messageId);
+      this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `could not append ${ids.length} given-up messages to the dead-letter file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ids, { cause: error }));
+    }
+  }
+}

@@ -1,0 +1,309 @@
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeliveryError } from '../errors/metarouter-error.js';
+import { AckFile, comparePositions, type Position } from './ack-file.js';
+import { lockDirectory } from './directory-lock.js';
+import { decodeFrames, encodeFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
+
+export type { Position } from './ack-file.js';
+
+/** The largest segment file; smaller when `maxBytes` is small, so that acknowledged space is freed in steps. */
+const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
+/** Bytes read from a segment at once; more than one whole record of the largest size. */
+const READ_CHUNK_BYTES = 256 * 1024;
+const SEGMENT_NAME = /^segment-(\d{10})\.log$/;
+
+/** The file-system calls a spool makes where tests inject faults (ENOSPC, EIO, EACCES) or count syncs. */
+export interface SpoolIo {
+  openSync: typeof openSync;
+  writeSync: (fd: number, buffer: Buffer, offset: number, length: number) => number;
+  fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
+}
+
+export interface SpoolSettings {
+  readonly directory: string;
+  readonly maxBytes: number;
+  /** Milliseconds between data syncs of the segment being written; 0: never sync. */
+  readonly syncInterval: number;
+  readonly io?: Partial<SpoolIo>;
+}
+
+/** A record read back from the spool. */
+export interface SpooledRecord {
+  readonly messageId: string;
+  readonly json: string;
+  readonly bytes: number;
+  readonly position: Position;
+  /** Written by an earlier process (found at start) rather than by this one. */
+  readonly recovered: boolean;
+}
+
+interface Segment {
+  readonly id: number;
+  bytes: number;
+  /** Found at start: left by an earlier process. */
+  readonly previous: boolean;
+  /** Holds a torn or corrupt part: renamed aside instead of deleted once acknowledged. */
+  corrupt: boolean;
+}
+
+const segmentName = (id: number) => `segment-${String(id).padStart(10, '0')}.log`;
+
+/**
+ * An append-only, size-bounded log of messages in segment files, with an acknowledgement cursor.
+ * Appends go through `write(2)` (the page cache: they survive the process being killed); `syncInterval`
+ * adds an `fdatasync` at most that often (power loss). One reader walks the log in order from the
+ * cursor, across segments; a torn or corrupt part of a segment is cut off, reported and the segment
+ * set aside when acknowledged. A segment is deleted only once the cursor past it is synced.
+ */
+export class Spool {
+  private readonly segments: Segment[] = [];
+  private readonly frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES);
+  private readonly segmentBytes: number;
+  private readonly io: SpoolIo;
+  private readonly ack: AckFile;
+  private readonly release: () => void;
+  private acked: Position;
+  private writer!: Segment;
+  private writerFd = -1;
+  /** Where the reader stands: the segment's index in `segments`, and an offset in it. */
+  private readIndex = 0;
+  private readOffset = 0;
+  private readFd = -1;
+  private totalBytes = 0;
+  private faulted = false;
+  private unsynced = false;
+  private syncing = false;
+  private readonly syncTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  /** Opens (creating it when missing) and locks `directory`. Throws the file-system error or `DirectoryInUse`. */
+  constructor(
+    private readonly settings: SpoolSettings,
+    private readonly report: (error: DeliveryError) => void,
+  ) {
+    this.io = { openSync, writeSync, fdatasync, ...settings.io };
+    this.segmentBytes = Math.max(FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES, Math.min(MAX_SEGMENT_BYTES, Math.floor(settings.maxBytes / 8)));
+    mkdirSync(settings.directory, { recursive: true, mode: 0o700 });
+    this.release = lockDirectory(settings.directory);
+    try {
+      this.ack = new AckFile(join(settings.directory, 'ack'));
+      const stored = this.ack.read();
+      // Deferred: the caller attaches its error listener right after construction.
+      if (!stored.valid) queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', 'the acknowledgement cursor was unreadable; the spool is sent again from its oldest record (duplicates possible)', [])));
+      this.acked = stored.position;
+      this.openSegments();
+      this.roll();
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+    if (settings.syncInterval > 0) this.syncTimer = setInterval(() => this.syncSoon(), settings.syncInterval).unref();
+  }
+
+  /** True from a reported fault until the next write succeeds. */
+  get failing(): boolean {
+    return this.faulted;
+  }
+
+  /** Bytes that may still be appended before `maxBytes`. */
+  get freeBytes(): number {
+    return this.settings.maxBytes - this.totalBytes;
+  }
+
+  /** True when every record is read: new ones may go straight to memory. */
+  get caughtUp(): boolean {
+    return this.segments[this.readIndex] === this.writer && this.readOffset === this.writer.bytes;
+  }
+
+  /**
+   * Appends one message. `read`: the caller holds it in memory already, so the reader moves past it
+   * (only when caught up). Returns where the record ends, `'full'` when it would pass `maxBytes`, or
+   * `'failed'` when the write failed (reported once per run of failures; the file is left whole).
+   */
+  append(messageId: string, json: string, read: boolean): Position | 'full' | 'failed' {
+    const length = encodeFrame(this.frame, messageId, json);
+    if (this.totalBytes + length > this.settings.maxBytes) return 'full';
+    try {
+      if (this.writer.bytes + length > this.segmentBytes && this.writer.bytes > 0) this.roll();
+      const written = this.io.writeSync(this.writerFd, this.frame, 0, length);
+      if (written !== length) throw Object.assign(new Error(`short write: ${written} of ${length} bytes`), { code: 'EIO' });
+    } catch (error) {
+      this.cutBack();
+      this.fault('could not write a message to storage; it is held in memory only', error);
+      return 'failed';
+    }
+    const wasCaughtUp = this.caughtUp;
+    this.faulted = false;
+    this.unsynced = true;
+    this.writer.bytes += length;
+    this.totalBytes += length;
+    if (read && wasCaughtUp) this.readOffset = this.writer.bytes;
+    return { segment: this.writer.id, offset: this.writer.bytes };
+  }
+
+  /** Reads up to `maxCount` records from the reader's place, in order. Never throws. */
+  read(maxCount: number): SpooledRecord[] {
+    const records: SpooledRecord[] = [];
+    while (records.length < maxCount && !this.caughtUp && !this.closed) {
+      const segment = this.segments[this.readIndex]!;
+      if (this.readOffset >= segment.bytes) {
+        this.nextReadSegment();
+        continue;
+      }
+      try {
+        if (this.readFd === -1) this.readFd = openSync(join(this.settings.directory, segmentName(segment.id)), 'r');
+        const start = this.readOffset;
+        const length = Math.min(READ_CHUNK_BYTES, segment.bytes - start);
+        const chunk = Buffer.allocUnsafe(length);
+        const got = readSync(this.readFd, chunk, 0, length, this.readOffset);
+        const scan = decodeFrames(chunk.subarray(0, got), maxCount - records.length);
+        for (const message of scan.messages) {
+          records.push({ messageId: message.messageId, json: message.json, bytes: message.bytes, position: { segment: segment.id, offset: this.readOffset + message.end }, recovered: segment.previous });
+        }
+        this.readOffset += scan.end;
+        // The segment's end was reached (or the file is shorter than it was): what is left is torn.
+        const readToEnd = start + got >= segment.bytes || got < length;
+        if (scan.stop === 'corrupt' || (scan.stop === 'short' && readToEnd && (this.readOffset < start + got || got === 0))) {
+          this.setAside(segment, scan.stop === 'corrupt' ? 'a corrupt record' : 'a torn record at its end');
+        }
+      } catch (error) {
+        this.fault(`could not read ${segmentName(segment.id)}; it is set aside`, error);
+        segment.corrupt = true;
+        this.nextReadSegment();
+      }
+    }
+    return records;
+  }
+
+  /**
+   * Moves the cursor to `position` (every record up to it is settled). Segments wholly behind it are
+   * then deleted, once the cursor is synced; corrupt ones are renamed `*.corrupt` instead.
+   */
+  acknowledge(position: Position): void {
+    if (this.closed || comparePositions(position, this.acked) <= 0) return;
+    this.acked = position;
+    try {
+      this.ack.write(position);
+      let synced = false;
+      while (this.segments.length > 1 && this.readIndex > 0 && this.isAcknowledged(this.segments[0]!)) {
+        if (!synced) this.ack.sync();
+        synced = true;
+        const segment = this.segments.shift()!;
+        this.readIndex--;
+        this.totalBytes -= segment.bytes;
+        const path = join(this.settings.directory, segmentName(segment.id));
+        if (segment.corrupt) renameSync(path, `${path}.corrupt`);
+        else unlinkSync(path);
+      }
+    } catch (error) {
+      this.fault('could not record delivered messages in storage; they may be sent again after a restart', error);
+    }
+  }
+
+  /** Syncs what was written, stops, and releases the directory. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.syncTimer);
+    try {
+      if (this.settings.syncInterval > 0 && this.unsynced) fdatasyncSync(this.writerFd);
+    } catch (error) {
+      this.fault('could not sync storage at close', error);
+    }
+    for (const fd of [this.writerFd, this.readFd]) if (fd !== -1) closeSync(fd);
+    this.ack.close();
+    if (this.writer.bytes === 0 && this.segments.length > 0) {
+      try {
+        unlinkSync(join(this.settings.directory, segmentName(this.writer.id)));
+      } catch {
+        // An empty segment left behind is harmless: the next start skips it.
+      }
+    }
+    this.release();
+  }
+
+  private isAcknowledged(segment: Segment): boolean {
+    return segment.id < this.acked.segment || (segment.id === this.acked.segment && this.acked.offset >= segment.bytes && segment !== this.writer);
+  }
+
+  /** Lists the segments left by earlier processes, drops those already acknowledged, and places the reader. */
+  private openSegments(): void {
+    const { directory } = this.settings;
+    const ids = readdirSync(directory)
+      .map((name) => SEGMENT_NAME.exec(name)?.[1])
+      .filter((id): id is string => id !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const id of ids) {
+      const path = join(directory, segmentName(id));
+      if (id < this.acked.segment) {
+        unlinkSync(path);
+        continue;
+      }
+      const bytes = statSync(path).size;
+      this.segments.push({ id, bytes, previous: true, corrupt: false });
+      this.totalBytes += bytes;
+    }
+    if (this.segments[0]?.id === this.acked.segment) this.readOffset = Math.min(this.acked.offset, this.segments[0].bytes);
+  }
+
+  /** Starts a new segment file for appends. */
+  private roll(): void {
+    const id = Math.max(this.acked.segment, this.segments.at(-1)?.id ?? 0) + 1;
+    const fd = this.io.openSync(join(this.settings.directory, segmentName(id)), 'wx', 0o600);
+    const caughtUp = this.writerFd !== -1 && this.caughtUp;
+    if (this.writerFd !== -1) {
+      if (this.settings.syncInterval > 0) fdatasyncSync(this.writerFd);
+      closeSync(this.writerFd);
+    }
+    this.writerFd = fd;
+    this.writer = { id, bytes: 0, previous: false, corrupt: false };
+    this.segments.push(this.writer);
+    if (caughtUp) this.nextReadSegment();
+  }
+
+  private nextReadSegment(): void {
+    if (this.readFd !== -1) closeSync(this.readFd);
+    this.readFd = -1;
+    if (this.readIndex < this.segments.length - 1) {
+      this.readIndex++;
+      this.readOffset = 0;
+    }
+  }
+
+  private setAside(segment: Segment, what: string): void {
+    const lost = segment.bytes - this.readOffset;
+    segment.corrupt = true;
+    this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `${segmentName(segment.id)} holds ${what} at offset ${this.readOffset}: the ${lost} bytes from there are cut off; the intact records before it are sent, and the file is kept as ${segmentName(segment.id)}.corrupt`, []));
+    segment.bytes = this.readOffset;
+    this.totalBytes -= lost;
+    this.nextReadSegment();
+  }
+
+  /** After a failed append, removes whatever part of the record reached the file. */
+  private cutBack(): void {
+    try {
+      ftruncateSync(this.writerFd, this.writer.bytes);
+    } catch {
+      // The next start's reader cuts a torn tail off anyway.
+    }
+  }
+
+  private fault(message: string, cause: unknown): void {
+    if (this.faulted) return;
+    this.faulted = true;
+    this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `${message}: ${(cause as NodeJS.ErrnoException)?.code ?? String(cause)}`, [], { cause }));
+  }
+
+  /** One background sync at a time: a slow disk stretches the window at risk, it does not pile up syncs. */
+  private syncSoon(): void {
+    if (!this.unsynced || this.closed || this.syncing) return;
+    this.unsynced = false;
+    this.syncing = true;
+    this.io.fdatasync(this.writerFd, (error) => {
+      this.syncing = false;
+      if (error !== null && !this.closed) this.fault('could not sync storage', error);
+    });
+  }
+}
