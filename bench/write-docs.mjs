@@ -17,6 +17,7 @@ function describeLoad(load, cores) {
 }
 import { BENCH_DIR, REPO_DIR } from './lib/options.mjs';
 import { formatCount, formatMegabytes, formatMicros, formatSeconds, markdownRatios, markdownTable } from './lib/summary.mjs';
+import { LATENCY_KEYS, markdownServiceGoals, markdownServiceTable, serviceLabel, summarizeService } from './lib/service-summary.mjs';
 import { renderChart } from './lib/svg-chart.mjs';
 
 function load(name) {
@@ -84,6 +85,71 @@ function runSection(run) {
       out.push(`- ${row.label}, ${row.mode}: ${parts.join('; ')}`);
     }
   }
+  return out.join('\n');
+}
+
+const RATE_COLORS = ['#1f6feb', '#d1242f', '#2da44e', '#bf8700', '#8250df'];
+// Percentiles placed by their "nines" (p90 → 1, p99 → 2, p99.9 → 3), so the tail gets the room.
+const NINES = { p50: Math.log10(2), p90: 1, p99: 2, p99_9: 3, p99_99: 4 };
+
+function serviceChart(service) {
+  const keys = LATENCY_KEYS.filter((key) => key !== 'p99_99');
+  const rows = service.rows;
+  const rates = service.settings.rates;
+  const yMax = Math.max(...rows.flatMap((row) => keys.map((key) => row.latency[key] ?? 0)));
+  const line = (row, color, dash) => ({
+    name: `${row.lib}-${row.rate}`,
+    label: `${row.lib === 'none' ? 'no SDK' : 'with the SDK'}, ${row.rate.toLocaleString('en-US')} req/s`,
+    color,
+    dash,
+    points: keys.map((key) => [NINES[key], row.latency[key]]),
+  });
+  const panels = service.settings.libs
+    .filter((lib) => lib !== 'none')
+    .map((lib) => ({
+      title: serviceLabel(lib),
+      xLabel: 'percentile',
+      yLabel: 'response time',
+      xTicks: keys.map((key) => ({ value: NINES[key], label: key.replace('_', '.') })),
+      yFormat: (v) => `${Number(v.toPrecision(3))} ms`,
+      yMax,
+      yLog: true,
+      series: rates.flatMap((rate, index) => {
+        const color = RATE_COLORS[index % RATE_COLORS.length];
+        const ours = rows.find((row) => row.lib === lib && row.rate === rate);
+        const none = rows.find((row) => row.lib === 'none' && row.rate === rate);
+        return [ours && line(ours, color, undefined), none && line(none, color, '6 4')].filter(Boolean);
+      }),
+    }));
+  return renderChart({
+    title: 'Response-time percentiles of a traced node:http service, per SDK (dashed: the same service without an SDK)',
+    subtitle: `autocannon, ${service.settings.connections} connections, fixed rates; medians of ${service.settings.rounds} round(s); log scale. ${describeMachine(service.machine)}`,
+    panels,
+    columns: panels.length,
+    panelWidth: 420,
+  });
+}
+
+function serviceSection(service, burstCpu) {
+  const s = service.settings;
+  const out = [];
+  out.push('## In a traced HTTP service: what each SDK adds per request');
+  out.push('');
+  out.push(
+    `Produced by \`${service.command}\` on ${service.date.slice(0, 10)}; ${describeMachine(service.machine)}. A \`node:http\` service traced with the OpenTelemetry SDK makes one \`track\` call of ≈${s.size} B per request inside the request span; autocannon loads it at a fixed rate with ${s.connections} connections, ${s.warmSeconds} s of warm-up then ${s.seconds} s measured. ${s.rounds} round(s), the SDKs alternating within each; each figure is the median of the rounds, and **added** = the SDK's median minus the no-SDK service's median at the same rate in the same run. Loop delay: \`perf_hooks.monitorEventLoopDelay\` in the service over the measured window. The load average column is the 1-minute figure at the start of each measured window (range over the rounds).${describeLoad(service.load, service.machine.cores)}`,
+  );
+  out.push('');
+  const rows = summarizeService(service.runs);
+  out.push(markdownServiceTable(rows));
+  out.push('');
+  out.push(`Goal ratios (our burst CPU per event: ${burstCpu === undefined ? 'not measured' : formatMicros(burstCpu)}, from the burst table on this page):`);
+  out.push('');
+  out.push(markdownServiceGoals(rows, burstCpu));
+  out.push('');
+  out.push('');
+  out.push('In parentheses after an added latency: its range when taken round by round, each SDK against the no-SDK run of the same round. Where the ranges of two SDKs overlap, this run does not separate them: take more rounds.');
+  out.push('');
+  out.push('![response-time percentiles per SDK](benchmarks-service.svg)');
   return out.join('\n');
 }
 
@@ -176,13 +242,45 @@ const METHOD = `## How it is measured
 
 The child processes share two cores with the parent's server, as an app shares its machine with
 the ingestion it talks to; run-to-run spread on such a machine is ±20 % or more, so read ratios
-from one run rather than figures across runs.`;
+from one run rather than figures across runs.
+
+### The service benchmark
+
+- **The service** (\`bench/lib/service-process.mjs\`), one process per (rate, SDK) run: \`node:http\`
+  on 127.0.0.1, port 0; an AsyncLocalStorage context manager and a \`BasicTracerProvider\` whose
+  \`BatchSpanProcessor\` exports to a no-op exporter; every request runs in an active server span
+  and makes one \`track\` call (the generator's, ≈360 B) through the SDK under test, then answers
+  \`{"ok":true}\`. Every SDK runs at its defaults, with only the endpoint set (metarouter-otel:
+  flushAt 100; Segment: flushAt 15; PostHog: flushAt 20). The no-SDK service builds the same params
+  and calls nothing.
+- **Load** (\`bench/lib/load-process.mjs\`): autocannon in a process of its own on the same machine
+  (as the issue measured), apart from the ingestion server so that decoding the SDKs' batches never
+  delays its timing; a fixed overall rate over 50 keep-alive connections: a warm-up (not counted),
+  then the measured window. Response times are autocannon's, in whole
+  milliseconds, without its coordinated-omission correction (which assumes one request per
+  millisecond per connection, not this schedule).
+- **CPU per request**: the service process's CPU time (\`process.cpuUsage()\`, user + system, all
+  threads) over the measured window, divided by the requests it served. It counts the SDK's
+  deferred work (batching, sending, GC) as well as the call itself. **Peak RSS**: the service's
+  \`maxRSS\` at its end. **Loop delay**: \`monitorEventLoopDelay\` (5 ms resolution) over the window.
+- **Loss and duplicates**: after the window, the service flushes its SDK; the ingestion server
+  counts every call's unique \`properties.seq\`. Every run checks them.
+- **Rounds**: three by default, SDKs alternating within each and the first SDK rotating between
+  rounds, so a burst of load from another process hits different SDKs in different rounds; medians
+  of three discard one disturbed round per figure. On a shared machine the tail percentiles of a
+  single 10 s window vary by tens of milliseconds between rounds; take more rounds
+  (\`--rounds 5\`) to separate SDKs whose medians are close, and read **added** figures, which
+  compare runs made minutes apart on the same machine, rather than absolute ones.
+- **Re-running the table**: \`npm run bench -- --only service\` (or \`npm run bench\` for both
+  tables) rewrites bench/results/service.json and this page; the load average column shows how
+  quiet the machine was.`;
 
 /** Regenerates docs/benchmarks.md and docs/benchmarks-curves.svg from bench/results/. */
 export function writeDocs() {
   const run = load('run.json');
   const curves = load('curves.json');
   const profile = load('profile.json');
+  const service = load('service.json');
   const parts = [
     '# Benchmarks',
     '',
@@ -192,14 +290,24 @@ export function writeDocs() {
     'and a pre-serialized baseline, each delivering to the same loopback ingestion server.',
     '',
     '```sh',
-    'npm run bench                        # build, install bench/ dependencies, run the table (≈10 min on 2 cores)',
+    'npm run bench                        # build, install bench/ dependencies, the burst and service tables (≈15 min on 2 cores)',
+    'npm run bench -- --only service      # one part: burst or service',
     'node bench/run.mjs --count 10k --rounds 1 --only metarouter,baseline   # a quick look',
+    'node bench/service.mjs --rounds 1 --rates 2000 --only none,metarouter  # a quick look at the service',
+    'node bench/service.mjs --only metarouter --rounds 1 --cpu-prof        # profile the service under load',
+    'node bench/call-tail.mjs --lib-dir build-a --compare dist            # track() call-time tail, two builds',
+    'node bench/call-cpu.mjs build-a dist                                 # CPU per traced request each build adds, one process',
     'node bench/curves.mjs                # the size and count curves',
     'node bench/profile.mjs               # CPU profile of our burst, top self-time functions',
     'node bench/write-docs.mjs            # this page, from the stored results',
     '```',
   ];
   if (run !== undefined) parts.push('', runSection(run));
+  if (service !== undefined) {
+    writeFileSync(path.join(REPO_DIR, 'docs', 'benchmarks-service.svg'), serviceChart(service));
+    const burstCpu = run?.rows.find((row) => row.lib === 'metarouter' && row.mode === 'burst')?.cpuPerCallMicros;
+    parts.push('', serviceSection(service, burstCpu));
+  }
   if (curves !== undefined) {
     writeFileSync(path.join(REPO_DIR, 'docs', 'benchmarks-curves.svg'), chart(curves));
     parts.push('', curvesSection(curves));

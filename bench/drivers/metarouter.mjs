@@ -6,14 +6,15 @@ import path from 'node:path';
 
 export default {
   name: 'metarouter',
-  async create({ url, count, flushAt, libDir, ourDefaults, extraOptions = {} }) {
+  async create({ url, count, flushAt, libDir, ourDefaults, serviceDefaults, extraOptions = {} }) {
     const require = createRequire(import.meta.url);
     const { Analytics } = require(path.join(libDir, 'index.js'));
     const version = require(path.join(libDir, '..', 'package.json')).version;
     // Room for the whole burst: the benchmark measures speed, not the overflow policy (the
     // default, 10,000, drops the rest of a 100,000-call burst and reports it). --our-defaults
-    // shows that: only writeKey and host, every other option at the library's default.
-    const options = { ...(ourDefaults ? {} : { flushAt, maxQueueSize: Math.max(count, 10_000) }), ...extraOptions };
+    // shows that: only writeKey and host, every other option at the library's default. The service
+    // benchmark (serviceDefaults) runs every SDK at its defaults.
+    const options = { ...(ourDefaults || serviceDefaults ? {} : { flushAt, maxQueueSize: Math.max(count, 10_000) }), ...extraOptions };
     const analytics = new Analytics({ writeKey: 'bench-write-key', host: url, ...options });
     const errors = {};
     analytics.on('error', (error) => {

@@ -21,7 +21,7 @@ import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields } from '../translate/pick-fields.js';
 import { toMessage } from '../translate/message.js';
-import { toIsoTimestamp } from '../translate/timestamp.js';
+import { isoTimeOf, toIsoTimestamp } from '../translate/timestamp.js';
 import { LIBRARY } from '../version.js';
 import type { AliasParams, GroupParams, IdentifyParams, PageParams, ScreenParams, TrackParams } from './params.js';
 
@@ -189,7 +189,7 @@ export class Analytics extends ErrorChannel {
         type,
         picked,
         messageId: messageId === undefined ? randomUUID() : (messageId as string),
-        timestamp: new Date(timeMillis).toISOString(),
+        timestamp: isoTimeOf(timeMillis),
         traceId: correlated ? spanContext.traceId : undefined,
         spanId: correlated ? spanContext.spanId : undefined,
       });

@@ -19,8 +19,6 @@ export interface AnalyticsRecord {
   readonly fields: string;
   /** JSON object text of the user's `context`, without the keys this package owns; `{}` when none. */
   readonly context: string;
-  /** UTF-8 bytes of `fields` plus `context`, when the reader already measured them. */
-  readonly userBytes?: number;
   /** The messageId to keep, if the input carried one. */
   readonly messageId: string | undefined;
   /** ISO 8601 time of the event. */

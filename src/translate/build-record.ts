@@ -70,7 +70,6 @@ export function buildRecord(input: RecordInput): AnalyticsRecord | FieldProblem 
     type: input.type,
     fields: fieldsJson,
     context: contextJson,
-    userBytes: Buffer.byteLength(fieldsJson) + Buffer.byteLength(contextJson),
     messageId: input.messageId,
     timestamp: input.timestamp,
     traceId: input.traceId,

@@ -13,6 +13,9 @@ export interface Message {
 
 const LIBRARY_JSON = JSON.stringify(LIBRARY);
 
+/** Text JSON.stringify would leave as it is: no quote, backslash, control character or surrogate. */
+const NEEDS_NO_ESCAPE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
 /** Keys of `context` that this package owns; a user's values for them are not sent. */
 export const RESERVED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['library', 'otel']);
 
@@ -32,17 +35,11 @@ export function toMessage(record: AnalyticsRecord, writeKeyJson: string): Messag
   const messageId = record.messageId ?? randomUUID();
   const otel = record.traceId === undefined ? '' : `,"otel":{"traceId":"${record.traceId}","spanId":"${record.spanId}"}`;
   const head = `{"type":"${record.type}",`;
-  const middle = `"messageId":${JSON.stringify(messageId)},"timestamp":"${record.timestamp}","context":{"library":${LIBRARY_JSON}${otel}`;
+  // A UUID, nearly always: quoting it costs a fifth of calling JSON.stringify on it.
+  const messageIdJson = NEEDS_NO_ESCAPE.test(messageId) ? `"${messageId}"` : JSON.stringify(messageId);
+  const middle = `"messageId":${messageIdJson},"timestamp":"${record.timestamp}","context":{"library":${LIBRARY_JSON}${otel}`;
   const tail = `},"writeKey":${writeKeyJson}}`;
-  const fields = inner(record.fields, 'after');
-  const context = inner(record.context, 'before');
-  const userBytes =
-    record.userBytes === undefined
-      ? Buffer.byteLength(fields) + Buffer.byteLength(context)
-      : record.userBytes - 4 + (fields === '' ? 0 : 1) + (context === '' ? 0 : 1);
-  return {
-    messageId,
-    json: head + fields + middle + context + tail,
-    bytes: Buffer.byteLength(head) + Buffer.byteLength(middle) + Buffer.byteLength(tail) + userBytes,
-  };
+  const json = head + inner(record.fields, 'after') + middle + inner(record.context, 'before') + tail;
+  // One measure of the whole text: a call per part costs more than the bytes it scans.
+  return { messageId, json, bytes: Buffer.byteLength(json) };
 }

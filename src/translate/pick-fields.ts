@@ -20,10 +20,11 @@ function hasToJSON(value: unknown): value is { toJSON(key: string): unknown } {
 /** One field's value, read once; a finite numeric id becomes a string, an object's `toJSON` is applied. */
 function readField(source: Readonly<Record<string, unknown>>, key: string): unknown {
   const value = source[key];
-  if (ID_FIELDS.has(key) && typeof value === 'number' && Number.isFinite(value)) return String(value);
+  // The value's type is asked first: most fields are absent or strings, and need no set lookup.
+  if (typeof value === 'number') return ID_FIELDS.has(key) && Number.isFinite(value) ? String(value) : value;
   // Applied here, so that the checks see what JSON would send: a toJSON returning a string would
   // otherwise put `"properties":"text"` (or a broken context) on the wire.
-  if (OBJECT_FIELDS.has(key) && hasToJSON(value)) return value.toJSON(key);
+  if (typeof value === 'object' && value !== null && OBJECT_FIELDS.has(key) && hasToJSON(value)) return value.toJSON(key);
   return value;
 }
 

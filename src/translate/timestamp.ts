@@ -28,3 +28,22 @@ export function toIsoTimestamp(value: unknown): string | undefined {
   if (!Number.isFinite(millis) || Math.abs(millis) > 8.64e15) return undefined;
   return new Date(millis).toISOString();
 }
+
+/** The second last formatted by {@link isoTimeOf}, and its text up to the milliseconds. */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * `new Date(millis).toISOString()` of integer epoch milliseconds, for a hot path. That builtin
+ * costs about 0.7 µs, a large share of a whole call; calls within one second share its text up to
+ * the milliseconds, so only those are formatted again. Throws the builtin's RangeError for NaN.
+ */
+export function isoTimeOf(millis: number): string {
+  const second = Math.floor(millis / 1000);
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(millis).toISOString().slice(0, -4);
+    cachedSecond = second;
+  }
+  const ms = millis - second * 1000;
+  return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}

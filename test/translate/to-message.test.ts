@@ -69,3 +69,12 @@ test('user context keys owned by the library (library, otel) are never sent; the
   assert.equal(parsed.context.ip, 'x');
   assert.deepEqual(context, { library: { name: 'spoof' }, otel: { traceId: 'spoof' }, ip: 'x' });
 });
+
+test('a messageId is written as JSON.stringify writes it, whether it needs escaping or not', () => {
+  const ids = ['0f8fad5b-d9cb-469f-a165-70867728950e', 'a"b', 'back\\slash', 'tab\there', 'nul\u0000', 'del\u007f', 'line\u2028sep', 'rocket🚀', 'lone\ud800', 'lone\udc00x', 'é'];
+  for (const id of ids) {
+    const { json } = message({ messageId: id });
+    assert.ok(json.includes(`"messageId":${JSON.stringify(id)},`), JSON.stringify(id));
+    assert.equal(JSON.parse(json).messageId, JSON.parse(JSON.stringify(id)), JSON.stringify(id));
+  }
+});

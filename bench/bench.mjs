@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `npm run bench`: the burst table (run.mjs), then the service table (service.mjs), each in its own
+// process, each regenerating docs/benchmarks.md as it ends. The service part runs second so its goal
+// ratio reads the burst CPU per event of the same run.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BENCH_DIR } from './lib/options.mjs';
+
+const PARTS = { burst: 'run.mjs', service: 'service.mjs' };
+const USAGE = `npm run bench [-- flags]
+  --only a,b     parts: ${Object.keys(PARTS).join(', ')} (default both, ≈15 min on 2 cores)
+  --rounds N     rounds of alternation of each part (default 3)
+  Each part has more flags: node bench/run.mjs --help, node bench/service.mjs --help
+`;
+
+const { values } = parseArgs({
+  options: { only: { type: 'string', default: Object.keys(PARTS).join(',') }, rounds: { type: 'string' }, help: { type: 'boolean', default: false } },
+});
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const parts = values.only.split(',').map((part) => part.trim());
+for (const part of parts) if (PARTS[part] === undefined) throw new Error(`unknown part "${part}": ${Object.keys(PARTS).join(', ')}`);
+const extra = values.rounds === undefined ? [] : ['--rounds', values.rounds];
+
+for (const part of Object.keys(PARTS).filter((name) => parts.includes(name))) {
+  const { status, signal } = spawnSync(process.execPath, [path.join(BENCH_DIR, PARTS[part]), ...extra], { stdio: 'inherit' });
+  if (status !== 0) {
+    process.stderr.write(`the ${part} part ended with ${signal ?? `exit code ${status}`}\n`);
+    process.exit(status ?? 1);
+  }
+  process.stdout.write('\n');
+}
