@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 // The command line uses the package's public API only.
 import { startBridge, startSink } from '../index.js';
 import { createPlanEnforcer, trackingPlanModule } from '../index.js';
+import type { PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from '../index.js';
 
 const USAGE = `Usage: metarouter-otel <command> [options]
 
@@ -20,6 +21,12 @@ Commands:
            --write-key KEY       source ID (or env METAROUTER_WRITE_KEY, which keeps it out of ps)
            --token T             require Authorization: Bearer T (or env METAROUTER_BRIDGE_TOKEN)
            --max-body-bytes N    largest request body after decompression (default 64 MiB)
+           --plan PLAN.json      enforce this Segment tracking plan on every event; what it drops is
+                                 answered as rejected in partial_success
+           --unplanned-events allow|report|drop        (default report)
+           --unplanned-properties keep|omit            (default keep)
+           --other-violations report|drop             (default report; throw drops here)
+           --violation-write-key KEY  also send violations as Violation Generated tracks to KEY
            GET /healthz and /readyz for probes; SIGTERM drains, delivers, then exits
   plan types PLAN.json   Print a TypeScript module typing the calls of a Segment tracking plan export
            --import-from NAME    module to import the types from (default metarouter-otel)
@@ -54,6 +61,11 @@ async function bridge(args: string[]): Promise<void> {
       'write-key': { type: 'string' },
       token: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      plan: { type: 'string' },
+      'unplanned-events': { type: 'string' },
+      'unplanned-properties': { type: 'string' },
+      'other-violations': { type: 'string' },
+      'violation-write-key': { type: 'string' },
     },
   });
   const number = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
@@ -64,6 +76,14 @@ async function bridge(args: string[]): Promise<void> {
     writeKey: values['write-key'],
     token: values.token,
     maxBodyBytes: number(values['max-body-bytes']),
+    trackingPlan: values.plan,
+    // Checked by startBridge like any option: a wrong word is a ConfigurationError naming it.
+    planEnforcement: {
+      unplannedEvents: values['unplanned-events'] as UnplannedEventAction | undefined,
+      unplannedProperties: values['unplanned-properties'] as UnplannedPropertyAction | undefined,
+      otherViolations: values['other-violations'] as PlanViolationAction | undefined,
+    },
+    violationWriteKey: values['violation-write-key'],
   });
   // One line per error, code first; error messages never hold the writeKey.
   running.on('error', (error) => console.error(`metarouter-otel bridge: ${error.code} ${error.message.replace(/\s+/g, ' ')}`));
