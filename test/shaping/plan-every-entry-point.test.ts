@@ -4,9 +4,11 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   Analytics,
+  ConfigurationError,
   MetaRouterLogRecordExporter,
   MetaRouterSpanExporter,
   PlanViolationError,
+  startBridge,
   ValidationError,
   type MetaRouterError,
   type PlanEnforcementOptions,
@@ -195,4 +197,46 @@ for (const [entry, make] of ENTRY_POINTS) {
       }
     });
   }
+}
+
+test('the plan checks what beforeSend made of the message: a hook that fixes a type makes it valid, one that breaks it makes it reported', async () => {
+  const server = await startIngestServer();
+  const analytics = new Analytics({
+    writeKey: 'k',
+    host: server.url,
+    trackingPlan: PLAN,
+    beforeSend: (message) => {
+      const properties = message.properties as Properties;
+      if (message.messageId === 'fixed') properties.plan = String(properties.plan);
+      if (message.messageId === 'broken') properties.plan = 7;
+      return message;
+    },
+  });
+  const errors: MetaRouterError[] = [];
+  analytics.on('error', (error) => errors.push(error));
+  try {
+    analytics.track({ userId: 'u', event: 'Signed Up', properties: { plan: 3 }, messageId: 'fixed' });
+    analytics.track({ userId: 'u', event: 'Signed Up', properties: { plan: 'pro' }, messageId: 'broken' });
+    await analytics.closeAndFlush();
+    assert.deepEqual(server.accepted.map((message) => [message.messageId, message.properties]), [['fixed', { plan: '3' }], ['broken', { plan: 7 }]]);
+    assert.deepEqual(errors.map((error) => [(error as PlanViolationError).messageIds, (error as PlanViolationError).violations[0]!.type]), [[['broken'], 'Datatype-Mismatch']]);
+  } finally {
+    await server.close();
+  }
+});
+
+for (const [what, trackingPlan] of [
+  ['not a plan', { rules: 'none' }],
+  ['a rule with an invalid schema', { rules: [{ key: 'A', type: 'TRACK', version: 1, jsonSchema: { type: 'nonsense' } }] }],
+  ['a remote $ref', { rules: [{ key: 'A', type: 'TRACK', version: 1, jsonSchema: { $ref: 'https://example.com/schema.json' } }] }],
+  ['a file that does not exist', 'no-such-plan.json'],
+] as const) {
+  test(`a tracking plan that is ${what} is a ConfigurationError naming trackingPlan, at the construction of every entry point`, async () => {
+    const options = { writeKey: 'k', host: 'http://127.0.0.1:9', trackingPlan: trackingPlan as unknown as SegmentRulesPlan };
+    const check = (error: unknown) => error instanceof ConfigurationError && error.option === 'trackingPlan';
+    assert.throws(() => new Analytics(options), check);
+    assert.throws(() => new MetaRouterLogRecordExporter(options), check);
+    assert.throws(() => new MetaRouterSpanExporter(options), check);
+    await assert.rejects(startBridge({ ...options, port: 0 }), check);
+  });
 }
