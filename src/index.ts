@@ -29,3 +29,4 @@ export { PlanViolationError, type PlanOutcome } from './errors/plan-violation-er
 export type { Violation, ViolationType } from './shaping/tracking-plan/violation.js';
 export { trackingPlanModule, type PlanModuleOptions } from './shaping/tracking-plan/plan-module.js';
 export { createPlanEnforcer, PlanEnforcer, type CheckResult, type PlanCounters } from './shaping/tracking-plan/index.js';
+export { PLAN_METRICS, PLAN_VIOLATION_CHANNEL, VIOLATION_TYPE_ATTRIBUTE, VIOLATION_GENERATED_EVENT } from './shaping/tracking-plan/index.js';

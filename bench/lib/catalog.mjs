@@ -4,6 +4,7 @@ export const CATALOG = [
   { name: 'metarouter', label: 'metarouter-otel', delivers: true },
   { name: 'metarouter-before-send', label: 'metarouter-otel with a `beforeSend` redaction hook', delivers: true },
   { name: 'metarouter-durable', label: 'metarouter-otel, durable (`storage`)', delivers: true },
+  { name: 'metarouter-plan', label: 'metarouter-otel under a tracking plan every call keeps', delivers: true },
   { name: 'segment', label: '@segment/analytics-node', delivers: true },
   { name: 'posthog', label: 'posthog-node', delivers: true },
   { name: 'rudder', label: '@rudderstack/rudder-sdk-node', delivers: true },

@@ -16,7 +16,9 @@ import { MetaRouterLogRecordExporter } from '../otel/log-record-exporter.js';
 import { createSelfMetrics } from '../otel/self-metrics.js';
 import type { Prepared } from '../otel/prepared-body.js';
 import { createShaper } from '../shaping/create-shaper.js';
+import { wirePlan } from '../shaping/plan-wiring.js';
 import type { Shaper } from '../shaping/shape.js';
+import type { ViolationForwarder } from '../shaping/violation-forwarder.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields } from '../translate/pick-fields.js';
@@ -52,6 +54,7 @@ export class Analytics extends ErrorChannel {
   private readonly exporter: MetaRouterLogRecordExporter | undefined;
   private readonly userProvider: LoggerProvider | undefined;
   private readonly shaper: Shaper;
+  private readonly forwarder: ViolationForwarder | undefined;
   private readonly writeKeyJson: string;
   private readonly disabled: boolean;
   private closePromise: Promise<void> | undefined;
@@ -66,13 +69,17 @@ export class Analytics extends ErrorChannel {
     const report = (error: MetaRouterError) => this.report(error);
     this.writeKeyJson = JSON.stringify(config.writeKey);
     this.disabled = config.disable;
+    // The plan checks each call here, so that 'throw' can throw to the caller.
+    const { plan, forwarder } = wirePlan(given, config, report);
+    this.forwarder = forwarder;
+    const shaping = { beforeSend, plan };
     if (loggerProvider === undefined) {
-      // The hooks run here, at the call; the built-in exporter queues what they made as it is.
-      const exporter = new MetaRouterLogRecordExporter({ ...given, beforeSend: undefined });
+      // The hooks and the plan run here, at the call; the built-in exporter queues what they made as it is.
+      const exporter = new MetaRouterLogRecordExporter({ ...given, beforeSend: undefined, trackingPlan: undefined, violationWriteKey: undefined });
       this.exporter = exporter;
       exporter.on('error', report);
       this.emitter = new AnalyticsEmitter(createBuiltinLogger(exporter), false, spanEvents, report);
-      this.shaper = createShaper(beforeSend, this.writeKeyJson, {
+      this.shaper = createShaper(shaping, this.writeKeyJson, {
         filtered: (messageId, stage) => exporter.filter(messageId, stage),
         failed: (error) => exporter.discard(error),
         report,
@@ -83,8 +90,8 @@ export class Analytics extends ErrorChannel {
       this.emitter = new AnalyticsEmitter(logger, true, spanEvents, report);
       // No delivery of its own here (the user's pipeline has the exporter and its counters): a drop
       // at the call is still published and measured like the exporters' own.
-      const observer = beforeSend.length === 0 ? undefined : allOf([diagnosticsObserver, createSelfMetrics().observer]);
-      this.shaper = createShaper(beforeSend, this.writeKeyJson, { filtered: (messageId, stage) => observer?.filtered?.(messageId, stage), failed: report, report });
+      const observer = beforeSend.length === 0 && plan === undefined ? undefined : allOf([diagnosticsObserver, createSelfMetrics().observer]);
+      this.shaper = createShaper(shaping, this.writeKeyJson, { filtered: (messageId, stage) => observer?.filtered?.(messageId, stage), failed: report, report });
     }
   }
 
@@ -132,6 +139,10 @@ export class Analytics extends ErrorChannel {
    * they were handed.
    */
   async flush(): Promise<void> {
+    await Promise.all([this.flushEvents(), this.forwarder?.flush()]);
+  }
+
+  private async flushEvents(): Promise<void> {
     if (this.exporter !== undefined) return this.exporter.forceFlush();
     const provider = this.userProvider as { forceFlush?: () => Promise<void> };
     if (typeof provider.forceFlush === 'function') await provider.forceFlush();
@@ -160,10 +171,14 @@ export class Analytics extends ErrorChannel {
   }
 
   private async close(timeout: number): Promise<void> {
+    await Promise.all([this.closeEvents(timeout), this.forwarder?.shutdown(timeout)]);
+  }
+
+  private async closeEvents(timeout: number): Promise<void> {
     if (this.exporter !== undefined) return this.exporter.shutdown(timeout);
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([this.flush(), new Promise((resolve) => (timer = setTimeout(resolve, timeout).unref()))]);
+      await Promise.race([this.flushEvents(), new Promise((resolve) => (timer = setTimeout(resolve, timeout).unref()))]);
     } finally {
       clearTimeout(timer);
     }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 // The command line uses the package's public API only.
 import { replay, startBridge, startSink, type ReplayProgress, type SinkFault, type SinkFaultKind } from '../index.js';
 import { createPlanEnforcer, trackingPlanModule } from '../index.js';
+import type { PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from '../index.js';
 
 const USAGE = `Usage: metarouter-otel <command> [options]
 
@@ -32,6 +33,12 @@ Commands:
            --storage DIR         durable: events are on disk before a client gets 200, and a
                                  restart sends what a killed bridge left (one bridge per DIR)
            --dead-letter-file F  append events given up for good to F (NDJSON, for replay)
+           --plan PLAN.json      enforce this Segment tracking plan on every event; what it drops is
+                                 answered as rejected in partial_success
+           --unplanned-events allow|report|drop        (default report)
+           --unplanned-properties keep|omit            (default keep)
+           --other-violations report|drop             (default report; throw drops here)
+           --violation-write-key KEY  also send violations as Violation Generated tracks to KEY
            GET /healthz and /readyz for probes; SIGTERM drains, delivers, then exits
   replay   Send the messages of an NDJSON file again (a deadLetterFile, or a sink's --out file),
            in order, at least once, keeping their messageIds; a progress bar, then a summary
@@ -116,6 +123,11 @@ async function bridge(args: string[]): Promise<void> {
       'max-body-bytes': { type: 'string' },
       storage: { type: 'string' },
       'dead-letter-file': { type: 'string' },
+      plan: { type: 'string' },
+      'unplanned-events': { type: 'string' },
+      'unplanned-properties': { type: 'string' },
+      'other-violations': { type: 'string' },
+      'violation-write-key': { type: 'string' },
     },
   });
   const running = await startBridge({
@@ -127,6 +139,14 @@ async function bridge(args: string[]): Promise<void> {
     maxBodyBytes: integerFlag('max-body-bytes', values['max-body-bytes']),
     storage: values.storage === undefined ? undefined : { directory: values.storage },
     deadLetterFile: values['dead-letter-file'],
+    trackingPlan: values.plan,
+    // Checked by startBridge like any option: a wrong word is a ConfigurationError naming it.
+    planEnforcement: {
+      unplannedEvents: values['unplanned-events'] as UnplannedEventAction | undefined,
+      unplannedProperties: values['unplanned-properties'] as UnplannedPropertyAction | undefined,
+      otherViolations: values['other-violations'] as PlanViolationAction | undefined,
+    },
+    violationWriteKey: values['violation-write-key'],
   });
   // One line per error, code first; error messages never hold the writeKey.
   running.on('error', (error) => console.error(`metarouter-otel bridge: ${error.code} ${error.message.replace(/\s+/g, ' ')}`));

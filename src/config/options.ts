@@ -118,8 +118,8 @@ export interface StorageOptions {
   syncInterval?: number;
 }
 
-/** Options of the shaping stage, taken by `Analytics`, both exporters and `startBridge()`. */
-export interface ShapingOptions {
+/** Options of the shaping stage (`beforeSend`, then the tracking plan), taken by `Analytics`, both exporters and `startBridge()`. */
+export interface ShapingOptions extends TrackingPlanOptions {
   /**
    * Redacts, enriches or drops messages before they are queued: a function, or a list run in
    * order, each given a plain copy of the Segment message (never your objects, never the writeKey)
@@ -196,8 +196,8 @@ export interface PlanEnforcementOptions {
 }
 
 /**
- * The tracking plan. Defined here for the entry points; not yet taken by `Analytics`, the
- * exporters or the bridge (see docs/tracking-plans.md).
+ * The tracking plan, taken by `Analytics` (checked at the call), both exporters and
+ * `startBridge()`; it runs after `beforeSend`, on what would be sent (see docs/tracking-plans.md).
  */
 export interface TrackingPlanOptions {
   /**
@@ -211,7 +211,8 @@ export interface TrackingPlanOptions {
   planEnforcement?: PlanEnforcementOptions;
   /**
    * Also send each violation as a `Violation Generated` track message to this writeKey (the
-   * Protocols forwarding behaviour), on the same host.
+   * Protocols forwarding behaviour), on the same host, through a second delivery queue with the
+   * same delivery options. Same rules as `writeKey`.
    * @default violations are only reported on the error channel
    */
   violationWriteKey?: string;

@@ -103,6 +103,16 @@ function resolveWriteKey(options: DeliveryOptions): string {
   return value;
 }
 
+/** The `violationWriteKey` option, checked as `writeKey` is (and never printed either); undefined when unset. */
+export function resolveViolationWriteKey(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '' || CONTROL_OR_SPACE.test(value)) {
+    const shape = typeof value === 'string' ? `a string of ${value.length} characters` : value === null ? 'null' : `a value of type ${typeof value}`;
+    throw invalid('violationWriteKey', 'a non-empty string without spaces or control characters', shape);
+  }
+  return value;
+}
+
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }

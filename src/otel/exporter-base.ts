@@ -8,7 +8,9 @@ import type { DeliveryError } from '../errors/metarouter-error.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
 import { createShaper } from '../shaping/create-shaper.js';
+import { wirePlan } from '../shaping/plan-wiring.js';
 import type { Shaper } from '../shaping/shape.js';
+import type { ViolationForwarder } from '../shaping/violation-forwarder.js';
 import { ExportResultCode, type ExportResult } from './otel-compat.js';
 import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
 
@@ -24,6 +26,7 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   protected readonly writeKeyJson: string;
   private readonly selfMetrics: SelfMetrics;
   private readonly shaper: Shaper;
+  private readonly forwarder: ViolationForwarder | undefined;
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options?: ExporterOptions) {
@@ -35,7 +38,9 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
     this.selfMetrics = createSelfMetrics();
     this.delivery = createDelivery(config, (error) => this.report(error), [this.selfMetrics.observer]);
     const { delivery } = this;
-    this.shaper = createShaper(beforeSend, this.writeKeyJson, {
+    const { plan, forwarder } = wirePlan(given, config, (error) => this.report(error));
+    this.forwarder = forwarder;
+    this.shaper = createShaper({ beforeSend, plan }, this.writeKeyJson, {
       filtered: (messageId, stage) => delivery.filter(messageId, stage),
       failed: (error) => delivery.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
       report: (error) => this.report(error),
@@ -77,12 +82,13 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
 
   /** Resolves once everything exported so far is delivered or reported, including requests in flight. */
   forceFlush(): Promise<void> {
-    return this.delivery.flush();
+    if (this.forwarder === undefined) return this.delivery.flush();
+    return Promise.all([this.delivery.flush(), this.forwarder.flush()]).then(() => undefined);
   }
 
   /** Flushes, then stops. Past `timeoutMillis` what is left is reported undelivered. Idempotent. */
   shutdown(timeoutMillis: number = DEFAULTS.closeTimeout): Promise<void> {
-    this.shutdownPromise ??= this.delivery.shutdown(timeoutMillis).then(() => this.selfMetrics.stop());
+    this.shutdownPromise ??= Promise.all([this.delivery.shutdown(timeoutMillis), this.forwarder?.shutdown(timeoutMillis)]).then(() => this.selfMetrics.stop());
     return this.shutdownPromise;
   }
 

@@ -4,6 +4,9 @@ import { createDelivery } from '../delivery/create-delivery.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import { createShaper } from '../shaping/create-shaper.js';
+import { PLAN_STAGE } from '../shaping/plan-stage.js';
+import { wirePlan } from '../shaping/plan-wiring.js';
+import type { ViolationForwarder } from '../shaping/violation-forwarder.js';
 import { bearerCheck } from './bearer-auth.js';
 import { resolveBridgeOptions, type BridgeOptions } from './bridge-options.js';
 import type { BridgeServer } from './bridge-server.js';
@@ -35,6 +38,7 @@ export class Bridge extends ErrorChannel {
   constructor(
     private readonly server: BridgeServer,
     private readonly delivery: Delivery,
+    private readonly forwarder: ViolationForwarder | undefined,
     counters: BridgeCounters,
     hostname: string,
   ) {
@@ -63,7 +67,8 @@ export class Bridge extends ErrorChannel {
     await until(this.server.whenIdle(), deadline);
     http.closeAllConnections();
     await closed;
-    await this.delivery.shutdown(Math.max(0, deadline - Date.now()));
+    const left = Math.max(0, deadline - Date.now());
+    await Promise.all([this.delivery.shutdown(left), this.forwarder?.shutdown(left)]);
   }
 }
 
@@ -79,12 +84,18 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
   // or the protobuf code.
   const { BridgeServer } = await import('./bridge-server.js');
   let bridge: Bridge | undefined;
+  const plan = wirePlan(options ?? {}, config.delivery, (error) => bridge?.report(error));
   const delivery = createDelivery(config.delivery, (error) => bridge?.report(error));
-  const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, throttled: 0, delivery: delivery.counters };
+  const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, planRejected: 0, throttled: 0, delivery: delivery.counters };
   const writeKeyJson = JSON.stringify(config.delivery.writeKey);
-  // The bridge is where a polyglot fleet's events meet: its beforeSend redacts or enriches them all.
-  const shaper = createShaper(config.beforeSend, writeKeyJson, {
-    filtered: (messageId, stage) => delivery.filter(messageId, stage),
+  // The bridge is where a polyglot fleet's events meet: its beforeSend redacts or enriches them
+  // all, its plan guards them all.
+  const shaper = createShaper({ beforeSend: config.beforeSend, plan: plan.plan }, writeKeyJson, {
+    filtered: (messageId, stage) => {
+      // Told back to the OTLP client in partial_success as rejected.
+      if (stage === PLAN_STAGE) counters.planRejected++;
+      delivery.filter(messageId, stage);
+    },
     failed: (error) => delivery.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
     report: (error) => bridge?.report(error),
   });
@@ -99,9 +110,9 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
       });
     });
   } catch (error) {
-    await delivery.shutdown(0);
+    await Promise.all([delivery.shutdown(0), plan.forwarder?.shutdown(0)]);
     throw error;
   }
-  bridge = new Bridge(server, delivery, counters, config.hostname);
+  bridge = new Bridge(server, delivery, plan.forwarder, counters, config.hostname);
   return bridge;
 }

@@ -14,6 +14,11 @@ export interface BridgeCounters {
   queued: number;
   /** Log records or spans answered as rejected in `partial_success` (invalid analytics events). */
   rejected: number;
+  /**
+   * Analytics events the tracking plan dropped (a drop or `throw` mode), also answered as
+   * rejected in `partial_success`; not in `rejected`.
+   */
+  planRejected: number;
   /** Requests refused with 503 because the delivery queue had no room for their events. */
   throttled: number;
   /** The delivery queue's own totals (delivered, dropped, retries, HTTP requests). */
@@ -54,16 +59,24 @@ export class ExportHandler {
       return { kind: 'busy' };
     }
     // Shaped only once the request is taken: a 503 answer makes the client send it again.
+    const planRejectedBefore = this.counters.planRejected;
     for (const message of read.messages) {
       const shaped = this.shaper.shape(message);
       if (shaped !== undefined && this.delivery.enqueue(shaped)) this.counters.queued++;
     }
-    if (read.rejected === 0) return { kind: 'accepted', partial: undefined };
-    this.counters.rejected += read.rejected;
-    const errorMessage = this.describe(signal, read);
-    // Counted and reported like the exporters' invalid records (the client learns it from the answer).
-    this.delivery.discard('MR_ERR_INVALID_RECORD', `OTLP ${signal} export: ${errorMessage}`, [], read.rejected);
-    return { kind: 'accepted', partial: { rejected: read.rejected, errorMessage } };
+    const planRejected = this.counters.planRejected - planRejectedBefore;
+    const reasons: string[] = [];
+    if (read.rejected > 0) {
+      this.counters.rejected += read.rejected;
+      const invalid = this.describe(signal, read);
+      // Counted and reported like the exporters' invalid records (the client learns it from the answer).
+      this.delivery.discard('MR_ERR_INVALID_RECORD', `OTLP ${signal} export: ${invalid}`, [], read.rejected);
+      reasons.push(invalid);
+    }
+    // Already counted and reported, one by one, by the plan stage.
+    if (planRejected > 0) reasons.push(`${planRejected} analytics ${planRejected === 1 ? 'event breaks' : 'events break'} the tracking plan and ${planRejected === 1 ? 'was' : 'were'} not taken (see the bridge's error channel, MR_ERR_PLAN_VIOLATION)`);
+    if (reasons.length === 0) return { kind: 'accepted', partial: undefined };
+    return { kind: 'accepted', partial: { rejected: read.rejected + planRejected, errorMessage: reasons.join('; ') } };
   }
 
   private describe(signal: Signal, read: OtlpReadResult): string {

@@ -1,8 +1,19 @@
 import type { BeforeSend } from './before-send.js';
 import { beforeSendStage } from './before-send.js';
-import { Shaper, type ShapingSink } from './shape.js';
+import { planStage, type PlanListener } from './plan-stage.js';
+import { Shaper, type ShapingSink, type ShapingStage } from './shape.js';
+import type { PlanEnforcer } from './tracking-plan/index.js';
 
-/** The shaper of one entry point from its resolved options: the `beforeSend` hooks, if any, in order. */
-export function createShaper(beforeSend: readonly BeforeSend[], writeKeyJson: string, sink: ShapingSink): Shaper {
-  return new Shaper(beforeSend.length === 0 ? [] : [beforeSendStage(beforeSend)], writeKeyJson, sink);
+/** What one entry point shapes with: its `beforeSend` hooks, and its tracking plan with who listens to its reports. */
+export interface ShapingSetup {
+  readonly beforeSend: readonly BeforeSend[];
+  readonly plan?: { readonly enforcer: PlanEnforcer; readonly listeners: readonly PlanListener[] } | undefined;
+}
+
+/** The shaper of one entry point: the `beforeSend` hooks, if any, in order, then the plan, if any. */
+export function createShaper(setup: ShapingSetup, writeKeyJson: string, sink: ShapingSink): Shaper {
+  const stages: ShapingStage[] = [];
+  if (setup.beforeSend.length > 0) stages.push(beforeSendStage(setup.beforeSend));
+  if (setup.plan !== undefined) stages.push(planStage(setup.plan.enforcer, setup.plan.listeners));
+  return new Shaper(stages, writeKeyJson, sink);
 }

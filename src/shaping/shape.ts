@@ -13,9 +13,13 @@
  *     | { kind: 'send'; message: unknown; reports?: StageReport[] }  // the given object (maybe
  *         // edited) or another; checked again (Spec rules, JSON, 32 KB) and serialized once;
  *         // `reports` (a plan's violations in a warning mode) reach the error channel, the message is sent
- *     | { kind: 'drop' }             // the user's decision: counted (filtered), never an error
- *     | { kind: 'fail'; code; reason; cause?; field?; throwAtCall? }  // not sent: reported with the
- *         // messageId; at a facade call with `throwAtCall`, thrown as a ValidationError instead
+ *     | { kind: 'keep'; reports? }   // send the message as the stage was given it (a plan that
+ *         // changed nothing): not checked nor serialized again
+ *     | { kind: 'drop'; reports? }   // the user's decision: counted (filtered), never an error;
+ *         // `reports` (why a plan dropped it) reach the error channel
+ *     | { kind: 'fail'; code; reason; cause?; field?; throwAtCall?; dropReport? }  // not sent:
+ *         // reported with the messageId; at a facade call with `throwAtCall`, thrown as a
+ *         // ValidationError instead; with `dropReport`, away from a call: a drop reporting that error
  *
  * Each stage is given a fresh plain copy (JSON) of the message as the stage before it left it,
  * never the caller's objects and never the writeKey. The library's own keys (`type`,
@@ -33,12 +37,15 @@ import type { SegmentMessage } from './segment-message.js';
 export interface StageReport {
   readonly code: ErrorCode;
   readonly reason: string;
+  /** The error to report as it is (a plan's `PlanViolationError`), instead of one made of code and reason. */
+  readonly error?: MetaRouterError;
 }
 
 /** What a stage decided for one message; see the top of this file. */
 export type StageVerdict =
   | { readonly kind: 'send'; readonly message: unknown; readonly reports?: readonly StageReport[] }
-  | { readonly kind: 'drop' }
+  | { readonly kind: 'keep'; readonly reports?: readonly StageReport[] }
+  | { readonly kind: 'drop'; readonly reports?: readonly StageReport[] }
   | {
       readonly kind: 'fail';
       readonly code: ErrorCode;
@@ -47,6 +54,8 @@ export type StageVerdict =
       /** The offending field, for a ValidationError thrown at the call. */
       readonly field?: string;
       readonly throwAtCall?: boolean;
+      /** Where it is not thrown: count the message as dropped by the stage and report this instead. */
+      readonly dropReport?: MetaRouterError;
     };
 
 /** One stage of shaping; see the top of this file. */
@@ -89,22 +98,33 @@ export class Shaper {
       const verdict = stage.run(plain);
       if (verdict.kind === 'drop') {
         this.sink.filtered(identity.messageId, stage.name);
+        this.reportAll(verdict.reports, identity.messageId);
         return undefined;
       }
       if (verdict.kind === 'fail') {
         if (atCall && verdict.throwAtCall === true) throw new ValidationError(verdict.code, verdict.field ?? 'message', verdict.reason, { cause: verdict.cause });
+        if (verdict.dropReport !== undefined) {
+          this.sink.filtered(identity.messageId, stage.name);
+          this.sink.report(verdict.dropReport);
+          return undefined;
+        }
         this.sink.failed(new DeliveryError(verdict.code, `${verdict.reason}; the ${identity.type} message was not sent`, [identity.messageId], { cause: verdict.cause }));
         return undefined;
       }
+      this.reportAll(verdict.reports, identity.messageId);
+      if (verdict.kind === 'keep') continue;
       const rebuilt = fromPlain(verdict.message, identity, this.writeKeyJson);
       if (isProblem(rebuilt)) {
         const reason = `${stage.name} returned a message that is not valid: ${rebuilt.message}; the ${identity.type} message was not sent`;
         this.sink.failed(new DeliveryError(stage.invalidResultCode, reason, [identity.messageId], { cause: rebuilt.cause }));
         return undefined;
       }
-      for (const report of verdict.reports ?? []) this.sink.report(new DeliveryError(report.code, report.reason, [identity.messageId]));
       current = rebuilt;
     }
     return current;
+  }
+
+  private reportAll(reports: readonly StageReport[] | undefined, messageId: string): void {
+    for (const report of reports ?? []) this.sink.report(report.error ?? new DeliveryError(report.code, report.reason, [messageId]));
   }
 }

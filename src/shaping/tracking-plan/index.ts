@@ -40,7 +40,7 @@ export function createPlanEnforcer(options: Pick<TrackingPlanOptions, 'trackingP
   return readingPlan(() => new PlanEnforcer(compilePlan(normalizePlan(trackingPlan)), settings));
 }
 
-export { PlanEnforcer, type CheckResult, type PlanCounters, type SegmentMessage } from './plan-enforcer.js';
+export { PlanEnforcer, type CheckResult, type CheckedMessage, type PlanCounters } from './plan-enforcer.js';
 export { VIOLATION_TYPES, type Violation, type ViolationType } from './violation.js';
 export { violationGeneratedMessages, VIOLATION_GENERATED_EVENT } from './violation-generated.js';
 export { PLAN_METRICS, PLAN_VIOLATION_CHANNEL, VIOLATION_TYPE_ATTRIBUTE } from './plan-telemetry.js';

@@ -4,15 +4,19 @@ import { ValidationError } from '../../errors/metarouter-error.js';
 import { PlanViolationError, type PlanOutcome } from '../../errors/plan-violation-error.js';
 import { PLANNED_FIELD, type CompiledPlan, type CompiledRule, type DescribedField, type PlannedField, type RuleVersions } from './compile-plan.js';
 import { decideAction, strongest, type ViolationAction } from './decide-action.js';
+import type { SegmentMessage } from '../segment-message.js';
 import { joinPath, MAX_VIOLATIONS_PER_MESSAGE, VIOLATION_TYPES, violationsOf, type Violation, type ViolationType } from './violation.js';
 
-/** A Segment message as a plain object: `type`, `event`/`name`, `properties`/`traits`, `context`, `messageId`, … */
-export type SegmentMessage = Readonly<Record<string, unknown>>;
+/**
+ * What `check()` reads: the shaping stage's Segment message, whose fields may each be missing (a
+ * message read from a file by `plan check` has not been through the Spec checks).
+ */
+export type CheckedMessage = Readonly<Partial<SegmentMessage>>;
 
 /** What to do with a checked message. `violations` lists the reported ones (allowed ones are not). */
 export type CheckResult =
   /** Send `message`: the input itself, or a copy without its omitted properties. `report` is set when something broke the plan. */
-  | { readonly kind: 'send'; readonly message: SegmentMessage; readonly violations: readonly Violation[]; readonly report: PlanViolationError | undefined }
+  | { readonly kind: 'send'; readonly message: CheckedMessage; readonly violations: readonly Violation[]; readonly report: PlanViolationError | undefined }
   /** Do not send; report `report`. */
   | { readonly kind: 'drop'; readonly violations: readonly Violation[]; readonly report: PlanViolationError }
   /**
@@ -71,7 +75,7 @@ export class PlanEnforcer {
    * Decides what `message` becomes under the plan. `message` is plain data (JSON values), as the
    * entry points hold it after their snapshot: accessors and proxies are not guarded against.
    */
-  check(message: SegmentMessage): CheckResult {
+  check(message: CheckedMessage): CheckResult {
     this.tally.checked += 1;
     const { type } = message;
     const scope = typeof type === 'string' && Object.hasOwn(PLANNED_FIELD, type) ? (type as keyof typeof PLANNED_FIELD) : undefined;
@@ -126,7 +130,7 @@ export class PlanEnforcer {
     return (typeof pinned === 'number' ? versions.byVersion.get(pinned) : undefined) ?? versions.latest;
   }
 
-  private withoutNames(message: SegmentMessage, field: PlannedField, names: readonly string[], paths: readonly string[]): SegmentMessage {
+  private withoutNames(message: CheckedMessage, field: PlannedField, names: readonly string[], paths: readonly string[]): CheckedMessage {
     const kept: Record<string, unknown> = { ...(message[field] as Record<string, unknown>) };
     for (const key of names) delete kept[key];
     this.tally.omittedProperties += names.length;
@@ -138,7 +142,7 @@ export class PlanEnforcer {
   }
 
   /** Applies the enforcement table to what was found: the strongest action decides the result. */
-  private judge(found: readonly Violation[], sent: SegmentMessage, omitted: string[] | undefined, about: { scope: string; name: string | undefined; messageId: unknown }): CheckResult {
+  private judge(found: readonly Violation[], sent: CheckedMessage, omitted: string[] | undefined, about: { scope: string; name: string | undefined; messageId: unknown }): CheckResult {
     const violations: Violation[] = [];
     let action: ViolationAction = 'ignore';
     for (const violation of found) {
@@ -196,7 +200,7 @@ function unplannedNames(data: unknown, ruleField: DescribedField | undefined, co
 }
 
 /** Runs one rule's validator; returns `into` with what it found added (a new list when `into` was none). */
-function validateInto(compiled: CompiledRule, message: SegmentMessage, into: Violation[] | undefined): Violation[] | undefined {
+function validateInto(compiled: CompiledRule, message: CheckedMessage, into: Violation[] | undefined): Violation[] | undefined {
   const validate: ValidateFunction = compiled.validate;
   try {
     if (validate(message)) return into;

@@ -1,8 +1,12 @@
 import type { PlanViolationError } from '../../errors/plan-violation-error.js';
-import type { SegmentMessage } from './plan-enforcer.js';
+import type { SegmentMessage } from '../segment-message.js';
+import type { CheckedMessage } from './plan-enforcer.js';
 
 /** The event name Protocols forwards violations under. */
 export const VIOLATION_GENERATED_EVENT = 'Violation Generated';
+
+/** A `Violation Generated` track message before the entry point gives it its messageId and time. */
+export type ViolationGeneratedMessage = Pick<SegmentMessage, 'event' | 'userId' | 'anonymousId' | 'properties'> & { type: 'track' };
 
 /**
  * The `Violation Generated` track messages for one report, one per violation, in the shape
@@ -11,7 +15,7 @@ export const VIOLATION_GENERATED_EVENT = 'Violation Generated';
  * `trackingPlanId`, `trackingPlanVersion` as properties. A message without identity gets the
  * anonymousId `tracking-plan` (a track message needs one). Pure: the caller sends them.
  */
-export function violationGeneratedMessages(report: PlanViolationError, violating: SegmentMessage): SegmentMessage[] {
+export function violationGeneratedMessages(report: PlanViolationError, violating: CheckedMessage): ViolationGeneratedMessage[] {
   const identity: Record<string, unknown> = {};
   for (const key of ['userId', 'anonymousId'] as const) {
     const id = violating[key];

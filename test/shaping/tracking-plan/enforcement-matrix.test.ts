@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { PlanEnforcementOptions } from '../../../src/config/options.js';
 import { PlanViolationError } from '../../../src/errors/plan-violation-error.js';
 import { ValidationError } from '../../../src/errors/metarouter-error.js';
-import { createPlanEnforcer, type PlanEnforcer, type SegmentMessage, type ViolationType } from '../../../src/shaping/tracking-plan/index.js';
+import { createPlanEnforcer, type PlanEnforcer, type CheckedMessage as SegmentMessage, type ViolationType } from '../../../src/shaping/tracking-plan/index.js';
 import { RULES_PLAN, validOrder } from './fixture-plan.js';
 
 function enforcer(planEnforcement: PlanEnforcementOptions): PlanEnforcer {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigurationError } from '../../../src/errors/metarouter-error.js';
-import { createPlanEnforcer, type PlanEnforcer, type SegmentMessage } from '../../../src/shaping/tracking-plan/index.js';
+import { createPlanEnforcer, type PlanEnforcer, type CheckedMessage as SegmentMessage } from '../../../src/shaping/tracking-plan/index.js';
 import { LEGACY_PLAN, RULES_PLAN, validOrder } from './fixture-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mr-plan-'));
@@ -137,7 +137,7 @@ test('plan enforcement settings are checked at construction', () => {
 
 test('a message pins the version of its event with context.protocols.event_version; without it the highest applies', () => {
   const plan = make(RULES_PLAN);
-  const v1 = { type: 'track', event: 'Order Completed', userId: 'u', properties: { orderId: 'o', revenue: 1 } };
+  const v1 = { type: 'track' as const, event: 'Order Completed', userId: 'u', properties: { orderId: 'o', revenue: 1 } };
   assert.deepEqual(plan.check({ ...v1, context: { protocols: { event_version: 1 } } }).violations, []);
   // Version 2 has `total` instead of `revenue`.
   assert.deepEqual(plan.check(v1).violations.map((violation) => `${violation.type} ${violation.field}`), ['Unplanned-Property properties.revenue', 'Required-Missing properties.total']);
