@@ -9,6 +9,78 @@ import type { MetaRouterError } from './metarouter-error.js';
  */
 const MAX_REPORTS_PER_TURN = 1000;
 
+/** Not part of a channel's public surface (an Analytics is one). */
+const deliverNow = Symbol('deliverNow');
+
+interface Report {
+  readonly channel: ErrorChannel;
+  readonly error: MetaRouterError;
+}
+
+/**
+ * One queue for every channel of the process. A report made while another is being delivered (a
+ * listener's own call fails at once: MR_ERR_CLOSED, a failing beforeSend) waits here, and the
+ * delivery already on the stack delivers it after the listener returns: delivered from inside the
+ * listener, each such report would nest a few frames deeper, until the stack overflows. Shared by
+ * all channels so that reports reach the listeners in the order they were made, whichever channel
+ * made them.
+ */
+const queue: Report[] = [];
+let queueHead = 0;
+let draining = false;
+let drainScheduled = false;
+let reportsThisTurn = 0;
+/**
+ * Reports being delivered now, outermost first. A channel forwarding one of them (an exporter's
+ * report, passed on by its Analytics) is part of that delivery, not a new report: it goes on at once.
+ */
+const delivering: Report[] = [];
+
+function isRelay(channel: ErrorChannel, error: MetaRouterError): boolean {
+  return delivering.some((report) => report.error === error) && !delivering.some((report) => report.error === error && report.channel === channel);
+}
+
+/** Counts a report against this turn's budget; false when it is spent. */
+function takeTurn(): boolean {
+  if (reportsThisTurn >= MAX_REPORTS_PER_TURN) return false;
+  if (reportsThisTurn++ === 0) setImmediate(() => (reportsThisTurn = 0));
+  return true;
+}
+
+function enqueue(report: Report): void {
+  if (isRelay(report.channel, report.error)) return deliver(report);
+  queue.push(report);
+  if (!draining && !drainScheduled) drain();
+}
+
+function drain(): void {
+  drainScheduled = false;
+  draining = true;
+  try {
+    while (queueHead < queue.length) {
+      if (!takeTurn()) {
+        drainScheduled = true;
+        setImmediate(drain);
+        return;
+      }
+      deliver(queue[queueHead++]!);
+    }
+    queue.length = 0;
+    queueHead = 0;
+  } finally {
+    draining = false;
+  }
+}
+
+function deliver(report: Report): void {
+  delivering.push(report);
+  try {
+    report.channel[deliverNow](report.error);
+  } finally {
+    delivering.pop();
+  }
+}
+
 /** Listener for the `error` channel. */
 export type ErrorListener = (error: MetaRouterError) => void;
 
@@ -21,11 +93,6 @@ export type ErrorListener = (error: MetaRouterError) => void;
 export class ErrorChannel extends EventEmitter {
   /** Errors reported while nobody listened. */
   unheardErrors = 0;
-  private reportsThisTurn = 0;
-  /** Reports waiting for a later turn, from `waitingHead` on. */
-  private waiting: MetaRouterError[] = [];
-  private waitingHead = 0;
-  private drainScheduled = false;
 
   /** Adds a listener for delivery failures and drops. */
   override on(event: 'error', listener: ErrorListener): this {
@@ -53,43 +120,16 @@ export class ErrorChannel extends EventEmitter {
   }
 
   /**
-   * Reports an error to the `error` listeners: at once, in order, up to `MAX_REPORTS_PER_TURN` in
-   * one turn of the event loop; past that, and while earlier ones wait, on a later turn.
+   * Reports an error to the `error` listeners: at once and in order, up to `MAX_REPORTS_PER_TURN`
+   * in one turn of the event loop; past that, and while earlier ones wait, on a later turn. Called
+   * while a report is being delivered (from a listener), it returns first and the report follows.
    */
   report(error: MetaRouterError): void {
-    if (this.waiting.length > this.waitingHead || !this.takeTurn()) return this.wait(error);
-    this.deliver(error);
+    enqueue({ channel: this, error });
   }
 
-  /** Counts a report against this turn's budget; false when it is spent. */
-  private takeTurn(): boolean {
-    if (this.reportsThisTurn >= MAX_REPORTS_PER_TURN) return false;
-    if (this.reportsThisTurn++ === 0) setImmediate(() => (this.reportsThisTurn = 0));
-    return true;
-  }
-
-  private wait(error: MetaRouterError): void {
-    this.waiting.push(error);
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    setImmediate(() => this.drainWaiting());
-  }
-
-  private drainWaiting(): void {
-    this.drainScheduled = false;
-    while (this.waitingHead < this.waiting.length) {
-      if (!this.takeTurn()) {
-        this.drainScheduled = true;
-        setImmediate(() => this.drainWaiting());
-        return;
-      }
-      this.deliver(this.waiting[this.waitingHead++]!);
-    }
-    this.waiting = [];
-    this.waitingHead = 0;
-  }
-
-  private deliver(error: MetaRouterError): void {
+  /** Hands one report to the listeners; only the queue above calls it. */
+  [deliverNow](error: MetaRouterError): void {
     if (this.listenerCount('error') === 0) {
       this.unheardErrors++;
       return;

@@ -58,11 +58,21 @@ describe('closeAndFlush({ timeout: 300 }) against every fault, with the fault st
         const missing = ids.filter((id) => !ingested.has(id) && !reported.includes(id));
         assert.deepEqual(missing, [], `${row.name}: neither ingested nor reported (silently lost)`);
         if (row.ingestsUnacknowledged !== true) {
-          assert.deepEqual(
-            reported.filter((id) => ingested.has(id)),
-            [],
-            `${row.name}: reported lost, yet ingested`,
-          );
+          // At-least-once: a batch whose request was in flight at the deadline is reported, because
+          // its answer was not read (on a loaded machine the server may well have ingested it). Only
+          // that: the whole request it went in is reported together, by the deadline's report.
+          const deadlineReport = errors.find((error) => error.code === 'MR_ERR_SHUTDOWN_TIMEOUT');
+          const atDeadline = new Set(deadlineReport === undefined ? [] : [...deadlineReport.messageIds]);
+          for (const id of reported.filter((reportedId) => ingested.has(reportedId))) {
+            assert.ok(atDeadline.has(id), `${row.name}: reported lost, yet ingested, and not by the close deadline`);
+            for (const request of server.requests.filter((candidate) => candidate.messageIds.includes(id))) {
+              assert.deepEqual(
+                request.messageIds.filter((other) => !atDeadline.has(other)),
+                [],
+                `${row.name}: reported lost, yet ingested, apart from the rest of its request (not a batch in flight at the deadline)`,
+              );
+            }
+          }
         }
 
         const before = server.requests.length;
