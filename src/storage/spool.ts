@@ -16,7 +16,8 @@ const SEGMENT_NAME = /^segment-(\d{10})\.log$/;
 /** The file-system calls a spool makes where tests inject faults (ENOSPC, EIO, EACCES) or count syncs. */
 export interface SpoolIo {
   openSync: typeof openSync;
-  writeSync: (fd: number, buffer: Buffer, offset: number, length: number) => number;
+  /** Always positional: after a failed write is cut back, the next record must land where the file ends, not at the fd's offset. */
+  writeSync: (fd: number, buffer: Buffer, offset: number, length: number, position: number) => number;
   fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
 }
 
@@ -126,7 +127,7 @@ export class Spool {
     if (this.totalBytes + length > this.settings.maxBytes) return 'full';
     try {
       if (this.writer.bytes + length > this.segmentBytes && this.writer.bytes > 0) this.roll();
-      const written = this.io.writeSync(this.writerFd, this.frame, 0, length);
+      const written = this.io.writeSync(this.writerFd, this.frame, 0, length, this.writer.bytes);
       if (written !== length) throw Object.assign(new Error(`short write: ${written} of ${length} bytes`), { code: 'EIO' });
     } catch (error) {
       this.cutBack();

@@ -61,10 +61,10 @@ for (const code of ['ENOSPC', 'EIO', 'EACCES']) {
       storage: { directory: freshDir() },
       flushAt: 5,
       storageIo: {
-        writeSync: (fd, buffer, offset, length) => {
-          if (!failing) return writeSync(fd, buffer, offset, length);
+        writeSync: (fd, buffer, offset, length, position) => {
+          if (!failing) return writeSync(fd, buffer, offset, length, position);
           // A partial write first, as a filling disk does: the spool must cut it back.
-          writeSync(fd, buffer, offset, 3);
+          writeSync(fd, buffer, offset, 3, position);
           throw errno(code);
         },
       },
@@ -88,24 +88,27 @@ for (const code of ['ENOSPC', 'EIO', 'EACCES']) {
   });
 }
 
-test('a torn record left by a failed write is cut back: a restart reads every stored record and reports nothing', async () => {
+test('a torn record left by a failed write is cut back, and the records appended after it land where it was: a restart reads every stored record and reports nothing', async () => {
   const server = await startIngestServer(() => ({ status: 503 }));
   const directory = freshDir();
   let failing = false;
   const first = deliveryTo(server.url, {
     storage: { directory },
     storageIo: {
-      writeSync: (fd, buffer, offset, length) => {
-        if (!failing) return writeSync(fd, buffer, offset, length);
-        writeSync(fd, buffer, offset, length - 1);
+      writeSync: (fd, buffer, offset, length, position) => {
+        if (!failing) return writeSync(fd, buffer, offset, length, position);
+        writeSync(fd, buffer, offset, length - 1, position);
         throw errno('ENOSPC');
       },
     },
   });
-  const stored = [trackMessage('A'), trackMessage('B')];
-  for (const message of stored) first.delivery.enqueue(message);
+  const before = [trackMessage('A'), trackMessage('B')];
+  for (const message of before) first.delivery.enqueue(message);
   failing = true;
   first.delivery.enqueue(trackMessage('memory only'));
+  failing = false;
+  const after = [trackMessage('C'), trackMessage('D'), trackMessage('E')];
+  for (const message of after) first.delivery.enqueue(message);
   await first.delivery.shutdown(50);
   await server.close();
 
@@ -113,7 +116,7 @@ test('a torn record left by a failed write is cut back: a restart reads every st
   const second = deliveryTo(up.url, { storage: { directory } });
   await new Promise((resolve) => setImmediate(resolve));
   await second.delivery.flush();
-  assert.deepEqual(up.accepted.map((message) => message.messageId), stored.map((message) => message.messageId));
+  assert.deepEqual(up.accepted.map((message) => message.messageId), [...before, ...after].map((message) => message.messageId));
   assert.deepEqual(second.errors, []);
   await second.delivery.shutdown(500);
   await up.close();
