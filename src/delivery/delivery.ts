@@ -289,25 +289,34 @@ export class Delivery {
   }
 
   private abandonAll(timeoutMillis: number): void {
-    const ids: string[] = [];
+    const kept: string[] = [];
+    const lostIds: string[] = [];
     const given: Message[] = [];
     this.stopped = true;
     for (const batch of this.active) {
       batch.abandoned = true;
       clearTimeout(batch.retryTimer);
       batch.abort?.abort();
-      ids.push(...batch.messageIds);
-      given.push(...batch.messages);
+      // Only a message with a position is on disk; one whose write failed lives in memory only and dies with it.
+      for (const message of batch.messages as readonly Held[]) {
+        if (message.position === undefined) {
+          lostIds.push(message.messageId);
+          given.push(message);
+        } else {
+          kept.push(message.messageId);
+        }
+      }
       this.finish(batch);
     }
     this.ready.length = 0;
-    if (ids.length > 0 && this.spool !== undefined) {
+    if (kept.length > 0) {
       // Not lost: unacknowledged, they stay in the spool, and so in `pending`.
-      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, ids));
-    } else if (ids.length > 0) {
-      this.counters.dropped += ids.length;
-      this.counters.pending -= ids.length;
-      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids), given);
+      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept));
+    }
+    if (lostIds.length > 0) {
+      this.counters.dropped += lostIds.length;
+      this.counters.pending -= lostIds.length;
+      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${lostIds.length} messages not delivered within the ${timeoutMillis} ms close deadline`, lostIds), given);
     }
   }
 

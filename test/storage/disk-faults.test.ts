@@ -122,6 +122,28 @@ test('a torn record left by a failed write is cut back, and the records appended
   await up.close();
 });
 
+test('at the close deadline, messages held only in memory (their write to storage failed) are dropped, reported MR_ERR_SHUTDOWN_TIMEOUT and dead-lettered, not claimed kept in storage', async () => {
+  const server = await startIngestServer(() => 'stall');
+  const directory = freshDir();
+  const deadLetterFile = join(freshDir() + '-dead.ndjson');
+  const { delivery, errors } = deliveryTo(server.url, {
+    storage: { directory },
+    deadLetterFile,
+    storageIo: { writeSync: () => { throw errno('ENOSPC'); } },
+  });
+  const messages = [trackMessage('X'), trackMessage('Y'), trackMessage('Z')];
+  for (const message of messages) delivery.enqueue(message);
+  await delivery.shutdown(200);
+  await server.close();
+  const ids = messages.map((message) => message.messageId);
+  assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_FAULT', 'MR_ERR_SHUTDOWN_TIMEOUT']);
+  assert.deepEqual(errors[1]!.messageIds, ids);
+  const { accepted, delivered, dropped, pending } = delivery.counters;
+  assert.deepEqual({ accepted, delivered, dropped, pending }, { accepted: 3, delivered: 0, dropped: 3, pending: 0 });
+  const kept = readFileSync(deadLetterFile, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { messageId: string }).messageId);
+  assert.deepEqual(kept, ids);
+});
+
 test('a lock file naming a dead process is taken over; a second instance on a directory in use is refused', async () => {
   const directory = freshDir();
   const first = deliveryTo('http://127.0.0.1:9', { storage: { directory } });
