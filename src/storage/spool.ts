@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import { AckFile, comparePositions, type Position } from './ack-file.js';
 import { lockDirectory } from './directory-lock.js';
-import { decodeFrames, encodeFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
+import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
 
 export type { Position } from './ack-file.js';
 
@@ -54,8 +54,8 @@ const segmentName = (id: number) => `segment-${String(id).padStart(10, '0')}.log
  * An append-only, size-bounded log of messages in segment files, with an acknowledgement cursor.
  * Appends go through `write(2)` (the page cache: they survive the process being killed); `syncInterval`
  * adds an `fdatasync` at most that often (power loss). One reader walks the log in order from the
- * cursor, across segments; a torn or corrupt part of a segment is cut off, reported and the segment
- * set aside when acknowledged. A segment is deleted only once the cursor past it is synced.
+ * cursor, across segments; a corrupt part of a segment is skipped up to the next intact record (a torn
+ * tail, with none after it, is cut off), reported, and the segment set aside when acknowledged. A segment is deleted only once the cursor past it is synced.
  */
 export class Spool {
   private readonly segments: Segment[] = [];
@@ -166,7 +166,7 @@ export class Spool {
         // The segment's end was reached (or the file is shorter than it was): what is left is torn.
         const readToEnd = start + got >= segment.bytes || got < length;
         if (scan.stop === 'corrupt' || (scan.stop === 'short' && readToEnd && (this.readOffset < start + got || got === 0))) {
-          this.setAside(segment, scan.stop === 'corrupt' ? 'a corrupt record' : 'a torn record at its end');
+          this.skipDamage(segment, scan.stop === 'corrupt' ? 'a corrupt record' : 'a torn record');
         }
       } catch (error) {
         this.fault(`could not read ${segmentName(segment.id)}; it is set aside`, error);
@@ -271,6 +271,23 @@ export class Spool {
       this.readIndex++;
       this.readOffset = 0;
     }
+  }
+
+  /**
+   * Past a damaged part, reading resumes at the next intact record; only when none follows (a torn
+   * tail) is the rest cut off. Either way the segment is set aside once acknowledged.
+   */
+  private skipDamage(segment: Segment, what: string): void {
+    const rest = Buffer.allocUnsafe(segment.bytes - this.readOffset);
+    const got = readSync(this.readFd, rest, 0, rest.length, this.readOffset);
+    const skip = findNextFrame(rest.subarray(0, got));
+    if (skip === -1) {
+      this.setAside(segment, `${what} at its end`);
+      return;
+    }
+    segment.corrupt = true;
+    this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `${segmentName(segment.id)} holds ${what} at offset ${this.readOffset}: the ${skip} bytes from there to offset ${this.readOffset + skip} are skipped, and the messages in them lost; the intact records before and after are sent, and the file is kept as ${segmentName(segment.id)}.corrupt`, []));
+    this.readOffset += skip;
   }
 
   private setAside(segment: Segment, what: string): void {
