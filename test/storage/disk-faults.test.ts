@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -157,6 +157,27 @@ test('a lock file naming a dead process is taken over; a second instance on a di
   const second = deliveryTo('http://127.0.0.1:9', { storage: { directory } });
   assert.equal(readFileSync(join(directory, 'lock'), 'utf8'), `${process.pid}\n${hostname()}\n`);
   await second.delivery.shutdown(0);
+});
+
+test('a lock that cannot be proven stale is held: empty (being written), unparsable, or a live pid on another host (a container sharing the volume)', async () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['empty', '', /unreadable lock file \(remove .*lock/],
+    ['unparsable', 'garbage', /unreadable lock file/],
+    ['another host', `${process.ppid}\nanother-container\n`, new RegExp(`process ${process.ppid} on host another-container \\(remove .*lock`)],
+  ];
+  for (const [name, content, why] of cases) {
+    const directory = freshDir();
+    mkdirSync(directory);
+    writeFileSync(join(directory, 'lock'), content);
+    assert.throws(() => deliveryTo('http://127.0.0.1:9', { storage: { directory } }), (error: unknown) => error instanceof ConfigurationError && why.test(error.message), name);
+    assert.equal(readFileSync(join(directory, 'lock'), 'utf8'), content, `${name}: the lock is left as it was`);
+  }
+  // A lock never exists without its content: no temporary file is left behind either.
+  const directory = freshDir();
+  const { delivery } = deliveryTo('http://127.0.0.1:9', { storage: { directory } });
+  assert.equal(readFileSync(join(directory, 'lock'), 'utf8'), `${process.pid}\n${hostname()}\n`);
+  assert.deepEqual(readdirSync(directory).filter((file) => file.startsWith('lock')), ['lock']);
+  await delivery.shutdown(0);
 });
 
 test('syncInterval: a group sync at most once per interval in the background, never one per call; none when nothing was written', async () => {
