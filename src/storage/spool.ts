@@ -254,14 +254,31 @@ export class Spool {
     const id = Math.max(this.acked.segment, this.segments.at(-1)?.id ?? 0) + 1;
     const fd = this.io.openSync(join(this.settings.directory, segmentName(id)), 'wx', 0o600);
     const caughtUp = this.writerFd !== -1 && this.caughtUp;
-    if (this.writerFd !== -1) {
-      if (this.settings.syncInterval > 0) fdatasyncSync(this.writerFd);
-      closeSync(this.writerFd);
-    }
+    // Nothing after the open may throw: a new segment left on disk but not in `segments` would make every later roll fail EEXIST.
+    if (this.writerFd !== -1) this.retire(this.writerFd);
     this.writerFd = fd;
     this.writer = { id, bytes: 0, previous: false, corrupt: false };
     this.segments.push(this.writer);
     if (caughtUp) this.nextReadSegment();
+  }
+
+  /** Closes a finished segment's fd, after its data sync in the background when syncing: a roll happens inside a caller's append. */
+  private retire(fd: number): void {
+    const closeQuietly = () => {
+      try {
+        closeSync(fd);
+      } catch {
+        // The fd is gone either way; its data was written.
+      }
+    };
+    if (this.settings.syncInterval === 0) {
+      closeQuietly();
+      return;
+    }
+    this.io.fdatasync(fd, (error) => {
+      if (error !== null) this.fault('could not sync a finished storage segment', error);
+      closeQuietly();
+    });
   }
 
   private nextReadSegment(): void {

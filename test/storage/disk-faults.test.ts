@@ -4,7 +4,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Analytics, ConfigurationError } from '../../src/index.js';
-import type { SpoolIo } from '../../src/storage/spool.js';
+import type { DeliveryError } from '../../src/errors/metarouter-error.js';
+import { Spool, type SpoolIo } from '../../src/storage/spool.js';
 import { deliveryTo, trackMessage } from '../helpers/delivery-harness.js';
 import { startIngestServer } from '../helpers/ingest-server.js';
 
@@ -178,6 +179,26 @@ test('a lock that cannot be proven stale is held: empty (being written), unparsa
   assert.equal(readFileSync(join(directory, 'lock'), 'utf8'), `${process.pid}\n${hostname()}\n`);
   assert.deepEqual(readdirSync(directory).filter((file) => file.startsWith('lock')), ['lock']);
   await delivery.shutdown(0);
+});
+
+test('syncInterval: a segment roll inside an append syncs the finished segment in the background, never on the caller; a failed sync is reported and later rolls still work', () => {
+  const directory = freshDir();
+  const syncs: Array<(error: NodeJS.ErrnoException | null) => void> = [];
+  const errors: DeliveryError[] = [];
+  // maxBytes / 8 is under the largest record: a segment holds one 20 KiB record, so appends roll.
+  const spool = new Spool({ directory, maxBytes: 256 * 1024, syncInterval: 60_000, io: { fdatasync: (_fd, callback) => syncs.push(callback) } }, (error) => errors.push(error));
+  const json = (i: number) => JSON.stringify({ messageId: `m${i}`, pad: 'x'.repeat(20 * 1024) });
+  const segments = () => readdirSync(directory).filter((name) => name.startsWith('segment-')).length;
+  for (let i = 0; i < 4; i++) assert.equal(typeof spool.append(`m${i}`, json(i), false), 'object');
+  assert.equal(segments(), 4);
+  assert.equal(syncs.length, 3, 'one background sync per finished segment');
+  syncs.shift()!(errno('EIO'));
+  assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_FAULT']);
+  for (const callback of syncs.splice(0)) callback(null);
+  for (let i = 4; i < 8; i++) assert.equal(typeof spool.append(`m${i}`, json(i), false), 'object', `append ${i} after a failed sync`);
+  for (const callback of syncs.splice(0)) callback(null);
+  assert.deepEqual(spool.read(100).map((record) => record.messageId), Array.from({ length: 8 }, (_, i) => `m${i}`));
+  spool.close();
 });
 
 test('syncInterval: a group sync at most once per interval in the background, never one per call; none when nothing was written', async () => {
