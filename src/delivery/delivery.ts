@@ -2,6 +2,7 @@ import { LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
+import { comparePositions } from '../storage/ack-file.js';
 import type { Position, Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import { retryDelayMillis } from '../transport/backoff.js';
@@ -12,6 +13,12 @@ import { allOf, type DeliveryObserver } from './observer.js';
 
 /** A message in memory; with storage, where its record ends in the spool. */
 type Held = Message & { readonly position?: Position };
+
+/** True when the first stored message of `batch` ends at or before `end`. */
+function startsBy(batch: Batch, end: Position): boolean {
+  const first = (batch.messages as readonly Held[]).find((message) => message.position !== undefined);
+  return first?.position !== undefined && comparePositions(first.position, end) <= 0;
+}
 
 /** Queue-full drops are reported at least this often, in ids. */
 const QUEUE_FULL_REPORT_CHUNK = 1000;
@@ -237,21 +244,28 @@ export class Delivery {
     if (through !== undefined && !this.stopped) this.spool!.acknowledge(through);
   }
 
-  /** Resolves once every message taken before the call is delivered or finally given up. Never rejects. */
+  /**
+   * Resolves once every message taken before the call is delivered or finally given up. Never rejects.
+   * Messages taken after the call are not waited for: under steady traffic a flush still ends.
+   */
   async flush(): Promise<void> {
     this.refill();
     this.cut();
     if (this.active.size === 0) return;
+    const before = new Set(this.active);
+    // With storage, what was taken before the call ends at the spool's write end; the backlog up to it streams in as batches settle.
+    const end = this.spool?.end;
+    const due = (batch: Batch) => before.has(batch) || (end !== undefined && startsBy(batch, end));
     this.flushing++;
-    for (const batch of this.active) batch.retryTimer?.ref();
     try {
       for (;;) {
-        await Promise.all(Array.from(this.active, (batch) => batch.done));
-        // With storage, the backlog streams in as batches settle: it is waited for too.
+        const waiting = Array.from(this.active).filter(due);
+        if (waiting.length === 0) break;
+        for (const batch of waiting) batch.retryTimer?.ref();
+        await Promise.all(waiting.map((batch) => batch.done));
         if (this.spool === undefined || this.stopped) break;
         this.refill();
         this.cut();
-        if (this.active.size === 0) break;
       }
     } finally {
       this.flushing--;

@@ -112,6 +112,11 @@ export class Spool {
     return this.settings.maxBytes - this.totalBytes;
   }
 
+  /** Where the last record appended so far ends. */
+  get end(): Position {
+    return { segment: this.writer.id, offset: this.writer.bytes };
+  }
+
   /** True when every record is read: new ones may go straight to memory. */
   get caughtUp(): boolean {
     return this.segments[this.readIndex] === this.writer && this.readOffset === this.writer.bytes;
