@@ -283,7 +283,20 @@ export class Delivery {
   }
 
   drainBeforeExit(): void {
+    if (this.spool !== undefined && this.allStored()) {
+      // Everything is on disk: one attempt to send, without holding the process through retries in an
+      // outage; the next start with this directory sends the rest.
+      this.refill();
+      this.cut();
+      return;
+    }
     if (this.queue.length > 0 || this.active.size > 0 || this.backlog) void this.flush();
+  }
+
+  /** True when every message in memory is also in the spool (none whose write failed). */
+  private allStored(): boolean {
+    const stored = (message: Held) => message.position !== undefined;
+    return this.queue.every(stored) && Array.from(this.active).every((batch) => (batch.messages as readonly Held[]).every(stored));
   }
 
   private async runShutdown(timeoutMillis: number): Promise<void> {
