@@ -84,13 +84,17 @@ export interface DeliveryCounters {
  *   spool that memory has not read (`backlog`, which includes what an earlier process left), new
  *   records go to the spool only, and are read back in order as batches settle.
  * - Batches cover consecutive records; the acknowledgement cursor moves past a batch only when it
- *   and every batch cut before it settled (delivered, or given up and reported). A close deadline
- *   does not settle anything: what is left stays in the spool for the next start.
+ *    and every batch cut before it settled (delivered, or given up and reported), so a kill resends
+ *   whatever lies past the cursor: up to `maxQueueSize` messages when a front batch waits to retry.
+ *   A close deadline does not settle anything: what is left stays in the spool for the next start,
+ *   except messages whose write failed (memory only), which are dropped and reported.
+ * - A process that ends on its own makes one attempt at `beforeExit` and does not wait for retries
+ *   when every message is in the spool.
  * - On-disk format (see `src/storage/`): segment files `segment-<10 digits>.log` of records
  *   `[u32 payload length][u32 CRC-32 of payload][payload: u16 id length, messageId, message JSON]`
  *   (little-endian); a 16-byte `ack` file `[version][segment][offset][CRC-32]`; a `lock` file with
- *   the owner's pid and host. Recovery never blocks start-up: the reader cuts a torn or corrupt
- *   tail off and reports it.
+ *   the owner's pid and host. Recovery never blocks start-up: the reader skips a corrupt record to
+ *   the next intact one, cuts a torn tail off, and reports both.
  */
 export class Delivery {
   readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0 };
