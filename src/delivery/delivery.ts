@@ -84,7 +84,7 @@ export interface DeliveryCounters {
  *   spool that memory has not read (`backlog`, which includes what an earlier process left), new
  *   records go to the spool only, and are read back in order as batches settle.
  * - Batches cover consecutive records; the acknowledgement cursor moves past a batch only when it
- *    and every batch cut before it settled (delivered, or given up and reported), so a kill resends
+ *   and every batch cut before it settled (delivered, or given up and reported), so a kill resends
  *   whatever lies past the cursor: up to `maxQueueSize` messages when a front batch waits to retry.
  *   A close deadline does not settle anything: what is left stays in the spool for the next start,
  *   except messages whose write failed (memory only), which are dropped and reported.
