@@ -217,16 +217,24 @@ export class Spool {
     } catch (error) {
       this.fault('could not sync storage at close', error);
     }
-    for (const fd of [this.writerFd, this.readFd]) if (fd !== -1) closeSync(fd);
-    this.ack.close();
-    if (this.writer.bytes === 0 && this.segments.length > 0) {
-      try {
-        unlinkSync(join(this.settings.directory, segmentName(this.writer.id)));
-      } catch {
-        // An empty segment left behind is harmless: the next start skips it.
-      }
+    // Whatever fails here, the directory is released: a lock left held would refuse every later start.
+    try {
+      for (const fd of [this.writerFd, this.readFd]) if (fd !== -1) closeSync(fd);
+      this.ack.close();
+      if (this.writer.bytes === 0 && this.segments.length > 0) this.removeQuietly(segmentName(this.writer.id));
+    } catch (error) {
+      this.fault('could not close storage cleanly; the next start recovers it', error);
+    } finally {
+      this.release();
     }
-    this.release();
+  }
+
+  private removeQuietly(name: string): void {
+    try {
+      unlinkSync(join(this.settings.directory, name));
+    } catch {
+      // An empty segment left behind is harmless: the next start skips it.
+    }
   }
 
   private isAcknowledged(segment: Segment): boolean {

@@ -201,6 +201,22 @@ test('syncInterval: a segment roll inside an append syncs the finished segment i
   spool.close();
 });
 
+test('Spool.close(): a failing close is reported, never thrown, and the directory is released for the next start', () => {
+  const directory = freshDir();
+  const opened: number[] = [];
+  const errors: DeliveryError[] = [];
+  const spool = new Spool({ directory, maxBytes: 1024 * 1024, syncInterval: 0, io: { openSync: (...args: Parameters<typeof openSync>) => { const fd = openSync(...args); opened.push(fd); return fd; } } }, (error) => errors.push(error));
+  assert.equal(typeof spool.append('m', '{"messageId":"m"}', false), 'object');
+  // The segment's fd closed behind the spool's back: its own close then fails with EBADF.
+  closeSync(opened[0]!);
+  assert.doesNotThrow(() => spool.close());
+  assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_FAULT']);
+  assert.match(errors[0]!.message, /EBADF/);
+  const reopened = new Spool({ directory, maxBytes: 1024 * 1024, syncInterval: 0 }, () => {});
+  assert.deepEqual(reopened.read(10).map((record) => record.messageId), ['m']);
+  reopened.close();
+});
+
 test('syncInterval: a group sync at most once per interval in the background, never one per call; none when nothing was written', async () => {
   const server = await startIngestServer();
   const syncs: number[] = [];
