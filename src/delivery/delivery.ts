@@ -2,6 +2,7 @@ import { LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
+import { comparePositions } from '../storage/ack-file.js';
 import type { Position, Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import { retryDelayMillis } from '../transport/backoff.js';
@@ -12,6 +13,12 @@ import { allOf, type DeliveryObserver } from './observer.js';
 
 /** A message in memory; with storage, where its record ends in the spool. */
 type Held = Message & { readonly position?: Position };
+
+/** True when the first stored message of `batch` ends at or before `end`. */
+function startsBy(batch: Batch, end: Position): boolean {
+  const first = (batch.messages as readonly Held[]).find((message) => message.position !== undefined);
+  return first?.position !== undefined && comparePositions(first.position, end) <= 0;
+}
 
 /** Queue-full drops are reported at least this often, in ids. */
 const QUEUE_FULL_REPORT_CHUNK = 1000;
@@ -77,13 +84,17 @@ export interface DeliveryCounters {
  *   spool that memory has not read (`backlog`, which includes what an earlier process left), new
  *   records go to the spool only, and are read back in order as batches settle.
  * - Batches cover consecutive records; the acknowledgement cursor moves past a batch only when it
- *   and every batch cut before it settled (delivered, or given up and reported). A close deadline
- *   does not settle anything: what is left stays in the spool for the next start.
+ *   and every batch cut before it settled (delivered, or given up and reported), so a kill resends
+ *   whatever lies past the cursor: up to `maxQueueSize` messages when a front batch waits to retry.
+ *   A close deadline does not settle anything: what is left stays in the spool for the next start,
+ *   except messages whose write failed (memory only), which are dropped and reported.
+ * - A process that ends on its own makes one attempt at `beforeExit` and does not wait for retries
+ *   when every message is in the spool.
  * - On-disk format (see `src/storage/`): segment files `segment-<10 digits>.log` of records
  *   `[u32 payload length][u32 CRC-32 of payload][payload: u16 id length, messageId, message JSON]`
  *   (little-endian); a 16-byte `ack` file `[version][segment][offset][CRC-32]`; a `lock` file with
- *   the owner's pid and host. Recovery never blocks start-up: the reader cuts a torn or corrupt
- *   tail off and reports it.
+ *   the owner's pid and host. Recovery never blocks start-up: the reader skips a corrupt record to
+ *   the next intact one, cuts a torn tail off, and reports both.
  */
 export class Delivery {
   readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0 };
@@ -238,21 +249,28 @@ export class Delivery {
     if (through !== undefined && !this.stopped) this.spool!.acknowledge(through);
   }
 
-  /** Resolves once every message taken before the call is delivered or finally given up. Never rejects. */
+  /**
+   * Resolves once every message taken before the call is delivered or finally given up. Never rejects.
+   * Messages taken after the call are not waited for: under steady traffic a flush still ends.
+   */
   async flush(): Promise<void> {
     this.refill();
     this.cut();
     if (this.active.size === 0) return;
+    const before = new Set(this.active);
+    // With storage, what was taken before the call ends at the spool's write end; the backlog up to it streams in as batches settle.
+    const end = this.spool?.end;
+    const due = (batch: Batch) => before.has(batch) || (end !== undefined && startsBy(batch, end));
     this.flushing++;
-    for (const batch of this.active) batch.retryTimer?.ref();
     try {
       for (;;) {
-        await Promise.all(Array.from(this.active, (batch) => batch.done));
-        // With storage, the backlog streams in as batches settle: it is waited for too.
+        const waiting = Array.from(this.active).filter(due);
+        if (waiting.length === 0) break;
+        for (const batch of waiting) batch.retryTimer?.ref();
+        await Promise.all(waiting.map((batch) => batch.done));
         if (this.spool === undefined || this.stopped) break;
         this.refill();
         this.cut();
-        if (this.active.size === 0) break;
       }
     } finally {
       this.flushing--;
@@ -270,7 +288,20 @@ export class Delivery {
   }
 
   drainBeforeExit(): void {
+    if (this.spool !== undefined && this.allStored()) {
+      // Everything is on disk: one attempt to send, without holding the process through retries in an
+      // outage; the next start with this directory sends the rest.
+      this.refill();
+      this.cut();
+      return;
+    }
     if (this.queue.length > 0 || this.active.size > 0 || this.backlog) void this.flush();
+  }
+
+  /** True when every message in memory is also in the spool (none whose write failed). */
+  private allStored(): boolean {
+    const stored = (message: Held) => message.position !== undefined;
+    return this.queue.every(stored) && Array.from(this.active).every((batch) => (batch.messages as readonly Held[]).every(stored));
   }
 
   private async runShutdown(timeoutMillis: number): Promise<void> {
@@ -290,25 +321,34 @@ export class Delivery {
   }
 
   private abandonAll(timeoutMillis: number): void {
-    const ids: string[] = [];
+    const kept: string[] = [];
+    const lostIds: string[] = [];
     const given: Message[] = [];
     this.stopped = true;
     for (const batch of this.active) {
       batch.abandoned = true;
       clearTimeout(batch.retryTimer);
       batch.abort?.abort();
-      ids.push(...batch.messageIds);
-      given.push(...batch.messages);
+      // Only a message with a position is on disk; one whose write failed lives in memory only and dies with it.
+      for (const message of batch.messages as readonly Held[]) {
+        if (message.position === undefined) {
+          lostIds.push(message.messageId);
+          given.push(message);
+        } else {
+          kept.push(message.messageId);
+        }
+      }
       this.finish(batch);
     }
     this.ready.length = 0;
-    if (ids.length > 0 && this.spool !== undefined) {
+    if (kept.length > 0) {
       // Not lost: unacknowledged, they stay in the spool, and so in `pending`.
-      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, ids));
-    } else if (ids.length > 0) {
-      this.counters.dropped += ids.length;
-      this.counters.pending -= ids.length;
-      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${ids.length} messages not delivered within the ${timeoutMillis} ms close deadline`, ids), given);
+      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept));
+    }
+    if (lostIds.length > 0) {
+      this.counters.dropped += lostIds.length;
+      this.counters.pending -= lostIds.length;
+      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${lostIds.length} messages not delivered within the ${timeoutMillis} ms close deadline`, lostIds), given);
     }
   }
 

@@ -34,8 +34,12 @@ export interface ReplaySummary extends ReplayProgress {
   readonly invalid: number;
 }
 
-/** One NDJSON line as a message, unchanged (its messageId kept), or undefined when it is not one. */
-function messageOf(line: string): Message | undefined {
+/**
+ * One NDJSON line as a message, its messageId kept, or undefined when it is not one. A writeKey in
+ * the line is replaced by `writeKey`: a dead letter carries the key it was first sent with, which a
+ * rotation may have revoked, and the key given to the replay is the one meant to go out.
+ */
+function messageOf(line: string, writeKey: string): Message | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -44,8 +48,10 @@ function messageOf(line: string): Message | undefined {
   }
   const messageId = (parsed as { messageId?: unknown } | null)?.messageId;
   if (typeof parsed !== 'object' || Array.isArray(parsed) || typeof messageId !== 'string' || messageId === '' || messageId.length > LIMITS.maxMessageIdLength) return undefined;
-  const bytes = Buffer.byteLength(line);
-  return bytes > LIMITS.maxMessageBytes ? undefined : { messageId, json: line, bytes };
+  const record = parsed as Record<string, unknown>;
+  const json = 'writeKey' in record && record.writeKey !== writeKey ? JSON.stringify({ ...record, writeKey }) : line;
+  const bytes = Buffer.byteLength(json);
+  return bytes > LIMITS.maxMessageBytes ? undefined : { messageId, json, bytes };
 }
 
 /**
@@ -73,7 +79,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       const line = raw.trim();
       if (line === '') continue;
       totals.lines++;
-      const message = messageOf(line);
+      const message = messageOf(line, config.writeKey);
       if (message === undefined) {
         totals.invalid++;
         report(new DeliveryError('MR_ERR_INVALID_RECORD', `line ${totals.lines} of the file is not a message (a JSON object with a messageId, at most ${LIMITS.maxMessageBytes} bytes)`, []));

@@ -1,11 +1,12 @@
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
 
 /**
  * The dead-letter file: messages given up for good are appended, one message JSON per line (the
  * same NDJSON the local sink writes), so `metarouter-otel replay` can send them again with their
- * messageIds. Written only on give-ups, never on the call path.
+ * messageIds. Written only on give-ups, never on the call path. Each line holds the writeKey: the
+ * file is kept owner-only.
  */
 export class DeadLetters {
   /** Opens `file` for appending once, so that a path that cannot serve fails at construction. Throws the file-system error. */
@@ -13,7 +14,13 @@ export class DeadLetters {
     private readonly file: string,
     private readonly report: (error: DeliveryError) => void,
   ) {
-    closeSync(openSync(file, 'a', 0o600));
+    const fd = openSync(file, 'a', 0o600);
+    try {
+      // Each line holds the writeKey: a file that already existed readable by others is narrowed to its owner.
+      if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   keep(messages: readonly Message[]): void {

@@ -69,3 +69,14 @@ export function decodeFrames(buffer: Buffer, maxCount: number): FrameScan {
   }
   return { messages, end: offset, stop: 'limit' };
 }
+
+/**
+ * The first offset after 0 where a whole record with a matching checksum starts, or -1: where reading
+ * resumes past a damaged part, so one bad record does not take the intact ones after it.
+ */
+export function findNextFrame(buffer: Buffer): number {
+  for (let offset = 1; offset + FRAME_HEADER_BYTES <= buffer.length; offset++) {
+    if (decodeFrames(buffer.subarray(offset), 1).messages.length === 1) return offset;
+  }
+  return -1;
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import { AckFile, comparePositions, type Position } from './ack-file.js';
 import { lockDirectory } from './directory-lock.js';
-import { decodeFrames, encodeFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
+import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
 
 export type { Position } from './ack-file.js';
 
@@ -16,7 +16,8 @@ const SEGMENT_NAME = /^segment-(\d{10})\.log$/;
 /** The file-system calls a spool makes where tests inject faults (ENOSPC, EIO, EACCES) or count syncs. */
 export interface SpoolIo {
   openSync: typeof openSync;
-  writeSync: (fd: number, buffer: Buffer, offset: number, length: number) => number;
+  /** Always positional: after a failed write is cut back, the next record must land where the file ends, not at the fd's offset. */
+  writeSync: (fd: number, buffer: Buffer, offset: number, length: number, position: number) => number;
   fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
 }
 
@@ -53,8 +54,8 @@ const segmentName = (id: number) => `segment-${String(id).padStart(10, '0')}.log
  * An append-only, size-bounded log of messages in segment files, with an acknowledgement cursor.
  * Appends go through `write(2)` (the page cache: they survive the process being killed); `syncInterval`
  * adds an `fdatasync` at most that often (power loss). One reader walks the log in order from the
- * cursor, across segments; a torn or corrupt part of a segment is cut off, reported and the segment
- * set aside when acknowledged. A segment is deleted only once the cursor past it is synced.
+ * cursor, across segments; a corrupt part of a segment is skipped up to the next intact record (a torn
+ * tail, with none after it, is cut off), reported, and the segment set aside when acknowledged. A segment is deleted only once the cursor past it is synced.
  */
 export class Spool {
   private readonly segments: Segment[] = [];
@@ -111,6 +112,11 @@ export class Spool {
     return this.settings.maxBytes - this.totalBytes;
   }
 
+  /** Where the last record appended so far ends. */
+  get end(): Position {
+    return { segment: this.writer.id, offset: this.writer.bytes };
+  }
+
   /** True when every record is read: new ones may go straight to memory. */
   get caughtUp(): boolean {
     return this.segments[this.readIndex] === this.writer && this.readOffset === this.writer.bytes;
@@ -126,7 +132,7 @@ export class Spool {
     if (this.totalBytes + length > this.settings.maxBytes) return 'full';
     try {
       if (this.writer.bytes + length > this.segmentBytes && this.writer.bytes > 0) this.roll();
-      const written = this.io.writeSync(this.writerFd, this.frame, 0, length);
+      const written = this.io.writeSync(this.writerFd, this.frame, 0, length, this.writer.bytes);
       if (written !== length) throw Object.assign(new Error(`short write: ${written} of ${length} bytes`), { code: 'EIO' });
     } catch (error) {
       this.cutBack();
@@ -165,7 +171,7 @@ export class Spool {
         // The segment's end was reached (or the file is shorter than it was): what is left is torn.
         const readToEnd = start + got >= segment.bytes || got < length;
         if (scan.stop === 'corrupt' || (scan.stop === 'short' && readToEnd && (this.readOffset < start + got || got === 0))) {
-          this.setAside(segment, scan.stop === 'corrupt' ? 'a corrupt record' : 'a torn record at its end');
+          this.skipDamage(segment, scan.stop === 'corrupt' ? 'a corrupt record' : 'a torn record');
         }
       } catch (error) {
         this.fault(`could not read ${segmentName(segment.id)}; it is set aside`, error);
@@ -211,16 +217,24 @@ export class Spool {
     } catch (error) {
       this.fault('could not sync storage at close', error);
     }
-    for (const fd of [this.writerFd, this.readFd]) if (fd !== -1) closeSync(fd);
-    this.ack.close();
-    if (this.writer.bytes === 0 && this.segments.length > 0) {
-      try {
-        unlinkSync(join(this.settings.directory, segmentName(this.writer.id)));
-      } catch {
-        // An empty segment left behind is harmless: the next start skips it.
-      }
+    // Whatever fails here, the directory is released: a lock left held would refuse every later start.
+    try {
+      for (const fd of [this.writerFd, this.readFd]) if (fd !== -1) closeSync(fd);
+      this.ack.close();
+      if (this.writer.bytes === 0 && this.segments.length > 0) this.removeQuietly(segmentName(this.writer.id));
+    } catch (error) {
+      this.fault('could not close storage cleanly; the next start recovers it', error);
+    } finally {
+      this.release();
     }
-    this.release();
+  }
+
+  private removeQuietly(name: string): void {
+    try {
+      unlinkSync(join(this.settings.directory, name));
+    } catch {
+      // An empty segment left behind is harmless: the next start skips it.
+    }
   }
 
   private isAcknowledged(segment: Segment): boolean {
@@ -253,14 +267,31 @@ export class Spool {
     const id = Math.max(this.acked.segment, this.segments.at(-1)?.id ?? 0) + 1;
     const fd = this.io.openSync(join(this.settings.directory, segmentName(id)), 'wx', 0o600);
     const caughtUp = this.writerFd !== -1 && this.caughtUp;
-    if (this.writerFd !== -1) {
-      if (this.settings.syncInterval > 0) fdatasyncSync(this.writerFd);
-      closeSync(this.writerFd);
-    }
+    // Nothing after the open may throw: a new segment left on disk but not in `segments` would make every later roll fail EEXIST.
+    if (this.writerFd !== -1) this.retire(this.writerFd);
     this.writerFd = fd;
     this.writer = { id, bytes: 0, previous: false, corrupt: false };
     this.segments.push(this.writer);
     if (caughtUp) this.nextReadSegment();
+  }
+
+  /** Closes a finished segment's fd, after its data sync in the background when syncing: a roll happens inside a caller's append. */
+  private retire(fd: number): void {
+    const closeQuietly = () => {
+      try {
+        closeSync(fd);
+      } catch {
+        // The fd is gone either way; its data was written.
+      }
+    };
+    if (this.settings.syncInterval === 0) {
+      closeQuietly();
+      return;
+    }
+    this.io.fdatasync(fd, (error) => {
+      if (error !== null) this.fault('could not sync a finished storage segment', error);
+      closeQuietly();
+    });
   }
 
   private nextReadSegment(): void {
@@ -270,6 +301,23 @@ export class Spool {
       this.readIndex++;
       this.readOffset = 0;
     }
+  }
+
+  /**
+   * Past a damaged part, reading resumes at the next intact record; only when none follows (a torn
+   * tail) is the rest cut off. Either way the segment is set aside once acknowledged.
+   */
+  private skipDamage(segment: Segment, what: string): void {
+    const rest = Buffer.allocUnsafe(segment.bytes - this.readOffset);
+    const got = readSync(this.readFd, rest, 0, rest.length, this.readOffset);
+    const skip = findNextFrame(rest.subarray(0, got));
+    if (skip === -1) {
+      this.setAside(segment, `${what} at its end`);
+      return;
+    }
+    segment.corrupt = true;
+    this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `${segmentName(segment.id)} holds ${what} at offset ${this.readOffset}: the ${skip} bytes from there to offset ${this.readOffset + skip} are skipped, and the messages in them lost; the intact records before and after are sent, and the file is kept as ${segmentName(segment.id)}.corrupt`, []));
+    this.readOffset += skip;
   }
 
   private setAside(segment: Segment, what: string): void {

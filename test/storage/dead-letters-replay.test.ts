@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -72,6 +72,29 @@ test('replay: lines that are not messages are counted and reported, a missing fi
     assert.throws(() => new Analytics({ writeKey: 'k', host: server.url, deadLetterFile: join(root, 'no', 'such', 'dir', 'dead.ndjson') }), /deadLetterFile is invalid/);
   } finally {
     await server.close();
+  }
+});
+
+test('dead letters hold the writeKey: an existing group/world-readable file is narrowed to 0600, and replay sends each message with the configured (rotated) key, not the old one inside it', async () => {
+  const file = join(root, 'rotated.ndjson');
+  writeFileSync(file, '', { mode: 0o644 });
+  chmodSync(file, 0o644);
+  const server = await startIngestServer(() => ({ status: 400 }));
+  const analytics = new Analytics({ writeKey: 'old-key', host: server.url, deadLetterFile: file, flushAt: 1 });
+  analytics.on('error', () => {});
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const id = analytics.track({ userId: 'u', event: 'E' });
+  await analytics.closeAndFlush();
+  await server.close();
+  assert.deepEqual(lines(file).map((line) => [line.messageId, line.writeKey]), [[id, 'old-key']]);
+
+  const up = await startIngestServer();
+  try {
+    await replay({ file, writeKey: 'new-key', host: up.url });
+    assert.deepEqual(up.requests.map((request) => request.body.writeKey), ['new-key']);
+    assert.deepEqual(up.accepted.map((message) => [message.messageId, message.writeKey]), [[id, 'new-key']]);
+  } finally {
+    await up.close();
   }
 });
 

@@ -142,3 +142,31 @@ test('restart after the endpoint answered 400 to part of the spool: that batch i
   assert.equal(countOf(server.requests.slice(before).flatMap((request) => request.messageIds)).get(ids[12]!), 1, 'the rejected batch was sent once');
   await server.close();
 });
+
+test('flush() under steady traffic waits for the messages taken before the call, not for those taken after: it ends', async () => {
+  const server = await startIngestServer(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return { status: 200 };
+  });
+  const analytics = durable(server, freshDir(), { flushAt: 5, maxConcurrentRequests: 2 });
+  try {
+    const before = send(analytics, 12, 'before');
+    let flushed = false;
+    const flush = analytics.flush().then(() => {
+      flushed = true;
+    });
+    // Traffic goes on until the flush ends, or far longer than twelve messages take to deliver.
+    let after = 0;
+    while (!flushed && after < 1000) {
+      analytics.track({ userId: 'u', event: 'Steady', messageId: `after-${after++}` });
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    await flush;
+    assert.ok(after < 1000, `flush still waiting after ${after} later calls`);
+    const arrived = new Set(server.accepted.map((message) => message.messageId));
+    assert.ok(before.every((id) => arrived.has(id)), 'every message taken before the call was delivered when it resolved');
+  } finally {
+    await analytics.closeAndFlush({ timeout: 5000 });
+    await server.close();
+  }
+});

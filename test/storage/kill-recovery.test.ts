@@ -135,3 +135,30 @@ test('two processes on one directory: the second is refused while the first live
   const taken = open();
   await taken.closeAndFlush({ timeout: 0 });
 });
+
+test('a script that ends during an outage, with storage and a long retry budget, exits after one attempt: the message stays on disk for the next start', async () => {
+  const directory = join(root, 'ends');
+  const file = join(root, 'ends.js');
+  writeFileSync(file, `
+const { Analytics } = require(${JSON.stringify(INDEX)});
+const [host, directory] = process.argv.slice(2);
+const analytics = new Analytics({ writeKey: 'k', host, maxRetries: 1000000, maxRetryDuration: 3600000, storage: { directory } });
+analytics.on('error', () => {});
+analytics.track({ userId: 'u', event: 'E', messageId: 'ends-1' });
+`);
+  const down = await startIngestServer(() => ({ status: 503 }));
+  const { signal } = await run(file, [down.url, directory]);
+  await down.close();
+  assert.equal(signal, null, 'the script ended on its own, not by the guard');
+
+  const up = await startIngestServer();
+  const analytics = new Analytics({ writeKey: 'k', host: up.url, storage: { directory } });
+  try {
+    await new Promise((resolve) => setImmediate(resolve));
+    await analytics.flush();
+    assert.deepEqual(up.accepted.map((message) => message.messageId), ['ends-1']);
+  } finally {
+    await analytics.closeAndFlush();
+    await up.close();
+  }
+});

@@ -89,7 +89,7 @@ test('garbage appended after the last record (NUL runs, random bytes, a huge len
   }
 });
 
-test('a flipped byte inside a record: the records before it are sent, the segment is set aside as *.corrupt once they are acknowledged, and start-up goes on', () => {
+test('a flipped byte inside a record: only that record is lost (its byte range reported), the records before and after it are sent, the segment is set aside as *.corrupt once they are acknowledged, and start-up goes on', () => {
   const directory = freshDir();
   const { ids, ends, file } = writeSpool(directory, 10);
   const path = join(directory, file);
@@ -99,9 +99,9 @@ test('a flipped byte inside a record: the records before it are sent, the segmen
 
   const { spool, errors } = open(directory);
   const records = readAll(spool);
-  assert.deepEqual(records.map((record) => record.messageId), ids.slice(0, 6));
+  assert.deepEqual(records.map((record) => record.messageId), [...ids.slice(0, 6), ...ids.slice(7)]);
   assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_CORRUPT']);
-  assert.match(errors[0]!.message, new RegExp(`offset ${ends[5]}`));
+  assert.match(errors[0]!.message, new RegExp(`offset ${ends[5]}: the ${ends[6]! - ends[5]!} bytes from there to offset ${ends[6]} are skipped`));
   // New messages still go in, after the corrupt segment.
   const position = spool.append('after', '{"messageId":"after"}', false);
   assert.ok(typeof position === 'object');
@@ -115,6 +115,21 @@ test('a flipped byte inside a record: the records before it are sent, the segmen
   assert.deepEqual(readAll(reopened.spool), [], 'nothing is sent twice');
   assert.deepEqual(reopened.errors, []);
   reopened.spool.close();
+});
+
+test('a damaged length field in the middle of a segment (a claimed record running past the end): the records after it are still sent', () => {
+  const directory = freshDir();
+  const { ids, ends, file } = writeSpool(directory, 10);
+  const path = join(directory, file);
+  const bytes = readFileSync(path);
+  bytes.writeUInt32LE(bytes.length, ends[1]!);
+  writeFileSync(path, bytes);
+
+  const { spool, errors } = open(directory);
+  assert.deepEqual(readAll(spool).map((record) => record.messageId), [ids[0], ids[1], ...ids.slice(3)]);
+  assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_CORRUPT']);
+  assert.match(errors[0]!.message, new RegExp(`offset ${ends[1]}: the ${ends[2]! - ends[1]!} bytes`));
+  spool.close();
 });
 
 test('an unreadable acknowledgement cursor sends the spool again from its oldest record: duplicates, never loss', async () => {
