@@ -35,22 +35,9 @@ function setupTracing(libDir) {
   return { api, tracer: provider.getTracer('bench-service'), provider };
 }
 
+/** The driver of `lib`; the no-SDK service runs the harness-only driver, which calls no library. */
 async function loadDriver(lib) {
-  if (lib !== 'none') return (await import(`../drivers/${lib}.mjs`)).default;
-  return {
-    async create() {
-      let sink = 0;
-      return {
-        version: '',
-        call(params) {
-          sink += params.properties.seq;
-        },
-        async finish() {
-          return { version: '', sink };
-        },
-      };
-    },
-  };
+  return (await import(`../drivers/${lib === 'none' ? 'generator' : lib}.mjs`)).default;
 }
 
 async function main() {
