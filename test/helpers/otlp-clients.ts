@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '../../src/otel/otel-compat.js';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -74,4 +77,25 @@ export function recordingLogger() {
     records: (): ReadableLogRecord[] => kept.getFinishedLogRecords().slice(),
     shutdown: () => provider.shutdown(),
   };
+}
+
+/**
+ * Captures what the official exporters make of a partial success: they report it only through
+ * OpenTelemetry's diag logger, which this installs for the test file (before/after hooks).
+ * `warnings` may be emptied between tests; `partialSuccessSeen()` parses the last one logged.
+ */
+export function capturePartialSuccess(): { warnings: string[]; partialSuccessSeen: () => Record<string, unknown> } {
+  const warnings: string[] = [];
+  before(() => {
+    const capture = (message: string, ...args: unknown[]) => void warnings.push([message, ...args].join(' '));
+    const logger: DiagLogger = { error: capture, warn: capture, info: () => {}, debug: () => {}, verbose: () => {} };
+    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  });
+  after(() => diag.disable());
+  const partialSuccessSeen = (): Record<string, unknown> => {
+    const line = warnings.find((warning) => warning.startsWith('Received Partial Success response:'));
+    assert.ok(line !== undefined, `the client saw a partial success; it logged: ${JSON.stringify(warnings)}`);
+    return JSON.parse(line.slice('Received Partial Success response:'.length)) as Record<string, unknown>;
+  };
+  return { warnings, partialSuccessSeen };
 }

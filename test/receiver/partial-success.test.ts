@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { test } from 'node:test';
 import { ExportResultCode } from '../../src/otel/otel-compat.js';
 import { jsonLogsRequest, post, startBridgePipeline, trackRecord } from '../helpers/otlp-bridge.js';
-import { exportLogs, exportSpans, recordingLogger, type Protocol } from '../helpers/otlp-clients.js';
+import { capturePartialSuccess, exportLogs, exportSpans, recordingLogger, type Protocol } from '../helpers/otlp-clients.js';
 import { tracerProvider } from '../helpers/otel.js';
 
-// The official exporters report a partial success only through OpenTelemetry's diag logger: it is
-// captured here, which is how the tests see what the clients made of the bridge's answer.
-const warnings: string[] = [];
-before(() => {
-  const capture = (message: string, ...args: unknown[]) => void warnings.push([message, ...args].join(' '));
-  const logger: DiagLogger = { error: capture, warn: capture, info: () => {}, debug: () => {}, verbose: () => {} };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-});
-after(() => diag.disable());
-
-/** The partial success the client logged, parsed. */
-function partialSuccessSeen(): Record<string, unknown> {
-  const line = warnings.find((warning) => warning.startsWith('Received Partial Success response:'));
-  assert.ok(line !== undefined, `the client saw a partial success; it logged: ${JSON.stringify(warnings)}`);
-  return JSON.parse(line.slice('Received Partial Success response:'.length)) as Record<string, unknown>;
-}
+const { warnings, partialSuccessSeen } = capturePartialSuccess();
 
 for (const protocol of ['protobuf', 'json'] as Protocol[]) {
   test(`${protocol}: invalid analytics log records are answered in partial_success (count and message); valid ones are delivered; others are not counted`, async () => {

@@ -4,13 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, test } from 'node:test';
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { test } from 'node:test';
 import { PlanViolationError, type SegmentRulesPlan } from '../../src/index.js';
 import { ExportResultCode } from '../../src/otel/otel-compat.js';
 import { startIngestServer } from '../helpers/ingest-server.js';
 import { jsonAttributes, jsonLogsRequest, post, startBridgePipeline } from '../helpers/otlp-bridge.js';
-import { exportLogs, exportSpans, recordingLogger, type Protocol } from '../helpers/otlp-clients.js';
+import { capturePartialSuccess, exportLogs, exportSpans, recordingLogger, type Protocol } from '../helpers/otlp-clients.js';
 import { tracerProvider } from '../helpers/otel.js';
 
 const PLAN: SegmentRulesPlan = {
@@ -18,20 +17,7 @@ const PLAN: SegmentRulesPlan = {
   rules: [{ key: 'Paid', type: 'TRACK', version: 1, jsonSchema: { type: 'object', properties: { properties: { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] } } } }],
 };
 
-// The official exporters report a partial success only through OpenTelemetry's diag logger.
-const warnings: string[] = [];
-before(() => {
-  const capture = (message: string, ...args: unknown[]) => void warnings.push([message, ...args].join(' '));
-  const logger: DiagLogger = { error: capture, warn: capture, info: () => {}, debug: () => {}, verbose: () => {} };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-});
-after(() => diag.disable());
-
-function partialSuccessSeen(): Record<string, unknown> {
-  const line = warnings.find((warning) => warning.startsWith('Received Partial Success response:'));
-  assert.ok(line !== undefined, `the client saw a partial success; it logged: ${JSON.stringify(warnings)}`);
-  return JSON.parse(line.slice('Received Partial Success response:'.length)) as Record<string, unknown>;
-}
+const { warnings, partialSuccessSeen } = capturePartialSuccess();
 
 for (const protocol of ['protobuf', 'json'] as Protocol[]) {
   test(`${protocol}: log records whose events the plan drops are answered as rejected in partial_success, beside an invalid record; the rest is delivered`, async () => {
