@@ -8,11 +8,30 @@ export function envelopeBytes(writeKeyJson: string): number {
   return ENVELOPE_BYTES + Buffer.byteLength(writeKeyJson);
 }
 
-/** The request body for a batch, built by concatenation of the messages' JSON. */
-export function batchBody(messages: readonly Message[], sentAt: Date, writeKeyJson: string): string {
-  let body = '{"batch":[';
-  for (let i = 0; i < messages.length; i++) body += (i === 0 ? '' : ',') + messages[i]!.json;
-  return `${body}],"sentAt":"${sentAt.toISOString()}","writeKey":${writeKeyJson}}`;
+const HEAD = '{"batch":[';
+const COMMA = 0x2c;
+
+/**
+ * The request body for a batch, each message's JSON written once into one buffer of the size the
+ * byte counts give. Concatenating the texts and encoding the result costs about half as much again
+ * (the joined string is flattened, then encoded in one more pass), on the loop that serves the app.
+ */
+export function batchBody(messages: readonly Message[], sentAt: Date, writeKeyJson: string): Buffer {
+  const tail = `],"sentAt":"${sentAt.toISOString()}","writeKey":${writeKeyJson}}`;
+  let bytes = HEAD.length + Buffer.byteLength(tail) + messages.length - 1;
+  for (const message of messages) bytes += message.bytes;
+  const body = Buffer.allocUnsafe(bytes);
+  let at = body.write(HEAD, 0, 'latin1');
+  for (let i = 0; i < messages.length; i++) {
+    if (i > 0) body[at++] = COMMA;
+    const message = messages[i]!;
+    const written = body.write(message.json, at);
+    // A byte count that is wrong (a message built by hand) would cut the text short: encode the whole instead.
+    if (written !== message.bytes) return Buffer.from(HEAD + messages.map((each) => each.json).join(',') + tail);
+    at += written;
+  }
+  body.write(tail, at);
+  return body;
 }
 
 /** Messages that travel in one request, with its retry state and a promise settled when it is done. */

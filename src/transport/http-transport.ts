@@ -94,7 +94,7 @@ export class HttpTransport implements Transport {
     };
   }
 
-  async send(body: string, signal: AbortSignal): Promise<TransportResult> {
+  async send(body: Buffer, signal: AbortSignal): Promise<TransportResult> {
     // One controller, aborted by the caller's signal or by our deadline: AbortSignal.any would cost
     // about four times as much a request (a third signal, weak references to both sources).
     const deadline = new AbortController();

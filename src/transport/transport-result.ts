@@ -30,7 +30,7 @@ export type TransportResult =
 
 /** One POST of a request body with a deadline. */
 export interface Transport {
-  send(body: string, signal: AbortSignal): Promise<TransportResult>;
+  send(body: Buffer, signal: AbortSignal): Promise<TransportResult>;
   /** Releases the connections: called once everything was delivered or given up. */
   close(): Promise<void>;
 }
