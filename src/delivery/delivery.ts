@@ -102,6 +102,8 @@ export class Delivery {
   private queuedBytes = 0;
   private readonly ready: Batch[] = [];
   private readonly active = new Set<Batch>();
+  /** Batches waiting out our own backoff (not a wait the server asked for): a success sends them at once. */
+  private readonly backingOff = new Set<Batch>();
   /** Messages held: queued plus in unsettled batches. Bounded by maxQueueSize. */
   private held = 0;
   private inFlight = 0;
@@ -341,6 +343,7 @@ export class Delivery {
       this.finish(batch);
     }
     this.ready.length = 0;
+    this.backingOff.clear();
     if (kept.length > 0) {
       // Not lost: unacknowledged, they stay in the spool, and so in `pending`.
       this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept));
@@ -446,8 +449,10 @@ export class Delivery {
     this.counters.retries++;
     batch.serverAskedWait = serverAsked;
     this.observer.retryScheduled(delayMillis);
+    if (!serverAsked) this.backingOff.add(batch);
     batch.retryTimer = setTimeout(() => {
       batch.retryTimer = undefined;
+      this.backingOff.delete(batch);
       this.ready.push(batch);
       this.pump();
     }, delayMillis);
@@ -457,14 +462,16 @@ export class Delivery {
   /**
    * After a success the endpoint is back: batches waiting out our own backoff go now instead of
    * keeping the queue full for up to a backoff period. A wait the server asked for is kept.
+   * Only those batches are visited: every success walking all active batches made a backlog of
+   * small batches (`flushAt` 1 to 10) cost its square.
    */
   private wakeBackoffs(): void {
-    for (const batch of this.active) {
-      if (batch.retryTimer === undefined || batch.serverAskedWait) continue;
+    for (const batch of this.backingOff) {
       clearTimeout(batch.retryTimer);
       batch.retryTimer = undefined;
       this.ready.push(batch);
     }
+    this.backingOff.clear();
   }
 
   /** Replaces a batch the server found too large by its two halves; the batch settles when both do. */
