@@ -61,7 +61,7 @@ function runSection(run) {
   out.push(`## Side by side: ${formatCount(s.count)} \`track\` calls of ≈${s.size} B`);
   out.push('');
   out.push(`Produced by \`${run.command}\` on ${run.date.slice(0, 10)}; ${describeMachine(run.machine)}. Each figure is the median of ${s.rounds} round(s), libraries alternating within each round; duplicates and losses show the range over the rounds.${describeLoad(run.load, run.machine.cores)}`);
-  if (s.ourDefaults) out.push('', 'metarouter-otel ran with only `writeKey` and `host` (`--our-defaults`): flushAt 100 and maxQueueSize 10,000, its defaults.');
+  if (s.ourDefaults) out.push('', 'metarouter-otel ran with only `writeKey` and `host` (`--our-defaults`): flushAt 500 and maxQueueSize 10,000, its defaults.');
   if (s.warmCalls > 0) out.push('', `Each measured client was preceded by a discarded one of the same library making ${formatCount(s.warmCalls)} calls (\`--warm\`).`);
   if (s.flushAt !== 700 || s.posthogBatch !== 840) out.push('', `Batch sizes: flushAt ${s.flushAt} (metarouter-otel, Segment, Rudder), ${s.posthogBatch} (PostHog).`);
   for (const mode of s.modes) {
@@ -251,7 +251,7 @@ from one run rather than figures across runs.
   \`BatchSpanProcessor\` exports to a no-op exporter; every request runs in an active server span
   and makes one \`track\` call (the generator's, ≈360 B) through the SDK under test, then answers
   \`{"ok":true}\`. Every SDK runs at its defaults, with only the endpoint set (metarouter-otel:
-  flushAt 100; Segment: flushAt 15; PostHog: flushAt 20). The no-SDK service builds the same params
+  flushAt 500; Segment: flushAt 15; PostHog: flushAt 20). The no-SDK service builds the same params
   and calls nothing.
 - **Load** (\`bench/lib/load-process.mjs\`): autocannon in a process of its own on the same machine
   (as the issue measured), apart from the ingestion server so that decoding the SDKs' batches never

@@ -1,7 +1,7 @@
 /** Every default and fixed limit of the package, in one place. */
 export const DEFAULTS = Object.freeze({
   path: '/v1/batch',
-  flushAt: 100,
+  flushAt: 500,
   flushInterval: 10_000,
   maxQueueSize: 10_000,
   maxRetries: 10,

@@ -22,8 +22,11 @@ export interface DeliveryOptions {
    */
   path?: string;
   /**
-   * Messages that make a full batch; a full batch is sent at once.
-   * @default 100
+   * Messages that make a full batch; a full batch is sent at once. Below this rate per
+   * `flushInterval`, the interval sends instead. Each request costs the app's process about as much
+   * CPU as a few dozen messages, so small batches make busy services pay several times over; the
+   * OpenTelemetry batch processors' 512 is of the same order.
+   * @default 500
    */
   flushAt?: number;
   /**
