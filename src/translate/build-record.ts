@@ -53,24 +53,15 @@ function contextWithoutReserved(context: Record<string, unknown>): Record<string
  * JSON; never throws.
  */
 export function buildRecord(input: RecordInput, keepPlain = false): AnalyticsRecord | FieldProblem {
-  let { fields, context } = input.picked as { fields: Record<string, unknown>; context: Record<string, unknown> | undefined };
+  const { fields } = input.picked;
+  let context = input.picked.context as Record<string, unknown> | undefined;
   const problem = checkFields(input.type, fields, context) ?? checkMessageId(input.messageId);
   if (problem !== undefined) return problem;
   if (context !== undefined) context = contextWithoutReserved(context);
   let plain: PlainParts | undefined;
   if (keepPlain) {
-    let fieldsCopy: ReturnType<typeof jsonCopy>;
-    let contextCopy: ReturnType<typeof jsonCopy>;
-    try {
-      fieldsCopy = jsonCopy(fields);
-    } catch (error) {
-      return notSerializable(culprit(fields), error);
-    }
-    try {
-      contextCopy = context === undefined ? {} : jsonCopy(context);
-    } catch (error) {
-      return notSerializable('context', error);
-    }
+    const fieldsCopy = jsonCopy(fields);
+    const contextCopy = context === undefined ? {} : jsonCopy(context);
     if (fieldsCopy !== NOT_COPIED && contextCopy !== NOT_COPIED) plain = { fields: fieldsCopy, context: contextCopy };
   }
   let fieldsJson: string;

@@ -93,7 +93,7 @@ test('jsonCopy leaves everything to JSON while an app has added an enumerable ke
   assert.deepStrictEqual(jsonCopy({ properties: { a: 1 } }), { properties: { a: 1 } });
 });
 
-test('jsonCopy reads each getter once, and a getter that throws throws out of it', () => {
+test('jsonCopy reads each getter once; a getter or a Proxy trap that throws leaves the data to JSON', () => {
   let reads = 0;
   const data = {
     properties: {
@@ -108,7 +108,81 @@ test('jsonCopy reads each getter once, and a getter that throws throws out of it
   assert.equal(copied.properties.revenue, 10);
   assert.equal(Object.getOwnPropertyDescriptor(copied.properties, 'revenue')?.get, undefined, 'the copy holds the value, not the getter');
   const failing = { properties: { get broken(): never { throw new Error('getter failed'); } } };
-  assert.throws(() => jsonCopy(failing), /getter failed/);
+  assert.equal(jsonCopy(failing), NOT_COPIED);
+  const symbolGetter = { properties: { a: 1, get [Symbol('hidden')](): never { throw new Error('JSON never reads me'); } } };
+  assert.equal(jsonCopy(symbolGetter), NOT_COPIED, 'then JSON, which skips symbol keys, sends it');
+  const trap = new Proxy({ a: 1 }, { getPrototypeOf: () => { throw new Error('trap JSON never calls'); } });
+  assert.equal(jsonCopy({ properties: trap }), NOT_COPIED);
+});
+
+test('jsonCopy never calls what an array could replace (slice, constructor, species): items are read by index', () => {
+  class Evil extends Array<number> {
+    toJSON(): string {
+      return 'EVIL';
+    }
+  }
+  const withConstructor = Object.assign([1, 2], { constructor: Evil });
+  const withSlice = Object.assign([1, 2], { slice: () => 'EVIL' });
+  const withBadConstructor = Object.assign([1], { constructor: null });
+  for (const [name, array] of Object.entries({ withConstructor, withSlice, withBadConstructor })) {
+    const value = { list: array };
+    const copied = jsonCopy(value);
+    assert.notEqual(copied, NOT_COPIED, name);
+    assert.deepStrictEqual(copied, viaJson(value), name);
+    assert.equal(Object.getPrototypeOf((copied as { list: unknown }).list), Array.prototype, name);
+  }
+  let lengthReads = 0;
+  const shifting = new Proxy(['x'], { get: (target, key) => (key === 'length' ? (lengthReads++ === 0 ? 1 : 2 ** 32 - 1) : Reflect.get(target, key)) });
+  assert.deepStrictEqual(jsonCopy({ list: shifting }), { list: ['x'] }, 'length is read once');
+});
+
+test('jsonCopy copies what a Date\'s toJSON returns as JSON would serialize it, never the result itself', () => {
+  const cases: Array<[string, () => unknown]> = [
+    ['a function', () => () => 1],
+    ['NaN', () => Number.NaN],
+    ['an object with an undefined key', () => ({ iso: 'x', extra: undefined })],
+    ['an object', () => ({ nested: { at: 1 } })],
+  ];
+  for (const [name, result] of cases) {
+    const date = new Date(0);
+    const produced = result();
+    date.toISOString = () => produced as string;
+    const value = { at: date, kept: 1 };
+    const copied = jsonCopy(value);
+    assert.notEqual(copied, NOT_COPIED, name);
+    assert.deepStrictEqual(copied, viaJson(value), name);
+    if (typeof produced === 'object') assert.notEqual((copied as { at: unknown }).at, produced, `${name}: not shared`);
+  }
+  const boxed = new Date(0);
+  boxed.toISOString = () => Object('abc') as string;
+  assert.equal(jsonCopy({ at: boxed }), NOT_COPIED, 'a boxed string is left to JSON');
+});
+
+test('jsonCopy is bounded by what a message can hold: a small graph of shared references is left to JSON', () => {
+  let shared: unknown = [];
+  for (let level = 0; level < 26; level += 1) shared = [shared, shared];
+  assert.equal(jsonCopy({ properties: { shared } }), NOT_COPIED);
+  const wide = Object.fromEntries(Array.from({ length: 25_000 }, (_, index) => [`k${index}`, index]));
+  assert.equal(jsonCopy({ properties: wide }), NOT_COPIED);
+  let twice: unknown = { leaf: 1 };
+  for (let level = 0; level < 5; level += 1) twice = { a: twice, b: twice };
+  assert.deepStrictEqual(jsonCopy({ twice }), viaJson({ twice }), 'shared references are copied apart, as JSON writes them');
+});
+
+test('jsonCopy gives up when a getter adds a key to Object.prototype while it copies', () => {
+  const proto = Object.prototype as Record<string, unknown>;
+  const value = {
+    get first(): number {
+      proto.pollutedDuringCopy = 0;
+      return 1;
+    },
+    second: {},
+  };
+  try {
+    assert.equal(jsonCopy(value), NOT_COPIED);
+  } finally {
+    delete proto.pollutedDuringCopy;
+  }
 });
 
 test('buildRecord with keepPlain: same text as without, the copy kept; a stage\'s view of it equals a parse of the message', () => {
@@ -133,7 +207,7 @@ test('buildRecord with keepPlain: same text as without, the copy kept; a stage\'
   }
 });
 
-test('buildRecord with keepPlain: data the copy does not cover is serialized as before, without a copy; a throwing getter is a NOT_SERIALIZABLE problem', () => {
+test('buildRecord with keepPlain: data the copy does not cover is serialized as before, without a copy; a getter that throws is a NOT_SERIALIZABLE problem only where JSON throws too', () => {
   const input = (properties: Record<string, unknown>) => {
     const picked = pickFields({ userId: 'u', event: 'E', properties });
     assert.ok(!isProblem(picked));
@@ -147,7 +221,10 @@ test('buildRecord with keepPlain: data the copy does not cover is serialized as 
   assert.ok(isProblem(big));
   assert.equal(big.code, 'MR_ERR_NOT_SERIALIZABLE');
   const throwing = buildRecord(input({ get bad(): never { throw new Error('no'); } }), true);
-  assert.ok(isProblem(throwing));
+  assert.ok(isProblem(throwing), 'the copy leaves it to JSON, which throws too');
   assert.equal(throwing.code, 'MR_ERR_NOT_SERIALIZABLE');
   assert.equal(throwing.field, 'properties');
+  const symbolGetter = buildRecord(input({ a: 1, get [Symbol('s')](): never { throw new Error('never read by JSON'); } }), true);
+  assert.ok(!isProblem(symbolGetter), 'sent as it was before there was a copy');
+  assert.equal(symbolGetter.fields, '{"userId":"u","event":"E","properties":{"a":1}}');
 });
