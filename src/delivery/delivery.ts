@@ -83,16 +83,18 @@ export interface DeliveryCounters {
  * - The spool is the queue; memory is a window on it. While memory is full, or records are in the
  *   spool that memory has not read (`backlog`, which includes what an earlier process left), new
  *   records go to the spool only, and are read back in order as batches settle.
- * - Batches cover consecutive records; the acknowledgement cursor moves past a batch only when it
- *   and every batch cut before it settled (delivered, or given up and reported), so a kill resends
- *   whatever lies past the cursor: up to `maxQueueSize` messages when a front batch waits to retry.
+ * - Batches cover consecutive records. A batch that settles (delivered, or given up and reported)
+ *   is recorded in the spool as a settled range, even while an older batch waits to retry; the
+ *   cursor moves over the settled ranges that reach it. A kill then resends only the batches not
+ *   settled: those in flight or waiting to retry (plus, past `MAX_SETTLED_RANGES` gaps, later ones).
  *   A close deadline does not settle anything: what is left stays in the spool for the next start,
  *   except messages whose write failed (memory only), which are dropped and reported.
  * - A process that ends on its own makes one attempt at `beforeExit` and does not wait for retries
  *   when every message is in the spool.
  * - On-disk format (see `src/storage/`): segment files `segment-<10 digits>.log` of records
  *   `[u32 payload length][u32 CRC-32 of payload][payload: u16 id length, messageId, message JSON]`
- *   (little-endian); a 16-byte `ack` file `[version][segment][offset][CRC-32]`; a `lock` file with
+ *   (little-endian); an `ack` file of two slots written in turn, each the cursor, the settled ranges
+ *   past it and a CRC-32 (a torn write leaves the other slot whole); a `lock` file with
  *   the owner's pid and host. Recovery never blocks start-up: the reader skips a corrupt record to
  *   the next intact one, cuts a torn tail off, and reports both.
  */
@@ -113,8 +115,8 @@ export class Delivery {
   private droppedForFullQueue: string[] = [];
   /** With storage: records in the spool that are not in memory yet (recovered, or beyond maxQueueSize). */
   private backlog = false;
-  /** With storage: batches in the order they were cut; the acknowledgement cursor follows the settled front. */
-  private readonly unsettled: Batch[] = [];
+  /** With storage: where the last stored record cut into a batch ends; the next batch covers the records after it. */
+  private cutThrough: Position | undefined;
   /** Set at a close deadline: what is left stays in storage, unacknowledged, for the next start. */
   private stopped = false;
   private pumpScheduled = false;
@@ -136,6 +138,7 @@ export class Delivery {
     this.maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
     this.retryDelay = settings.retryDelay ?? retryDelayMillis;
     drainOnExit(this);
+    this.cutThrough = spool?.cursor;
     if (spool !== undefined && !spool.caughtUp) {
       this.backlog = true;
       // On the next turn: the caller attaches its error listener first.
@@ -233,20 +236,18 @@ export class Delivery {
     this.backlog = !this.spool.caughtUp;
   }
 
-  /** With storage: moves the acknowledgement cursor past the batches settled in cut order. */
-  private acknowledge(): void {
-    let through: Position | undefined;
-    while (this.unsettled[0]?.settled === true) {
-      const messages = this.unsettled.shift()!.messages as readonly Held[];
-      // A message whose write failed has no position; the batch ends where its last stored one does.
-      for (let i = messages.length - 1; i >= 0; i--) {
-        const position = messages[i]!.position;
-        if (position === undefined) continue;
-        through = position;
-        break;
-      }
-    }
-    if (through !== undefined && !this.stopped) this.spool!.acknowledge(through);
+  /** With storage: once `batch` settles, the spool records its records as settled, whatever the batches before it do. */
+  private settleInSpool(batch: Batch): void {
+    const messages = batch.messages as readonly Held[];
+    // A message whose write failed has no position; the batch ends where its last stored one does.
+    let to: Position | undefined;
+    for (let i = messages.length - 1; i >= 0 && to === undefined; i--) to = messages[i]!.position;
+    if (to === undefined) return;
+    const from = this.cutThrough!;
+    this.cutThrough = to;
+    void batch.done.then(() => {
+      if (!this.stopped) this.spool!.settle(from, to);
+    });
   }
 
   /**
@@ -361,10 +362,7 @@ export class Delivery {
     this.queue = [];
     this.queuedBytes = 0;
     this.active.add(batch);
-    if (this.spool !== undefined) {
-      this.unsettled.push(batch);
-      void batch.done.then(() => this.acknowledge());
-    }
+    if (this.spool !== undefined) this.settleInSpool(batch);
     this.ready.push(batch);
     this.pumpAfterThisTurn();
   }

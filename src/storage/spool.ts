@@ -1,11 +1,11 @@
 import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeliveryError } from '../errors/metarouter-error.js';
-import { AckFile, comparePositions, type Position } from './ack-file.js';
+import { AckFile, comparePositions, type Position, type SettledRange } from './ack-file.js';
 import { lockDirectory } from './directory-lock.js';
 import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
 
-export type { Position } from './ack-file.js';
+export type { Position, SettledRange } from './ack-file.js';
 
 /** The largest segment file; smaller when `maxBytes` is small, so that acknowledged space is freed in steps. */
 const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
@@ -65,6 +65,8 @@ export class Spool {
   private readonly ack: AckFile;
   private readonly release: () => void;
   private acked: Position;
+  /** Ranges settled past the cursor, in order, disjoint and not touching: each holds the cursor back from nothing but an unsettled gap before it. */
+  private settled: SettledRange[] = [];
   private writer!: Segment;
   private writerFd = -1;
   /** Where the reader stands: the segment's index in `segments`, and an offset in it. */
@@ -92,7 +94,8 @@ export class Spool {
       const stored = this.ack.read();
       // Deferred: the caller attaches its error listener right after construction.
       if (!stored.valid) queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', 'the acknowledgement cursor was unreadable; the spool is sent again from its oldest record (duplicates possible)', [])));
-      this.acked = stored.position;
+      this.acked = stored.state.cursor;
+      this.settled = stored.state.settled.filter((range) => comparePositions(range.to, this.acked) > 0);
       this.openSegments();
       this.roll();
     } catch (error) {
@@ -115,6 +118,11 @@ export class Spool {
   /** Where the last record appended so far ends. */
   get end(): Position {
     return { segment: this.writer.id, offset: this.writer.bytes };
+  }
+
+  /** The acknowledgement cursor: every record up to it is settled. */
+  get cursor(): Position {
+    return this.acked;
   }
 
   /** True when every record is read: new ones may go straight to memory. */
@@ -165,7 +173,10 @@ export class Spool {
         const got = readSync(this.readFd, chunk, 0, length, this.readOffset);
         const scan = decodeFrames(chunk.subarray(0, got), maxCount - records.length);
         for (const message of scan.messages) {
-          records.push({ messageId: message.messageId, json: message.json, bytes: message.bytes, position: { segment: segment.id, offset: this.readOffset + message.end }, recovered: segment.previous });
+          const end = { segment: segment.id, offset: this.readOffset + message.end };
+          // An earlier process settled it past its cursor (delivered while an older batch waited): not sent again.
+          if (segment.previous && this.isSettled(end)) continue;
+          records.push({ messageId: message.messageId, json: message.json, bytes: message.bytes, position: end, recovered: segment.previous });
         }
         this.readOffset += scan.end;
         // The segment's end was reached (or the file is shorter than it was): what is left is torn.
@@ -183,27 +194,63 @@ export class Spool {
   }
 
   /**
-   * Moves the cursor to `position` (every record up to it is settled). Segments wholly behind it are
-   * then deleted, once the cursor is synced; corrupt ones are renamed `*.corrupt` instead.
+   * Records that every record ending after `from` and up to `to` is settled (delivered, or given up
+   * and reported). The cursor moves over settled ranges that reach it; the ranges past it are kept in
+   * the ack file, so that a kill resends only what was not settled. Segments wholly behind the cursor
+   * are then deleted, once the cursor is synced; corrupt ones are renamed `*.corrupt` instead.
    */
-  acknowledge(position: Position): void {
-    if (this.closed || comparePositions(position, this.acked) <= 0) return;
-    this.acked = position;
+  settle(from: Position, to: Position): void {
+    if (this.closed || comparePositions(to, this.acked) <= 0) return;
+    this.addSettled(from, to);
+    const before = this.acked;
+    while (this.settled.length > 0 && comparePositions(this.settled[0]!.from, this.acked) <= 0) {
+      const { to: through } = this.settled.shift()!;
+      if (comparePositions(through, this.acked) > 0) this.acked = through;
+    }
     try {
-      this.ack.write(position);
-      let synced = false;
-      while (this.segments.length > 1 && this.readIndex > 0 && this.isAcknowledged(this.segments[0]!)) {
-        if (!synced) this.ack.sync();
-        synced = true;
-        const segment = this.segments.shift()!;
-        this.readIndex--;
-        this.totalBytes -= segment.bytes;
-        const path = join(this.settings.directory, segmentName(segment.id));
-        if (segment.corrupt) renameSync(path, `${path}.corrupt`);
-        else unlinkSync(path);
-      }
+      this.ack.write({ cursor: this.acked, settled: this.settled });
+      if (comparePositions(this.acked, before) > 0) this.deleteAcknowledged();
     } catch (error) {
       this.fault('could not record delivered messages in storage; they may be sent again after a restart', error);
+    }
+  }
+
+  /** Inserts a range in order, merged with those it touches or overlaps. */
+  private addSettled(from: Position, to: Position): void {
+    let start = from;
+    let end = to;
+    const kept: SettledRange[] = [];
+    let at = 0;
+    for (const range of this.settled) {
+      if (comparePositions(range.to, start) < 0) {
+        kept.push(range);
+        at = kept.length;
+      } else if (comparePositions(range.from, end) > 0) {
+        kept.push(range);
+      } else {
+        if (comparePositions(range.from, start) < 0) start = range.from;
+        if (comparePositions(range.to, end) > 0) end = range.to;
+      }
+    }
+    kept.splice(at, 0, { from: start, to: end });
+    this.settled = kept;
+  }
+
+  private isSettled(end: Position): boolean {
+    return this.settled.some((range) => comparePositions(range.from, end) < 0 && comparePositions(end, range.to) <= 0);
+  }
+
+  private deleteAcknowledged(): void {
+    let synced = false;
+    while (this.segments.length > 1 && this.readIndex > 0 && this.isAcknowledged(this.segments[0]!)) {
+      if (!synced) this.ack.sync();
+      synced = true;
+      const segment = this.segments.shift()!;
+      this.readIndex--;
+      this.totalBytes -= segment.bytes;
+      const path = join(this.settings.directory, segmentName(segment.id));
+      if (segment.corrupt) renameSync(path, `${path}.corrupt`);
+      else unlinkSync(path);
     }
   }
 
