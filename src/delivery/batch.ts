@@ -27,6 +27,8 @@ export class Batch {
   retryTimer: NodeJS.Timeout | undefined;
   /** Aborts the request in flight, if any. */
   abort: AbortController | undefined;
+  /** With storage: its oldest records were evicted from a full spool; a failed answer drops it instead of retrying. */
+  evicted = false;
   /** Set when the batch was given up at a close deadline: a late answer must change nothing. */
   abandoned = false;
   /** Delivered or given up (for a split batch: both halves). */

@@ -1,9 +1,10 @@
 import { LIMITS } from '../config/defaults.js';
+import type { StorageWhenFull } from '../config/options.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
 import { comparePositions } from '../storage/ack-file.js';
-import type { Position, Spool } from '../storage/spool.js';
+import type { Eviction, Position, Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import { retryDelayMillis } from '../transport/backoff.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
@@ -35,6 +36,8 @@ export interface DeliverySettings {
   readonly disable: boolean;
   /** A request body stays at or below this. @default LIMITS.maxBatchBytes */
   readonly maxBatchBytes?: number;
+  /** With storage: what a full directory drops. @default DEFAULTS.storageWhenFull */
+  readonly storage?: { readonly whenFull: StorageWhenFull };
   /** Chooses the wait before a retry; replaceable so tests can capture delays instead of sleeping. */
   readonly retryDelay?: (attempt: number, retryAfterMillis: number | undefined) => number;
 }
@@ -63,6 +66,8 @@ export interface DeliveryCounters {
   requests: number;
   /** Messages a shaping stage (`beforeSend`) dropped by the user's decision: never accepted, never reported. */
   filtered: number;
+  /** Of `dropped`: the oldest messages evicted from a full `storage.directory` (`storage.whenFull: 'drop_oldest'`). */
+  evicted: number;
 }
 
 /**
@@ -99,7 +104,7 @@ export interface DeliveryCounters {
  *   the next intact one, cuts a torn tail off, and reports both.
  */
 export class Delivery {
-  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0 };
+  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0, evicted: 0 };
   private queue: Held[] = [];
   private queuedBytes = 0;
   private readonly ready: Batch[] = [];
@@ -160,7 +165,7 @@ export class Delivery {
     if (this.closed) return false;
     if (this.settings.disable) return true;
     // With storage, messages past memory wait on disk: what must fit is the disk limit, counted at the largest size.
-    if (this.spool !== undefined && !this.spool.failing) return this.spool.freeBytes >= count * LIMITS.maxStoredRecordBytes;
+    if (this.spool !== undefined && !this.spool.failing) return this.settings.storage?.whenFull === 'drop_oldest' || this.spool.freeBytes >= count * LIMITS.maxStoredRecordBytes;
     return this.held + count <= this.settings.maxQueueSize;
   }
 
@@ -178,8 +183,12 @@ export class Delivery {
       return false;
     }
     if (this.spool !== undefined && !this.settings.disable) {
-      const inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
-      const position = this.spool.append(message.messageId, message.json, inMemory);
+      let inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
+      let position = this.spool.append(message.messageId, message.json, inMemory);
+      while (position === 'full' && this.settings.storage?.whenFull === 'drop_oldest' && this.evictOldest()) {
+        inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
+        position = this.spool.append(message.messageId, message.json, inMemory);
+      }
       if (position === 'full') return this.refuseForFullQueue(message);
       if (position !== 'failed') {
         this.counters.accepted++;
@@ -206,6 +215,57 @@ export class Delivery {
     if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
     else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
     return false;
+  }
+
+  /**
+   * Makes room in a full spool by evicting its oldest segment. Its messages in memory are dropped
+   * now, except those in a request in flight: that answer decides (delivered, or dropped as evicted
+   * instead of retried, as they are no longer on disk), so each message is counted once. Its
+   * messages not read yet are dropped once read back from the unlinked file, after this call.
+   */
+  private evictOldest(): boolean {
+    const eviction = this.spool!.evictOldest();
+    if (eviction === undefined) return false;
+    const inSegment = (message: Held) => message.position?.segment === eviction.segment;
+    const given: Message[] = [];
+    if (this.queue.some(inSegment)) {
+      const kept = this.queue.filter((message) => !inSegment(message));
+      given.push(...this.queue.filter(inSegment));
+      this.queue = kept;
+      this.queuedBytes = kept.reduce((bytes, message) => bytes + message.bytes + 1, 0);
+      this.held -= given.length;
+    }
+    for (const batch of this.active) {
+      if (!(batch.messages as readonly Held[]).some(inSegment)) continue;
+      batch.evicted = true;
+      if (batch.abort !== undefined) continue;
+      clearTimeout(batch.retryTimer);
+      const ready = this.ready.indexOf(batch);
+      if (ready !== -1) this.ready.splice(ready, 1);
+      given.push(...batch.messages);
+      this.finish(batch);
+    }
+    this.dropEvicted(given, eviction.segment);
+    setImmediate(() => this.dropEvictedUnread(eviction));
+    return true;
+  }
+
+  /** Drops messages of an evicted segment that were not in memory; those an earlier process wrote are counted recovered first. */
+  private dropEvictedUnread(eviction: Eviction): void {
+    const records = this.spool!.readEvicted(eviction);
+    if (eviction.previous) {
+      this.counters.recovered += records.length;
+      this.counters.pending += records.length;
+    }
+    this.dropEvicted(records, eviction.segment);
+  }
+
+  private dropEvicted(given: readonly Message[], segment: number): void {
+    if (given.length === 0) return;
+    this.counters.dropped += given.length;
+    this.counters.evicted += given.length;
+    this.counters.pending -= given.length;
+    this.lose(new DeliveryError('MR_ERR_EVICTED', `storage held storage.maxBytes: evicted ${given.length} of the oldest undelivered messages (segment ${segment}) to make room`, given.map((message) => message.messageId)), given);
   }
 
   /** Puts an accepted message in the memory queue, cutting a batch when it is full. */
@@ -405,6 +465,11 @@ export class Delivery {
   }
 
   private handle(batch: Batch, result: TransportResult): void {
+    if (batch.evicted && result.kind !== 'success') {
+      // No longer on disk: retrying would hold in memory what storage gave up.
+      this.counters.evicted += batch.messages.length;
+      return this.giveUp(batch, 'MR_ERR_EVICTED', 'evicted from full storage while its request was in flight, and that request failed; not retried', { status: 'status' in result ? result.status : undefined });
+    }
     switch (result.kind) {
       case 'success': {
         // Only ids of this batch count: a server naming others must not skew the totals. Nearly

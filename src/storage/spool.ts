@@ -39,6 +39,20 @@ export interface SpooledRecord {
   readonly recovered: boolean;
 }
 
+/** The oldest segment, taken out of the spool to make room: its records not yet read are harvested by `readEvicted`. */
+export interface Eviction {
+  readonly segment: number;
+  /** Open on the unlinked file, until `readEvicted` closes it. */
+  readonly fd: number;
+  /** Where the records not read into memory start, and where the segment ends. */
+  readonly unreadFrom: number;
+  readonly end: number;
+  /** Written by an earlier process. */
+  readonly previous: boolean;
+  /** The settled ranges at the eviction: records in them are not harvested. */
+  readonly settled: readonly SettledRange[];
+}
+
 interface Segment {
   readonly id: number;
   bytes: number;
@@ -47,6 +61,9 @@ interface Segment {
   /** Holds a torn or corrupt part: renamed aside instead of deleted once acknowledged. */
   corrupt: boolean;
 }
+
+/** True when a record ending at `end` lies in one of `ranges`. */
+const inRanges = (ranges: readonly SettledRange[], end: Position) => ranges.some((range) => comparePositions(range.from, end) < 0 && comparePositions(end, range.to) <= 0);
 
 const segmentName = (id: number) => `segment-${String(id).padStart(10, '0')}.log`;
 
@@ -237,7 +254,7 @@ export class Spool {
   }
 
   private isSettled(end: Position): boolean {
-    return this.settled.some((range) => comparePositions(range.from, end) < 0 && comparePositions(end, range.to) <= 0);
+    return inRanges(this.settled, end);
   }
 
   private deleteAcknowledged(): void {
@@ -252,6 +269,72 @@ export class Spool {
       if (segment.corrupt) renameSync(path, `${path}.corrupt`);
       else unlinkSync(path);
     }
+  }
+
+  /**
+   * Takes the oldest segment out to make room: its file is unlinked (kept open for `readEvicted`),
+   * its bytes freed, the reader and the cursor moved past it. Undefined when only the segment being
+   * written is left, or the file cannot be removed (reported).
+   */
+  evictOldest(): Eviction | undefined {
+    if (this.closed || this.segments.length < 2) return undefined;
+    const segment = this.segments[0]!;
+    const path = join(this.settings.directory, segmentName(segment.id));
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      this.fault(`could not evict ${segmentName(segment.id)}`, error);
+      return undefined;
+    }
+    const unreadFrom = this.readIndex === 0 ? this.readOffset : segment.bytes;
+    const eviction: Eviction = { segment: segment.id, fd, unreadFrom, end: segment.bytes, previous: segment.previous, settled: [...this.settled] };
+    if (this.readIndex === 0) this.nextReadSegment();
+    this.segments.shift();
+    this.readIndex--;
+    this.totalBytes -= segment.bytes;
+    // The cursor first: a kill between the two leaves a cursor naming a missing segment, which a start skips.
+    this.settle(this.acked, { segment: segment.id, offset: segment.bytes });
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      this.fault(`could not remove the evicted ${segmentName(segment.id)}; the next start sends it again`, error);
+    }
+    return eviction;
+  }
+
+  /** The records of an evicted segment that were neither read into memory nor settled; closes its file. Never throws. */
+  readEvicted(eviction: Eviction): SpooledRecord[] {
+    const records: SpooledRecord[] = [];
+    try {
+      const buffer = Buffer.allocUnsafe(eviction.end - eviction.unreadFrom);
+      const got = readSync(eviction.fd, buffer, 0, buffer.length, eviction.unreadFrom);
+      let offset = 0;
+      let damaged = 0;
+      while (offset < got) {
+        const scan = decodeFrames(buffer.subarray(offset, got), Number.MAX_SAFE_INTEGER);
+        for (const message of scan.messages) {
+          const position = { segment: eviction.segment, offset: eviction.unreadFrom + offset + message.end };
+          if (!inRanges(eviction.settled, position)) records.push({ messageId: message.messageId, json: message.json, bytes: message.bytes, position, recovered: eviction.previous });
+        }
+        offset += scan.end;
+        if (offset === got) break;
+        // A damaged part holds no readable id: resume at the next intact record.
+        const skip = findNextFrame(buffer.subarray(offset, got));
+        damaged += skip === -1 ? got - offset : skip;
+        offset = skip === -1 ? got : offset + skip;
+      }
+      if (damaged > 0) this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `the evicted ${segmentName(eviction.segment)} held ${damaged} damaged bytes; the messages in them are lost`, []));
+    } catch (error) {
+      this.fault('could not read an evicted segment; the ids of its unsent messages are not known', error);
+    } finally {
+      try {
+        closeSync(eviction.fd);
+      } catch {
+        // Unlinked already: closing only frees its space.
+      }
+    }
+    return records;
   }
 
   /** Syncs what was written, stops, and releases the directory. Idempotent. */
