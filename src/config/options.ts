@@ -38,7 +38,9 @@ export interface DeliveryOptions {
    */
   maxQueueSize?: number;
   /**
-   * Retries of a batch after a retryable fault (408, 429, 5xx, network error, timeout).
+   * Retries of a batch after a retryable fault (408, 429, 5xx, network error, timeout). With
+   * `storage`, a batch wholly on disk is retried past this and `maxRetryDuration` (backoff capped at
+   * 30 s) until delivered: the budget then only bounds how long `flush()` and close wait for it.
    * @default 10
    */
   maxRetries?: number;

@@ -33,13 +33,26 @@ export class Batch {
   abandoned = false;
   /** Delivered or given up (for a split batch: both halves). */
   settled = false;
+  /** With storage: its retry budget is spent and it is retried from disk until delivered; `flush()` no longer waits for it. */
+  outlasting = false;
   readonly done: Promise<void>;
+  /** Settles with `done`, or earlier when the batch starts outlasting its retry budget. */
+  readonly released: Promise<void>;
   private resolveDone!: () => void;
+  private resolveReleased!: () => void;
 
   constructor(readonly messages: readonly Message[]) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+    this.released = new Promise((resolve) => {
+      this.resolveReleased = resolve;
+    });
+  }
+
+  outlast(): void {
+    this.outlasting = true;
+    this.resolveReleased();
   }
 
   /** Bytes of the messages and the commas between them: the body less its envelope. */
@@ -56,5 +69,6 @@ export class Batch {
   settle(): void {
     this.settled = true;
     this.resolveDone();
+    this.resolveReleased();
   }
 }

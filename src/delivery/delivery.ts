@@ -311,24 +311,26 @@ export class Delivery {
   }
 
   /**
-   * Resolves once every message taken before the call is delivered or finally given up. Never rejects.
+   * Resolves once every message taken before the call is delivered, finally given up, or (with
+   * storage) in a batch outlasting its retry budget on disk, unless `outlasting` (a close, which has
+   * its own deadline) waits for those too. Never rejects.
    * Messages taken after the call are not waited for: under steady traffic a flush still ends.
    */
-  async flush(): Promise<void> {
+  async flush(outlasting = false): Promise<void> {
     this.refill();
     this.cut();
     if (this.active.size === 0) return;
     const before = new Set(this.active);
     // With storage, what was taken before the call ends at the spool's write end; the backlog up to it streams in as batches settle.
     const end = this.spool?.end;
-    const due = (batch: Batch) => before.has(batch) || (end !== undefined && startsBy(batch, end));
+    const due = (batch: Batch) => (outlasting || !batch.outlasting) && (before.has(batch) || (end !== undefined && startsBy(batch, end)));
     this.flushing++;
     try {
       for (;;) {
         const waiting = Array.from(this.active).filter(due);
         if (waiting.length === 0) break;
         for (const batch of waiting) batch.retryTimer?.ref();
-        await Promise.all(waiting.map((batch) => batch.done));
+        await Promise.all(waiting.map((batch) => (outlasting ? batch.done : batch.released)));
         if (this.spool === undefined || this.stopped) break;
         this.refill();
         this.cut();
@@ -369,7 +371,7 @@ export class Delivery {
     this.closed = true;
     let deadline: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      this.flush().then(() => false),
+      this.flush(true).then(() => false),
       new Promise<boolean>((resolve) => {
         deadline = setTimeout(() => resolve(true), timeoutMillis);
       }),
@@ -490,6 +492,7 @@ export class Delivery {
       case 'retryable': {
         const delay = batch.attempts > this.settings.maxRetries ? undefined : this.retryDelay(batch.attempts, result.retryAfterMillis);
         if (delay === undefined || Date.now() + delay - batch.firstAttemptAt > this.settings.maxRetryDuration) {
+          if (this.outlasts(batch)) return this.scheduleRetry(batch, this.retryDelay(batch.attempts, result.retryAfterMillis), result.retryAfterMillis !== undefined);
           const limit = delay === undefined ? `${batch.attempts} attempts` : `${batch.attempts} attempts, at the ${this.settings.maxRetryDuration} ms retry deadline`;
           return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', `gave up after ${limit}: ${result.reason}`, { cause: result.cause, status: result.status });
         }
@@ -503,6 +506,18 @@ export class Delivery {
       case 'failed':
         return this.giveUp(batch, result.code, result.status === undefined ? result.detail : `server answered ${result.status}: ${result.detail}`, { cause: result.cause, status: result.status });
     }
+  }
+
+  /**
+   * With storage, a batch wholly on disk outlasts its retry budget: it is retried (backoff capped at
+   * `MAX_BACKOFF_MILLIS`) until delivered or rejected, bounded by the disk, as Vector retries a sink
+   * without end by default; only `flush()` stops waiting for it. Messages whose write failed live in
+   * memory only and keep the budget.
+   */
+  private outlasts(batch: Batch): boolean {
+    if (this.spool === undefined || this.stopped || !(batch.messages as readonly Held[]).every((message) => message.position !== undefined)) return false;
+    batch.outlast();
+    return true;
   }
 
   private scheduleRetry(batch: Batch, delayMillis: number, serverAsked: boolean): void {
