@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -76,7 +76,7 @@ const TAKEN_AT_THE_SAME_MOMENT = 'another process that took it over at the same 
  * it checks that the lock is still that generation, replaces it, and only then removes the marker.
  * A process that got the marker after that sees another generation and backs off.
  */
-function takeOver(path: string, content: string): void {
+function takeOver(path: string, content: string, retry = true): void {
   const text = readLock(path);
   if (text === undefined) {
     // Released meanwhile: take it as if free.
@@ -97,8 +97,11 @@ function takeOver(path: string, content: string): void {
     createWithContent(marker, content);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    if (Date.now() - statSync(marker).mtimeMs < ABANDONED_MARKER_MILLIS) throw new DirectoryInUse(TAKEN_AT_THE_SAME_MOMENT);
-    throw new DirectoryInUse(`a takeover abandoned by a process that died (remove ${marker} and ${path} if no process uses the directory)`);
+    const age = Date.now() - (statSync(marker, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (!retry || age < ABANDONED_MARKER_MILLIS || liveOwner(marker) !== undefined) throw new DirectoryInUse(TAKEN_AT_THE_SAME_MOMENT);
+    // Left by a process that died inside a takeover: cleared, so that a restarted service is not refused for ever.
+    rmSync(marker, { force: true });
+    return takeOver(path, content, false);
   }
   try {
     if (readLock(path) !== text || generationOf(path, text) !== generation) throw new DirectoryInUse(TAKEN_AT_THE_SAME_MOMENT);

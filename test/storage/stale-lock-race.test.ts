@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -80,4 +81,24 @@ test(`${CONTENDERS} processes taking over the same dead owner's lock at the same
     }
   }
   t.diagnostic(tally.join(' | '));
+});
+
+test('a takeover marker left by a process that died inside a takeover refuses starts for 10 s, then is cleared and the directory taken over', async () => {
+  const directory = join(root, 'abandoned');
+  mkdirSync(directory);
+  const lock = join(directory, 'lock');
+  const text = `${await deadPid()}\n${hostname()}\n`;
+  writeFileSync(lock, text);
+  // The marker's name: the lock's generation (content, inode, modification time), as the takeover names it.
+  const stat = statSync(lock, { bigint: true });
+  const marker = `${lock}.takeover-${createHash('sha256').update(`${text}\0${stat.ino}\0${stat.mtimeNs}`).digest('hex').slice(0, 16)}`;
+  writeFileSync(marker, `${await deadPid()}\n${hostname()}\n`);
+  const { lockDirectory } = require(LOCK) as typeof import('../../src/storage/directory-lock.js');
+  assert.throws(() => lockDirectory(directory), /another process that took it over at the same moment/, 'a fresh marker: a takeover may be under way');
+  const past = new Date(Date.now() - 11_000);
+  utimesSync(marker, past, past);
+  const release = lockDirectory(directory);
+  assert.equal(readFileSync(lock, 'utf8'), `${process.pid}\n${hostname()}\n`);
+  assert.deepEqual(readdirSync(directory), ['lock']);
+  release();
 });
