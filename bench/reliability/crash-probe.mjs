@@ -5,7 +5,9 @@
 // in total, what survived. Uses the built package (npm run build first).
 //
 // Duplicates are set against the messages in flight at each kill: those of requests the server
-// answered 2xx only after the kill signal, which the child could not mark done.
+// answered 2xx only after the kill signal, which the child could not mark done. An answer written
+// just before the signal may still be unread by the child (a busy event loop reads its sockets
+// between turns): the table shows how long before the kill the last 2xx answer was written.
 // With --retry-after-every N, every Nth request is answered 429 with Retry-After 2 s, so that
 // batches wait to retry while later ones are delivered past them.
 //
@@ -93,6 +95,7 @@ const ingested = new Map();
 /** When the current burst was sent SIGKILL, and the messages of 2xx answers given after it. */
 let killedAt;
 let answeredAfterKill = 0;
+let lastAnswerAt = 0;
 let requests = 0;
 const server = createServer((request, response) => {
   const chunks = [];
@@ -107,6 +110,7 @@ const server = createServer((request, response) => {
       const batch = JSON.parse(Buffer.concat(chunks).toString()).batch;
       for (const message of batch) ingested.set(message.messageId, (ingested.get(message.messageId) ?? 0) + 1);
       if (killedAt !== undefined) answeredAfterKill += batch.length;
+      else lastAnswerAt = performance.now();
       response.end('{}');
     }, ANSWER_MILLIS);
   });
@@ -130,6 +134,7 @@ for (let iteration = 0; iteration < ITERATIONS; iteration++) {
   const burst = await run(file, ['burst', host, directory, prefix], killAfter);
   await new Promise((resolve) => setTimeout(resolve, ANSWER_MILLIS * 3));
   const inFlight = answeredAfterKill;
+  const lastAnswerMillis = killedAt === undefined ? '' : (killedAt - lastAnswerAt).toFixed(1);
   killedAt = undefined;
   const deliveredBefore = [...ingested.keys()].filter((id) => id.startsWith(`${prefix}-`)).length;
   const drain = await run(file, ['drain', host, directory, prefix]);
@@ -145,12 +150,12 @@ for (let iteration = 0; iteration < ITERATIONS; iteration++) {
   totals.inFlight += inFlight;
   totals.maxInFlight = Math.max(totals.maxInFlight, inFlight);
   totals.beyondInFlight += Math.max(0, duplicates - inFlight);
-  rows.push([iteration, burst.lines.length, deliveredBefore, inFlight, counters.recovered ?? '?', burst.lines.length - missing, missing, duplicates, drain.stderr.trim().split('\n')[0] ?? '']);
+  rows.push([iteration, burst.lines.length, deliveredBefore, inFlight, lastAnswerMillis, counters.recovered ?? '?', burst.lines.length - missing, missing, duplicates, drain.stderr.trim().split('\n')[0] ?? '']);
 }
 server.close();
 rmSync(root, { recursive: true, force: true });
 
-process.stdout.write(table(['kill', 'calls returned', 'delivered before the kill', 'in flight at the kill', 'recovered by the restart', 'arrived', 'missing', 'duplicates', 'restart reported'], rows));
+process.stdout.write(table(['kill', 'calls returned', 'delivered before the kill', 'in flight at the kill', 'last 2xx before the kill (ms)', 'recovered by the restart', 'arrived', 'missing', 'duplicates', 'restart reported'], rows));
 process.stdout.write('\ntotals\n');
 process.stdout.write(
   table(
@@ -160,8 +165,9 @@ process.stdout.write(
 );
 const checks = [
   check('every returned call arrived', totals.missing === 0, `${totals.missing} missing`),
-  check('duplicates only from the requests in flight at each kill', totals.beyondInFlight === 0, `${totals.beyondInFlight} beyond them`),
-  check(`in flight at most ${CONCURRENT} requests × flushAt ${FLUSH_AT}`, totals.maxInFlight <= CONCURRENT * FLUSH_AT, `${totals.maxInFlight}`),
+  // The requests in flight: sent, and their answer not yet read by the child (answered after the signal, or just before it and unread).
+  check(`duplicates per kill at most the requests in flight, ${CONCURRENT} × flushAt ${FLUSH_AT}`, totals.maxDuplicates <= CONCURRENT * FLUSH_AT, `${totals.maxDuplicates}`),
+  check(`answered after the kill: at most ${CONCURRENT} requests × flushAt ${FLUSH_AT}`, totals.maxInFlight <= CONCURRENT * FLUSH_AT, `${totals.maxInFlight}`),
 ];
 process.stdout.write('\nchecks\n');
 process.stdout.write(table(['check', 'ok', 'detail'], checks));
