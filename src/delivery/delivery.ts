@@ -94,6 +94,11 @@ export interface DeliveryCounters {
  *   settled: those in flight or waiting to retry (plus, past `MAX_SETTLED_RANGES` gaps, later ones).
  *   A close deadline does not settle anything: what is left stays in the spool for the next start,
  *   except messages whose write failed (memory only), which are dropped and reported.
+ * - A batch wholly in the spool outlasts its retry budget: retried until delivered or rejected,
+ *   bounded by the disk; `flush()` stops waiting for it at the budget, a close at its deadline.
+ * - A full spool refuses the newest message (`MR_ERR_QUEUE_FULL`), or with `whenFull: 'drop_oldest'`
+ *   evicts its oldest segment: every unsettled message in it is dropped once, `MR_ERR_EVICTED`, except
+ *   those in a request in flight, which its answer settles.
  * - A process that ends on its own makes one attempt at `beforeExit` and does not wait for retries
  *   when every message is in the spool.
  * - On-disk format (see `src/storage/`): segment files `segment-<10 digits>.log` of records
