@@ -134,7 +134,8 @@ export class Analytics extends ErrorChannel {
   }
 
   /**
-   * Resolves once every call made before it is delivered or has finally failed (reported). With a
+   * Resolves once every call made before it is delivered or has finally failed (reported); with
+   * `storage`, a batch on disk past its retry budget is not waited for (it stays on disk, retried). With a
    * user's loggerProvider: the provider is force-flushed, then this package's exporters send what
    * they were handed.
    */
