@@ -2,6 +2,7 @@ export { Analytics } from './api/analytics.js';
 export type { AliasParams, CommonParams, GroupParams, Id, Identity, IdentifyParams, PageParams, Payload, ScreenParams, TrackParams } from './api/params.js';
 export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions, StorageOptions } from './config/options.js';
 export type { ExporterOptions, ShapingOptions } from './config/options.js';
+export type { StorageWhenFull } from './config/options.js';
 export type { BeforeSend } from './shaping/before-send.js';
 export type { SegmentMessage } from './shaping/segment-message.js';
 export { DEFAULTS, LIMITS } from './config/defaults.js';

@@ -1,7 +1,7 @@
 // metarouter-otel as the `metarouter` driver runs it, under a tracking plan every generated call
-// keeps (the generator's 8 events, each with its 10 properties typed, a nested array of product
-// objects and a required set): the difference between the two rows is the cost of enforcing a
-// plan on valid traffic.
+// keeps (20 events: the generator's 8, each with its 10 properties typed, a nested array of
+// product objects and a required set, and 12 the generator never sends): the difference between
+// the two rows is the cost of enforcing a plan on valid traffic.
 import metarouter from './metarouter.mjs';
 
 const EVENTS = ['Order Completed', 'Product Viewed', 'Product Added', 'Checkout Started', 'Signed Up', 'Coupon Applied', 'Cart Viewed', 'Payment Info Entered'];
@@ -45,7 +45,9 @@ const schema = {
   required: ['properties'],
 };
 
-const trackingPlan = { id: 'tp_bench', version: 1, rules: EVENTS.map((key) => ({ key, type: 'TRACK', version: 1, jsonSchema: schema })) };
+const UNSENT = Array.from({ length: 12 }, (_, index) => `Planned Event ${index + 1}`);
+
+const trackingPlan = { id: 'tp_bench', version: 1, rules: [...EVENTS, ...UNSENT].map((key) => ({ key, type: 'TRACK', version: 1, jsonSchema: schema })) };
 
 export default {
   name: 'metarouter-plan',

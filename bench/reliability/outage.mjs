@@ -37,10 +37,10 @@ if (values.down !== '503' && values.down !== 'refuse') throw new Error('--down i
 
 const server = await startIngestProcess();
 await server.setMode(values.down);
-// Durable, a batch on disk is not given up at the default retry budget (10 retries, 120 s): the outage outlasts it.
+// Durable, with the default retry settings (10 retries, 120 s): a batch on disk outlasts that budget.
 const spoolDirectory = values.durable ? mkdtempSync(path.join(tmpdir(), 'metarouter-outage-spool-')) : undefined;
 const durableOptions = values.durable
-  ? { storage: { directory: spoolDirectory, maxBytes: Number(values['storage-max-mb']) * 2 ** 20 }, maxRetries: 1_000_000, maxRetryDuration: outageMillis + recoveryMillis + 120_000 }
+  ? { storage: { directory: spoolDirectory, maxBytes: Number(values['storage-max-mb']) * 2 ** 20 } }
   : {};
 const analytics = new Analytics({ writeKey: 'outage-bench-key', host: server.url, maxQueueSize, flushAt, ...durableOptions });
 const ledger = new Ledger();

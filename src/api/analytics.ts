@@ -134,7 +134,8 @@ export class Analytics extends ErrorChannel {
   }
 
   /**
-   * Resolves once every call made before it is delivered or has finally failed (reported). With a
+   * Resolves once every call made before it is delivered or has finally failed (reported); with
+   * `storage`, a batch on disk past its retry budget is not waited for (it stays on disk, retried). With a
    * user's loggerProvider: the provider is force-flushed, then this package's exporters send what
    * they were handed.
    */
@@ -207,7 +208,7 @@ export class Analytics extends ErrorChannel {
         timestamp: isoTimeOf(timeMillis),
         traceId: correlated ? spanContext.traceId : undefined,
         spanId: correlated ? spanContext.spanId : undefined,
-      });
+      }, this.shaper.copies);
       if (isProblem(record)) throw new ValidationError(record.code, record.field, record.message, { cause: record.cause });
       const message = toMessage(record, this.writeKeyJson);
       if (message.bytes > LIMITS.maxMessageBytes) {
@@ -228,7 +229,7 @@ export class Analytics extends ErrorChannel {
     }
     // At the call, so that the messageId returned is the one sent (or dropped), and what a hook
     // sees is the data as it was at the call.
-    const shaped = this.shaper.shape(prepared.message, true);
+    const shaped = this.shaper.shape(prepared.message, true, prepared.record);
     if (shaped === undefined || this.disabled) return messageId;
     if ('record' in shaped) {
       prepared = { record: shaped.record, message: shaped, writeKeyJson: this.writeKeyJson };

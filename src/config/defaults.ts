@@ -24,6 +24,8 @@ export const DEFAULTS = Object.freeze({
   storageMaxBytes: 256 * 1024 * 1024,
   /** Milliseconds between syncs of storage to the disk; 0: never (survives a killed process, not a power loss). */
   storageSyncInterval: 0,
+  /** What a full `storage.directory` drops: the newest messages (refused at the call). */
+  storageWhenFull: 'drop_newest',
   /** Tracking plan: what an event the plan does not list does. */
   unplannedEvents: 'report' as const,
   /** Tracking plan: what a property or trait the plan does not list does. */

@@ -41,7 +41,9 @@ export interface DeliveryOptions {
    */
   maxQueueSize?: number;
   /**
-   * Retries of a batch after a retryable fault (408, 429, 5xx, network error, timeout).
+   * Retries of a batch after a retryable fault (408, 429, 5xx, network error, timeout). With
+   * `storage`, a batch wholly on disk is retried past this and `maxRetryDuration` (backoff capped at
+   * 30 s) until delivered: the budget then only bounds how long `flush()` and close wait for it.
    * @default 10
    */
   maxRetries?: number;
@@ -119,7 +121,18 @@ export interface StorageOptions {
    * @default 0
    */
   syncInterval?: number;
+  /**
+   * What happens when the directory holds `maxBytes`, named as Vector's `buffer.when_full`:
+   * `'drop_newest'` refuses new messages (`MR_ERR_QUEUE_FULL`); `'drop_oldest'` evicts the oldest
+   * segment file of undelivered messages to make room, reporting each evicted message with
+   * `MR_ERR_EVICTED` and counting it in `dropped` and `evicted`.
+   * @default 'drop_newest'
+   */
+  whenFull?: StorageWhenFull;
 }
+
+/** The policy of a full `storage.directory`: refuse the newest messages, or evict the oldest. */
+export type StorageWhenFull = 'drop_newest' | 'drop_oldest';
 
 /** Options of the shaping stage (`beforeSend`, then the tracking plan), taken by `Analytics`, both exporters and `startBridge()`. */
 export interface ShapingOptions extends TrackingPlanOptions {

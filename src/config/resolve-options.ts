@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import type { Dispatcher } from 'undici';
-import type { Compression, DeliveryOptions, StorageOptions } from './options.js';
+import type { Compression, DeliveryOptions, StorageOptions, StorageWhenFull } from './options.js';
 import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './options.js';
 import type { BeforeSend } from '../shaping/before-send.js';
 
@@ -33,6 +33,7 @@ export interface StorageConfig {
   readonly directory: string;
   readonly maxBytes: number;
   readonly syncInterval: number;
+  readonly whenFull: StorageWhenFull;
 }
 
 /** The smallest `storage.maxBytes`: room for a few of the largest messages. */
@@ -184,6 +185,7 @@ function resolveStorage(options: DeliveryOptions): StorageConfig | undefined {
     directory: resolveFilePath('storage.directory', given.directory),
     maxBytes: number('maxBytes', DEFAULTS.storageMaxBytes, MIN_STORAGE_BYTES, Number.MAX_SAFE_INTEGER),
     syncInterval: number('syncInterval', DEFAULTS.storageSyncInterval, 0, LIMITS.maxTimerMillis),
+    whenFull: oneOf<StorageWhenFull>('storage.whenFull', given.whenFull, ['drop_newest', 'drop_oldest'], DEFAULTS.storageWhenFull),
   });
 }
 

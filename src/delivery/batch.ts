@@ -46,17 +46,32 @@ export class Batch {
   retryTimer: NodeJS.Timeout | undefined;
   /** Aborts the request in flight, if any. */
   abort: AbortController | undefined;
+  /** With storage: its oldest records were evicted from a full spool; a failed answer drops it instead of retrying. */
+  evicted = false;
   /** Set when the batch was given up at a close deadline: a late answer must change nothing. */
   abandoned = false;
   /** Delivered or given up (for a split batch: both halves). */
   settled = false;
+  /** With storage: its retry budget is spent and it is retried from disk until delivered; `flush()` no longer waits for it. */
+  outlasting = false;
   readonly done: Promise<void>;
+  /** Settles with `done`, or earlier when the batch starts outlasting its retry budget. */
+  readonly released: Promise<void>;
   private resolveDone!: () => void;
+  private resolveReleased!: () => void;
 
   constructor(readonly messages: readonly Message[]) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+    this.released = new Promise((resolve) => {
+      this.resolveReleased = resolve;
+    });
+  }
+
+  outlast(): void {
+    this.outlasting = true;
+    this.resolveReleased();
   }
 
   /** Bytes of the messages and the commas between them: the body less its envelope. */
@@ -73,5 +88,6 @@ export class Batch {
   settle(): void {
     this.settled = true;
     this.resolveDone();
+    this.resolveReleased();
   }
 }

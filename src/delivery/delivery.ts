@@ -1,9 +1,10 @@
 import { LIMITS } from '../config/defaults.js';
+import type { StorageWhenFull } from '../config/options.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
 import { comparePositions } from '../storage/ack-file.js';
-import type { Position, Spool } from '../storage/spool.js';
+import type { Eviction, Position, Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import { retryDelayMillis } from '../transport/backoff.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
@@ -35,6 +36,8 @@ export interface DeliverySettings {
   readonly disable: boolean;
   /** A request body stays at or below this. @default LIMITS.maxBatchBytes */
   readonly maxBatchBytes?: number;
+  /** With storage: what a full directory drops. @default DEFAULTS.storageWhenFull */
+  readonly storage?: { readonly whenFull: StorageWhenFull };
   /** Chooses the wait before a retry; replaceable so tests can capture delays instead of sleeping. */
   readonly retryDelay?: (attempt: number, retryAfterMillis: number | undefined) => number;
 }
@@ -63,6 +66,8 @@ export interface DeliveryCounters {
   requests: number;
   /** Messages a shaping stage (`beforeSend`) dropped by the user's decision: never accepted, never reported. */
   filtered: number;
+  /** Of `dropped`: the oldest messages evicted from a full `storage.directory` (`storage.whenFull: 'drop_oldest'`). */
+  evicted: number;
 }
 
 /**
@@ -83,21 +88,28 @@ export interface DeliveryCounters {
  * - The spool is the queue; memory is a window on it. While memory is full, or records are in the
  *   spool that memory has not read (`backlog`, which includes what an earlier process left), new
  *   records go to the spool only, and are read back in order as batches settle.
- * - Batches cover consecutive records; the acknowledgement cursor moves past a batch only when it
- *   and every batch cut before it settled (delivered, or given up and reported), so a kill resends
- *   whatever lies past the cursor: up to `maxQueueSize` messages when a front batch waits to retry.
+ * - Batches cover consecutive records. A batch that settles (delivered, or given up and reported)
+ *   is recorded in the spool as a settled range, even while an older batch waits to retry; the
+ *   cursor moves over the settled ranges that reach it. A kill then resends only the batches not
+ *   settled: those in flight or waiting to retry (plus, past `MAX_SETTLED_RANGES` gaps, later ones).
  *   A close deadline does not settle anything: what is left stays in the spool for the next start,
  *   except messages whose write failed (memory only), which are dropped and reported.
+ * - A batch wholly in the spool outlasts its retry budget: retried until delivered or rejected,
+ *   bounded by the disk; `flush()` stops waiting for it at the budget, a close at its deadline.
+ * - A full spool refuses the newest message (`MR_ERR_QUEUE_FULL`), or with `whenFull: 'drop_oldest'`
+ *   evicts its oldest segment: every unsettled message in it is dropped once, `MR_ERR_EVICTED`, except
+ *   those in a request in flight, which its answer settles.
  * - A process that ends on its own makes one attempt at `beforeExit` and does not wait for retries
  *   when every message is in the spool.
  * - On-disk format (see `src/storage/`): segment files `segment-<10 digits>.log` of records
  *   `[u32 payload length][u32 CRC-32 of payload][payload: u16 id length, messageId, message JSON]`
- *   (little-endian); a 16-byte `ack` file `[version][segment][offset][CRC-32]`; a `lock` file with
+ *   (little-endian); an `ack` file of two slots written in turn, each the cursor, the settled ranges
+ *   past it and a CRC-32 (a torn write leaves the other slot whole); a `lock` file with
  *   the owner's pid and host. Recovery never blocks start-up: the reader skips a corrupt record to
  *   the next intact one, cuts a torn tail off, and reports both.
  */
 export class Delivery {
-  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0 };
+  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0, evicted: 0 };
   private queue: Held[] = [];
   private queuedBytes = 0;
   private readonly ready: Batch[] = [];
@@ -115,8 +127,8 @@ export class Delivery {
   private droppedForFullQueue: string[] = [];
   /** With storage: records in the spool that are not in memory yet (recovered, or beyond maxQueueSize). */
   private backlog = false;
-  /** With storage: batches in the order they were cut; the acknowledgement cursor follows the settled front. */
-  private readonly unsettled: Batch[] = [];
+  /** With storage: where the last stored record cut into a batch ends; the next batch covers the records after it. */
+  private cutThrough: Position | undefined;
   /** Set at a close deadline: what is left stays in storage, unacknowledged, for the next start. */
   private stopped = false;
   private pumpScheduled = false;
@@ -138,6 +150,7 @@ export class Delivery {
     this.maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
     this.retryDelay = settings.retryDelay ?? retryDelayMillis;
     drainOnExit(this);
+    this.cutThrough = spool?.cursor;
     if (spool !== undefined && !spool.caughtUp) {
       this.backlog = true;
       // On the next turn: the caller attaches its error listener first.
@@ -159,7 +172,7 @@ export class Delivery {
     if (this.closed) return false;
     if (this.settings.disable) return true;
     // With storage, messages past memory wait on disk: what must fit is the disk limit, counted at the largest size.
-    if (this.spool !== undefined && !this.spool.failing) return this.spool.freeBytes >= count * LIMITS.maxStoredRecordBytes;
+    if (this.spool !== undefined && !this.spool.failing) return this.settings.storage?.whenFull === 'drop_oldest' || this.spool.freeBytes >= count * LIMITS.maxStoredRecordBytes;
     return this.held + count <= this.settings.maxQueueSize;
   }
 
@@ -177,8 +190,12 @@ export class Delivery {
       return false;
     }
     if (this.spool !== undefined && !this.settings.disable) {
-      const inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
-      const position = this.spool.append(message.messageId, message.json, inMemory);
+      let inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
+      let position = this.spool.append(message.messageId, message.json, inMemory);
+      while (position === 'full' && this.settings.storage?.whenFull === 'drop_oldest' && this.evictOldest()) {
+        inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
+        position = this.spool.append(message.messageId, message.json, inMemory);
+      }
       if (position === 'full') return this.refuseForFullQueue(message);
       if (position !== 'failed') {
         this.counters.accepted++;
@@ -205,6 +222,57 @@ export class Delivery {
     if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
     else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
     return false;
+  }
+
+  /**
+   * Makes room in a full spool by evicting its oldest segment. Its messages in memory are dropped
+   * now, except those in a request in flight: that answer decides (delivered, or dropped as evicted
+   * instead of retried, as they are no longer on disk), so each message is counted once. Its
+   * messages not read yet are dropped once read back from the unlinked file, after this call.
+   */
+  private evictOldest(): boolean {
+    const eviction = this.spool!.evictOldest();
+    if (eviction === undefined) return false;
+    const inSegment = (message: Held) => message.position?.segment === eviction.segment;
+    const given: Message[] = [];
+    if (this.queue.some(inSegment)) {
+      const kept = this.queue.filter((message) => !inSegment(message));
+      given.push(...this.queue.filter(inSegment));
+      this.queue = kept;
+      this.queuedBytes = kept.reduce((bytes, message) => bytes + message.bytes + 1, 0);
+      this.held -= given.length;
+    }
+    for (const batch of this.active) {
+      if (!(batch.messages as readonly Held[]).some(inSegment)) continue;
+      batch.evicted = true;
+      if (batch.abort !== undefined) continue;
+      clearTimeout(batch.retryTimer);
+      const ready = this.ready.indexOf(batch);
+      if (ready !== -1) this.ready.splice(ready, 1);
+      given.push(...batch.messages);
+      this.finish(batch);
+    }
+    this.dropEvicted(given, eviction.segment);
+    setImmediate(() => this.dropEvictedUnread(eviction));
+    return true;
+  }
+
+  /** Drops messages of an evicted segment that were not in memory; those an earlier process wrote are counted recovered first. */
+  private dropEvictedUnread(eviction: Eviction): void {
+    const records = this.spool!.readEvicted(eviction);
+    if (eviction.previous) {
+      this.counters.recovered += records.length;
+      this.counters.pending += records.length;
+    }
+    this.dropEvicted(records, eviction.segment);
+  }
+
+  private dropEvicted(given: readonly Message[], segment: number): void {
+    if (given.length === 0) return;
+    this.counters.dropped += given.length;
+    this.counters.evicted += given.length;
+    this.counters.pending -= given.length;
+    this.lose(new DeliveryError('MR_ERR_EVICTED', `storage held storage.maxBytes: evicted ${given.length} of the oldest undelivered messages (segment ${segment}) to make room`, given.map((message) => message.messageId)), given);
   }
 
   /** Puts an accepted message in the memory queue, cutting a batch when it is full. */
@@ -235,41 +303,41 @@ export class Delivery {
     this.backlog = !this.spool.caughtUp;
   }
 
-  /** With storage: moves the acknowledgement cursor past the batches settled in cut order. */
-  private acknowledge(): void {
-    let through: Position | undefined;
-    while (this.unsettled[0]?.settled === true) {
-      const messages = this.unsettled.shift()!.messages as readonly Held[];
-      // A message whose write failed has no position; the batch ends where its last stored one does.
-      for (let i = messages.length - 1; i >= 0; i--) {
-        const position = messages[i]!.position;
-        if (position === undefined) continue;
-        through = position;
-        break;
-      }
-    }
-    if (through !== undefined && !this.stopped) this.spool!.acknowledge(through);
+  /** With storage: once `batch` settles, the spool records its records as settled, whatever the batches before it do. */
+  private settleInSpool(batch: Batch): void {
+    const messages = batch.messages as readonly Held[];
+    // A message whose write failed has no position; the batch ends where its last stored one does.
+    let to: Position | undefined;
+    for (let i = messages.length - 1; i >= 0 && to === undefined; i--) to = messages[i]!.position;
+    if (to === undefined) return;
+    const from = this.cutThrough!;
+    this.cutThrough = to;
+    void batch.done.then(() => {
+      if (!this.stopped) this.spool!.settle(from, to);
+    });
   }
 
   /**
-   * Resolves once every message taken before the call is delivered or finally given up. Never rejects.
+   * Resolves once every message taken before the call is delivered, finally given up, or (with
+   * storage) in a batch outlasting its retry budget on disk, unless `outlasting` (a close, which has
+   * its own deadline) waits for those too. Never rejects.
    * Messages taken after the call are not waited for: under steady traffic a flush still ends.
    */
-  async flush(): Promise<void> {
+  async flush(outlasting = false): Promise<void> {
     this.refill();
     this.cut();
     if (this.active.size === 0) return;
     const before = new Set(this.active);
     // With storage, what was taken before the call ends at the spool's write end; the backlog up to it streams in as batches settle.
     const end = this.spool?.end;
-    const due = (batch: Batch) => before.has(batch) || (end !== undefined && startsBy(batch, end));
+    const due = (batch: Batch) => (outlasting || !batch.outlasting) && (before.has(batch) || (end !== undefined && startsBy(batch, end)));
     this.flushing++;
     try {
       for (;;) {
         const waiting = Array.from(this.active).filter(due);
         if (waiting.length === 0) break;
         for (const batch of waiting) batch.retryTimer?.ref();
-        await Promise.all(waiting.map((batch) => batch.done));
+        await Promise.all(waiting.map((batch) => (outlasting ? batch.done : batch.released)));
         if (this.spool === undefined || this.stopped) break;
         this.refill();
         this.cut();
@@ -310,7 +378,7 @@ export class Delivery {
     this.closed = true;
     let deadline: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      this.flush().then(() => false),
+      this.flush(true).then(() => false),
       new Promise<boolean>((resolve) => {
         deadline = setTimeout(() => resolve(true), timeoutMillis);
       }),
@@ -364,10 +432,7 @@ export class Delivery {
     this.queue = [];
     this.queuedBytes = 0;
     this.active.add(batch);
-    if (this.spool !== undefined) {
-      this.unsettled.push(batch);
-      void batch.done.then(() => this.acknowledge());
-    }
+    if (this.spool !== undefined) this.settleInSpool(batch);
     this.ready.push(batch);
     this.pumpAfterThisTurn();
   }
@@ -410,6 +475,11 @@ export class Delivery {
   }
 
   private handle(batch: Batch, result: TransportResult): void {
+    if (batch.evicted && result.kind !== 'success') {
+      // No longer on disk: retrying would hold in memory what storage gave up.
+      this.counters.evicted += batch.messages.length;
+      return this.giveUp(batch, 'MR_ERR_EVICTED', 'evicted from full storage while its request was in flight, and that request failed; not retried', { status: 'status' in result ? result.status : undefined });
+    }
     switch (result.kind) {
       case 'success': {
         // Only ids of this batch count: a server naming others must not skew the totals. Nearly
@@ -430,6 +500,7 @@ export class Delivery {
       case 'retryable': {
         const delay = batch.attempts > this.settings.maxRetries ? undefined : this.retryDelay(batch.attempts, result.retryAfterMillis);
         if (delay === undefined || Date.now() + delay - batch.firstAttemptAt > this.settings.maxRetryDuration) {
+          if (this.outlasts(batch)) return this.scheduleRetry(batch, this.retryDelay(batch.attempts, result.retryAfterMillis), result.retryAfterMillis !== undefined);
           const limit = delay === undefined ? `${batch.attempts} attempts` : `${batch.attempts} attempts, at the ${this.settings.maxRetryDuration} ms retry deadline`;
           return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', `gave up after ${limit}: ${result.reason}`, { cause: result.cause, status: result.status });
         }
@@ -443,6 +514,18 @@ export class Delivery {
       case 'failed':
         return this.giveUp(batch, result.code, result.status === undefined ? result.detail : `server answered ${result.status}: ${result.detail}`, { cause: result.cause, status: result.status });
     }
+  }
+
+  /**
+   * With storage, a batch wholly on disk outlasts its retry budget: it is retried (backoff capped at
+   * `MAX_BACKOFF_MILLIS`) until delivered or rejected, bounded by the disk, as Vector retries a sink
+   * without end by default; only `flush()` stops waiting for it. Messages whose write failed live in
+   * memory only and keep the budget.
+   */
+  private outlasts(batch: Batch): boolean {
+    if (this.spool === undefined || this.stopped || !(batch.messages as readonly Held[]).every((message) => message.position !== undefined)) return false;
+    batch.outlast();
+    return true;
   }
 
   private scheduleRetry(batch: Batch, delayMillis: number, serverAsked: boolean): void {

@@ -1,5 +1,6 @@
 import { LIMITS } from '../config/defaults.js';
-import type { AnalyticsRecord, EventType } from '../translate/analytics-record.js';
+import type { AnalyticsRecord, EventType, PlainParts } from '../translate/analytics-record.js';
+import { LIBRARY } from '../version.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { isPlainObject, type FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
@@ -34,6 +35,17 @@ export function toPlain(message: Message, writeKeyJson: string): { plain: Segmen
   const plain = JSON.parse(`${message.json.slice(0, cut)}}`) as SegmentMessage;
   const otel = plain.context.otel as { traceId: string; spanId: string } | undefined;
   return { plain, identity: { type: plain.type, messageId: plain.messageId, timestamp: plain.timestamp, traceId: otel?.traceId, spanId: otel?.spanId } };
+}
+
+/**
+ * The same as {@link toPlain}, built from the plain copies the record's text was serialized from
+ * (no parse): the keys in the text's order, and the library's own keys as `toMessage` writes them.
+ */
+export function plainOf(record: AnalyticsRecord, plain: PlainParts, messageId: string): { plain: SegmentMessage; identity: Identity } {
+  const { type, timestamp, traceId, spanId } = record;
+  const library = { name: LIBRARY.name, version: LIBRARY.version };
+  const context = traceId === undefined ? { library, ...plain.context } : { library, otel: { traceId, spanId }, ...plain.context };
+  return { plain: { type, ...plain.fields, messageId, timestamp, context } as SegmentMessage, identity: { type, messageId, timestamp, traceId, spanId } };
 }
 
 /**

@@ -22,7 +22,10 @@
  *         // ValidationError instead; with `dropReport`, away from a call: a drop reporting that error
  *
  * Each stage is given a fresh plain copy (JSON) of the message as the stage before it left it,
- * never the caller's objects and never the writeKey. The library's own keys (`type`,
+ * never the caller's objects and never the writeKey. The first stage is given the copy the
+ * message's text was serialized from, when the entry point kept one (`buildRecord`'s `keepPlain`,
+ * asked for when {@link Shaper.copies}); the others, a parse of the text before them. (That copy
+ * may carry the caller's symbol-keyed properties along by reference: JSON never sends them.) The library's own keys (`type`,
  * `messageId`, `writeKey`, `context.library`, `context.otel`) keep their values whatever a stage
  * returns. With no stage the message passes untouched: no copy, no allocation.
  */
@@ -30,7 +33,8 @@ import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError, ValidationError, type MetaRouterError } from '../errors/metarouter-error.js';
 import { isProblem } from '../translate/build-record.js';
 import type { Message } from '../translate/message.js';
-import { fromPlain, toPlain, type RebuiltMessage } from './plain-message.js';
+import { fromPlain, plainOf, toPlain, type RebuiltMessage } from './plain-message.js';
+import type { AnalyticsRecord } from '../translate/analytics-record.js';
 import type { SegmentMessage } from './segment-message.js';
 
 /** Something a stage reports about a message it lets through. */
@@ -86,15 +90,21 @@ export class Shaper {
     private readonly sink: ShapingSink,
   ) {}
 
+  /** True when there are stages: an entry point then keeps the plain copy of what it serializes ({@link shape}'s `record`). */
+  get copies(): boolean {
+    return this.stages.length > 0;
+  }
+
   /**
    * The message to queue, or undefined when a stage dropped it (counted) or failed it (reported).
    * `atCall`: the facade's call is running, so a stage may refuse it with a thrown ValidationError.
+   * `record`: the one `message` was made of, with the plain copy of its data when it kept one.
    */
-  shape(message: Message, atCall = false): ShapedMessage | undefined {
+  shape(message: Message, atCall = false, record?: AnalyticsRecord): ShapedMessage | undefined {
     if (this.stages.length === 0) return message;
     let current: ShapedMessage = message;
     for (const stage of this.stages) {
-      const { plain, identity } = toPlain(current, this.writeKeyJson);
+      const { plain, identity } = current === message && record?.plain !== undefined ? plainOf(record, record.plain, message.messageId) : toPlain(current, this.writeKeyJson);
       const verdict = stage.run(plain);
       if (verdict.kind === 'drop') {
         this.sink.filtered(identity.messageId, stage.name);

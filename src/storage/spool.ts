@@ -1,11 +1,11 @@
 import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeliveryError } from '../errors/metarouter-error.js';
-import { AckFile, comparePositions, type Position } from './ack-file.js';
+import { AckFile, comparePositions, type Position, type SettledRange } from './ack-file.js';
 import { lockDirectory } from './directory-lock.js';
 import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
 
-export type { Position } from './ack-file.js';
+export type { Position, SettledRange } from './ack-file.js';
 
 /** The largest segment file; smaller when `maxBytes` is small, so that acknowledged space is freed in steps. */
 const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
@@ -39,6 +39,20 @@ export interface SpooledRecord {
   readonly recovered: boolean;
 }
 
+/** The oldest segment, taken out of the spool to make room: its records not yet read are harvested by `readEvicted`. */
+export interface Eviction {
+  readonly segment: number;
+  /** Open on the unlinked file, until `readEvicted` closes it. */
+  readonly fd: number;
+  /** Where the records not read into memory start, and where the segment ends. */
+  readonly unreadFrom: number;
+  readonly end: number;
+  /** Written by an earlier process. */
+  readonly previous: boolean;
+  /** The settled ranges at the eviction: records in them are not harvested. */
+  readonly settled: readonly SettledRange[];
+}
+
 interface Segment {
   readonly id: number;
   bytes: number;
@@ -47,6 +61,9 @@ interface Segment {
   /** Holds a torn or corrupt part: renamed aside instead of deleted once acknowledged. */
   corrupt: boolean;
 }
+
+/** True when a record ending at `end` lies in one of `ranges`. */
+const inRanges = (ranges: readonly SettledRange[], end: Position) => ranges.some((range) => comparePositions(range.from, end) < 0 && comparePositions(end, range.to) <= 0);
 
 const segmentName = (id: number) => `segment-${String(id).padStart(10, '0')}.log`;
 
@@ -65,6 +82,8 @@ export class Spool {
   private readonly ack: AckFile;
   private readonly release: () => void;
   private acked: Position;
+  /** Ranges settled past the cursor, in order, disjoint and not touching: each holds the cursor back from nothing but an unsettled gap before it. */
+  private settled: SettledRange[] = [];
   private writer!: Segment;
   private writerFd = -1;
   /** Where the reader stands: the segment's index in `segments`, and an offset in it. */
@@ -92,7 +111,8 @@ export class Spool {
       const stored = this.ack.read();
       // Deferred: the caller attaches its error listener right after construction.
       if (!stored.valid) queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', 'the acknowledgement cursor was unreadable; the spool is sent again from its oldest record (duplicates possible)', [])));
-      this.acked = stored.position;
+      this.acked = stored.state.cursor;
+      this.settled = stored.state.settled.filter((range) => comparePositions(range.to, this.acked) > 0);
       this.openSegments();
       this.roll();
     } catch (error) {
@@ -115,6 +135,11 @@ export class Spool {
   /** Where the last record appended so far ends. */
   get end(): Position {
     return { segment: this.writer.id, offset: this.writer.bytes };
+  }
+
+  /** The acknowledgement cursor: every record up to it is settled. */
+  get cursor(): Position {
+    return this.acked;
   }
 
   /** True when every record is read: new ones may go straight to memory. */
@@ -165,7 +190,10 @@ export class Spool {
         const got = readSync(this.readFd, chunk, 0, length, this.readOffset);
         const scan = decodeFrames(chunk.subarray(0, got), maxCount - records.length);
         for (const message of scan.messages) {
-          records.push({ messageId: message.messageId, json: message.json, bytes: message.bytes, position: { segment: segment.id, offset: this.readOffset + message.end }, recovered: segment.previous });
+          const end = { segment: segment.id, offset: this.readOffset + message.end };
+          // An earlier process settled it past its cursor (delivered while an older batch waited): not sent again.
+          if (segment.previous && this.isSettled(end)) continue;
+          records.push({ messageId: message.messageId, json: message.json, bytes: message.bytes, position: end, recovered: segment.previous });
         }
         this.readOffset += scan.end;
         // The segment's end was reached (or the file is shorter than it was): what is left is torn.
@@ -183,28 +211,130 @@ export class Spool {
   }
 
   /**
-   * Moves the cursor to `position` (every record up to it is settled). Segments wholly behind it are
-   * then deleted, once the cursor is synced; corrupt ones are renamed `*.corrupt` instead.
+   * Records that every record ending after `from` and up to `to` is settled (delivered, or given up
+   * and reported). The cursor moves over settled ranges that reach it; the ranges past it are kept in
+   * the ack file, so that a kill resends only what was not settled. Segments wholly behind the cursor
+   * are then deleted, once the cursor is synced; corrupt ones are renamed `*.corrupt` instead.
    */
-  acknowledge(position: Position): void {
-    if (this.closed || comparePositions(position, this.acked) <= 0) return;
-    this.acked = position;
+  settle(from: Position, to: Position): void {
+    if (this.closed || comparePositions(to, this.acked) <= 0) return;
+    this.addSettled(from, to);
+    const before = this.acked;
+    while (this.settled.length > 0 && comparePositions(this.settled[0]!.from, this.acked) <= 0) {
+      const { to: through } = this.settled.shift()!;
+      if (comparePositions(through, this.acked) > 0) this.acked = through;
+    }
     try {
-      this.ack.write(position);
-      let synced = false;
-      while (this.segments.length > 1 && this.readIndex > 0 && this.isAcknowledged(this.segments[0]!)) {
-        if (!synced) this.ack.sync();
-        synced = true;
-        const segment = this.segments.shift()!;
-        this.readIndex--;
-        this.totalBytes -= segment.bytes;
-        const path = join(this.settings.directory, segmentName(segment.id));
-        if (segment.corrupt) renameSync(path, `${path}.corrupt`);
-        else unlinkSync(path);
-      }
+      this.ack.write({ cursor: this.acked, settled: this.settled });
+      if (comparePositions(this.acked, before) > 0) this.deleteAcknowledged();
     } catch (error) {
       this.fault('could not record delivered messages in storage; they may be sent again after a restart', error);
     }
+  }
+
+  /** Inserts a range in order, merged with those it touches or overlaps. */
+  private addSettled(from: Position, to: Position): void {
+    let start = from;
+    let end = to;
+    const kept: SettledRange[] = [];
+    let at = 0;
+    for (const range of this.settled) {
+      if (comparePositions(range.to, start) < 0) {
+        kept.push(range);
+        at = kept.length;
+      } else if (comparePositions(range.from, end) > 0) {
+        kept.push(range);
+      } else {
+        if (comparePositions(range.from, start) < 0) start = range.from;
+        if (comparePositions(range.to, end) > 0) end = range.to;
+      }
+    }
+    kept.splice(at, 0, { from: start, to: end });
+    this.settled = kept;
+  }
+
+  private isSettled(end: Position): boolean {
+    return inRanges(this.settled, end);
+  }
+
+  private deleteAcknowledged(): void {
+    let synced = false;
+    while (this.segments.length > 1 && this.readIndex > 0 && this.isAcknowledged(this.segments[0]!)) {
+      if (!synced) this.ack.sync();
+      synced = true;
+      const segment = this.segments.shift()!;
+      this.readIndex--;
+      this.totalBytes -= segment.bytes;
+      const path = join(this.settings.directory, segmentName(segment.id));
+      if (segment.corrupt) renameSync(path, `${path}.corrupt`);
+      else unlinkSync(path);
+    }
+  }
+
+  /**
+   * Takes the oldest segment out to make room: its file is unlinked (kept open for `readEvicted`),
+   * its bytes freed, the reader and the cursor moved past it. Undefined when only the segment being
+   * written is left, or the file cannot be removed (reported).
+   */
+  evictOldest(): Eviction | undefined {
+    if (this.closed || this.segments.length < 2) return undefined;
+    const segment = this.segments[0]!;
+    const path = join(this.settings.directory, segmentName(segment.id));
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      this.fault(`could not evict ${segmentName(segment.id)}`, error);
+      return undefined;
+    }
+    const unreadFrom = this.readIndex === 0 ? this.readOffset : segment.bytes;
+    const eviction: Eviction = { segment: segment.id, fd, unreadFrom, end: segment.bytes, previous: segment.previous, settled: [...this.settled] };
+    if (this.readIndex === 0) this.nextReadSegment();
+    this.segments.shift();
+    this.readIndex--;
+    this.totalBytes -= segment.bytes;
+    // The cursor first: a kill between the two leaves a cursor naming a missing segment, which a start skips.
+    this.settle(this.acked, { segment: segment.id, offset: segment.bytes });
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      this.fault(`could not remove the evicted ${segmentName(segment.id)}; the next start sends it again`, error);
+    }
+    return eviction;
+  }
+
+  /** The records of an evicted segment that were neither read into memory nor settled; closes its file. Never throws. */
+  readEvicted(eviction: Eviction): SpooledRecord[] {
+    const records: SpooledRecord[] = [];
+    try {
+      const buffer = Buffer.allocUnsafe(eviction.end - eviction.unreadFrom);
+      const got = readSync(eviction.fd, buffer, 0, buffer.length, eviction.unreadFrom);
+      let offset = 0;
+      let damaged = 0;
+      while (offset < got) {
+        const scan = decodeFrames(buffer.subarray(offset, got), Number.MAX_SAFE_INTEGER);
+        for (const message of scan.messages) {
+          const position = { segment: eviction.segment, offset: eviction.unreadFrom + offset + message.end };
+          if (!inRanges(eviction.settled, position)) records.push({ messageId: message.messageId, json: message.json, bytes: message.bytes, position, recovered: eviction.previous });
+        }
+        offset += scan.end;
+        if (offset === got) break;
+        // A damaged part holds no readable id: resume at the next intact record.
+        const skip = findNextFrame(buffer.subarray(offset, got));
+        damaged += skip === -1 ? got - offset : skip;
+        offset = skip === -1 ? got : offset + skip;
+      }
+      if (damaged > 0) this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `the evicted ${segmentName(eviction.segment)} held ${damaged} damaged bytes; the messages in them are lost`, []));
+    } catch (error) {
+      this.fault('could not read an evicted segment; the ids of its unsent messages are not known', error);
+    } finally {
+      try {
+        closeSync(eviction.fd);
+      } catch {
+        // Unlinked already: closing only frees its space.
+      }
+    }
+    return records;
   }
 
   /** Syncs what was written, stops, and releases the directory. Idempotent. */

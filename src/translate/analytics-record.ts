@@ -26,4 +26,15 @@ export interface AnalyticsRecord {
   /** Hex ids of the span the event was recorded in, when there was a valid one. */
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
+  /**
+   * The plain copies `fields` and `context` were serialized from, when the entry point asked for
+   * them (it has shaping stages): a stage is given these rather than a parse of the text.
+   */
+  readonly plain?: PlainParts | undefined;
+}
+
+/** Plain copies of a record's user data, exactly as `JSON.parse` would read its text. */
+export interface PlainParts {
+  readonly fields: Record<string, unknown>;
+  readonly context: Record<string, unknown>;
 }

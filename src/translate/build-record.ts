@@ -1,5 +1,6 @@
-import type { AnalyticsRecord, EventType } from './analytics-record.js';
+import type { AnalyticsRecord, EventType, PlainParts } from './analytics-record.js';
 import { checkFields, checkMessageId, type FieldProblem } from './check-fields.js';
+import { jsonCopy, NOT_COPIED } from './json-copy.js';
 import { RESERVED_CONTEXT_KEYS } from './message.js';
 import type { PickedFields } from './pick-fields.js';
 
@@ -45,23 +46,34 @@ function contextWithoutReserved(context: Record<string, unknown>): Record<string
 /**
  * Checks a call against the Segment Spec and serializes its user data, once, into an
  * {@link AnalyticsRecord}. What is serialized is the data as it is now: later changes to the
- * caller's objects change nothing. Returns the first problem instead when the call is invalid or
- * its data cannot be represented in JSON; never throws.
+ * caller's objects change nothing. With `keepPlain` (the entry point has shaping stages), the data
+ * is first copied ({@link jsonCopy}), and the copy is what is serialized and kept on the record
+ * (when some of it is not data the copy covers, the originals are serialized and no copy is kept).
+ * Returns the first problem instead when the call is invalid or its data cannot be represented in
+ * JSON; never throws.
  */
-export function buildRecord(input: RecordInput): AnalyticsRecord | FieldProblem {
-  const { fields, context } = input.picked;
+export function buildRecord(input: RecordInput, keepPlain = false): AnalyticsRecord | FieldProblem {
+  const { fields } = input.picked;
+  let context = input.picked.context as Record<string, unknown> | undefined;
   const problem = checkFields(input.type, fields, context) ?? checkMessageId(input.messageId);
   if (problem !== undefined) return problem;
+  if (context !== undefined) context = contextWithoutReserved(context);
+  let plain: PlainParts | undefined;
+  if (keepPlain) {
+    const fieldsCopy = jsonCopy(fields);
+    const contextCopy = context === undefined ? {} : jsonCopy(context);
+    if (fieldsCopy !== NOT_COPIED && contextCopy !== NOT_COPIED) plain = { fields: fieldsCopy, context: contextCopy };
+  }
   let fieldsJson: string;
   let contextJson = '{}';
   try {
-    fieldsJson = JSON.stringify(fields);
+    fieldsJson = JSON.stringify(plain?.fields ?? fields);
   } catch (error) {
     return notSerializable(culprit(fields), error);
   }
   if (context !== undefined) {
     try {
-      contextJson = JSON.stringify(contextWithoutReserved(context as Record<string, unknown>));
+      contextJson = JSON.stringify(plain?.context ?? context);
     } catch (error) {
       return notSerializable('context', error);
     }
@@ -74,6 +86,7 @@ export function buildRecord(input: RecordInput): AnalyticsRecord | FieldProblem 
     timestamp: input.timestamp,
     traceId: input.traceId,
     spanId: input.spanId,
+    plain,
   };
 }
 

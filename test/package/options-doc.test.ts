@@ -43,7 +43,7 @@ test('the generator takes every property from the TSDoc: a new option appears wi
 
 test('every @default in the TSDoc of the options is the value DEFAULTS holds', async () => {
   const { readOptions, SOURCE } = await generator();
-  const defaults: Record<string, unknown> = { ...DEFAULTS, timeout: DEFAULTS.closeTimeout, maxBytes: DEFAULTS.storageMaxBytes, syncInterval: DEFAULTS.storageSyncInterval };
+  const defaults: Record<string, unknown> = { ...DEFAULTS, timeout: DEFAULTS.closeTimeout, maxBytes: DEFAULTS.storageMaxBytes, syncInterval: DEFAULTS.storageSyncInterval, whenFull: DEFAULTS.storageWhenFull };
   let checked = 0;
   for (const { name: owner, properties } of readOptions(read(SOURCE)).interfaces) {
     const table: Record<string, unknown> = owner === 'SinkOptions' ? DEFAULTS.sink : defaults;

@@ -12,6 +12,10 @@ const INDEX = resolve(__dirname, '..', '..', 'src', 'index.js');
 const SEED = 0x5eed12;
 const ITERATIONS = 6;
 const MAX_QUEUE_SIZE = 200;
+/** Requests the child keeps in flight, of `flushAt` messages each: at most this many messages are in flight at a kill. */
+const IN_FLIGHT_MESSAGES = 2 * 25;
+/** Messages of the front-batch-waits case: every batch fits in memory. */
+const FRONT_WAITS = 150;
 
 const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-kill-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -33,6 +37,15 @@ if (mode === 'burst') {
     setImmediate(turn);
   };
   turn();
+} else if (mode === 'front-waits') {
+  // ${FRONT_WAITS} calls at once; once every batch but the front one (told to wait) is delivered, says so and idles.
+  for (let i = 0; i < ${FRONT_WAITS}; i++) analytics.track({ userId: 'u', event: 'Order Completed', messageId: prefix + '-' + i, properties: { i } });
+  const poll = setInterval(() => {
+    if (analytics.counters.delivered < ${FRONT_WAITS - 25}) return;
+    writeSync(1, JSON.stringify(analytics.counters) + '\\n');
+    clearInterval(poll);
+    setInterval(() => {}, 1000);
+  }, 10);
 } else if (mode === 'hold') {
   writeSync(1, 'ready\\n');
   setInterval(() => {}, 1000);
@@ -110,7 +123,7 @@ test(`SIGKILL at ${ITERATIONS} seeded random points of a burst against a slow en
       const duplicates = ours.length - arrived.size;
       const counters = JSON.parse(drain.lines[0]!) as { recovered: number; delivered: number; pending: number };
       assert.equal(counters.pending, 0);
-      assert.ok(duplicates <= MAX_QUEUE_SIZE, `iteration ${iteration}: ${duplicates} duplicates, at most what memory held at the kill`);
+      assert.ok(duplicates <= IN_FLIGHT_MESSAGES, `iteration ${iteration}: ${duplicates} duplicates, at most the requests in flight at the kill`);
       // Every duplicate is a message the server had taken before the restart sent it again.
       for (const id of new Set(ours.filter((id, index) => ours.indexOf(id) !== index))) assert.ok(beforeRestart.has(id), `${id}: duplicated only if delivered before the kill`);
       figures.push(`kill after ${returned.length} calls: ${beforeRestart.size} delivered before, ${counters.recovered} recovered, ${duplicates} duplicates`);
@@ -119,6 +132,40 @@ test(`SIGKILL at ${ITERATIONS} seeded random points of a burst against a slow en
     await server.close();
   }
   for (const line of figures) t.diagnostic(line);
+});
+
+test('SIGKILL while the front batch waits out a Retry-After and every later batch was delivered: the restart sends the front batch only, no duplicates', { timeout: 30_000 }, async () => {
+  const prefix = 'front';
+  const front = `${prefix}-0`;
+  let waited = false;
+  // The front batch is told to come back in an hour, once; everything else is taken at once.
+  const server = await startIngestServer((request) => {
+    if (!waited && request.messageIds.includes(front)) {
+      waited = true;
+      return { status: 429, headers: { 'retry-after': '3600' } };
+    }
+    return { status: 200 };
+  });
+  const file = join(root, 'child.js');
+  writeFileSync(file, CHILD);
+  const directory = join(root, 'front-waits');
+  try {
+    const held = await run(file, ['front-waits', server.url, directory, prefix], 1);
+    assert.equal(held.signal, 'SIGKILL', `the child was killed while the front batch waited (stderr: ${held.stderr})`);
+    const atKill = JSON.parse(held.lines[0]!) as { delivered: number; pending: number };
+    assert.deepEqual([atKill.delivered, atKill.pending], [FRONT_WAITS - 25, 25], 'at the kill, only the front batch was unsettled, and no request was in flight');
+    const beforeRestart = server.accepted.length;
+
+    const drain = await run(file, ['drain', server.url, directory, prefix]);
+    assert.equal(drain.stderr, '', 'the restart reported nothing');
+    const resent = server.accepted.slice(beforeRestart).map((message) => message.messageId as string);
+    assert.deepEqual(resent, Array.from({ length: 25 }, (_, i) => `${prefix}-${i}`), 'only the front batch is sent by the restart');
+    const all = new Set(server.accepted.map((message) => message.messageId));
+    assert.equal(all.size, FRONT_WAITS, 'every call arrived');
+    assert.equal(server.accepted.length, FRONT_WAITS, 'no duplicates');
+  } finally {
+    await server.close();
+  }
 });
 
 test('two processes on one directory: the second is refused while the first lives, and takes the directory over once it was killed', { timeout: 30_000 }, async () => {

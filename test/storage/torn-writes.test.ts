@@ -106,7 +106,7 @@ test('a flipped byte inside a record: only that record is lost (its byte range r
   const position = spool.append('after', '{"messageId":"after"}', false);
   assert.ok(typeof position === 'object');
   assert.deepEqual(readAll(spool).map((record) => record.messageId), ['after']);
-  spool.acknowledge(position);
+  spool.settle(spool.cursor, position);
   spool.close();
   assert.ok(existsSync(`${path}.corrupt`), 'the corrupt segment is kept aside');
   assert.ok(!existsSync(path));
@@ -137,7 +137,7 @@ test('an unreadable acknowledgement cursor sends the spool again from its oldest
   const { ids } = writeSpool(directory, 4);
   const first = open(directory);
   const records = readAll(first.spool);
-  first.spool.acknowledge(records[1]!.position);
+  first.spool.settle(first.spool.cursor, records[1]!.position);
   first.spool.close();
   const resumed = open(directory);
   assert.deepEqual(readAll(resumed.spool).map((record) => record.messageId), ids.slice(2), 'the cursor is kept');

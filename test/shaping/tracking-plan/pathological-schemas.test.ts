@@ -22,12 +22,17 @@ const HAZARDS: ReadonlyArray<[string, RegExp]> = [
   ['((ab)*c)+', /nested repetition/],
   ['(x+x+)+y', /nested repetition/],
   ['(.*a){1,}', /nested repetition/],
+  ['(a|a)*b', /overlapping alternatives/],
+  ['^(a|ab)+$', /overlapping alternatives/],
+  ['^(\\w|_)*@', /overlapping alternatives/],
+  ['((x|x)y)*z', /overlapping alternatives/],
+  ['(?:a|)+b', /overlapping alternatives/],
   ['^(a)\\1$', /back-reference/],
   ['^(?<x>a)\\k<x>$', /back-reference/],
   ['a'.repeat(1001), /over 1000 characters/],
 ];
 
-const SAFE = ['^[a-z]+$', '^[A-Z]{3}-\\d+$', '(ab)+', '^(a|b)*$', '^(https?://)?[\\w.-]+$', '^\\(\\d+\\)+$', '[(+*]+', '^(a+)?b$', '^\\d{4}-\\d{2}-\\d{2}$'];
+const SAFE = ['^[a-z]+$', '^[A-Z]{3}-\\d+$', '(ab)+', '^(a|b)*$', '^(https?://)?[\\w.-]+$', '^\\(\\d+\\)+$', '[(+*]+', '^(a+)?b$', '^\\d{4}-\\d{2}-\\d{2}$', '^(?:ab)*$', '^(?:foo|bar|baz)+$', '^(?<year>\\d{4})-\\d{2}$', '^(?=.)[a-z]+$', '^(https?|ftp)://'];
 
 for (const [pattern, why] of HAZARDS) {
   test(`a hazardous pattern is refused at construction: ${pattern.slice(0, 30)}`, () => {
