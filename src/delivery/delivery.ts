@@ -411,7 +411,6 @@ export class Delivery {
       this.finish(batch);
     }
     this.ready.length = 0;
-    this.backingOff.clear();
     if (kept.length > 0) {
       // Not lost: unacknowledged, they stay in the spool, and so in `pending`.
       this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept));
@@ -576,6 +575,8 @@ export class Delivery {
 
   private finish(batch: Batch): void {
     this.active.delete(batch);
+    // A batch settled while it waited (abandoned at a close deadline, evicted from storage) must not be woken.
+    this.backingOff.delete(batch);
     this.held -= batch.messages.length;
     batch.settle();
     this.refill();
