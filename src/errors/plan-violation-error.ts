@@ -1,4 +1,4 @@
-import { brandCheck, MetaRouterError } from './metarouter-error.js';
+import { brand, brandCheck, MetaRouterError } from './metarouter-error.js';
 import type { Violation } from '../shaping/tracking-plan/violation.js';
 
 const kPlanViolation = Symbol.for('metarouter-otel.PlanViolationError');
@@ -46,8 +46,11 @@ export class PlanViolationError extends MetaRouterError {
     this.planId = facts.planId;
     this.planVersion = facts.planVersion;
     this.outcome = facts.outcome;
-    Object.defineProperty(this, kPlanViolation, { value: true });
   }
 
   static override [Symbol.hasInstance] = brandCheck(kPlanViolation);
+
+  static {
+    brand(this, kPlanViolation);
+  }
 }
