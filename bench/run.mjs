@@ -3,15 +3,13 @@
 // generated `track` calls, delivering to one loopback ingestion server; libraries alternate
 // (A B C D E, A B C D E, …) and each figure is the median of the rounds. Prints the issue's table
 // and the goal ratios, writes bench/results/run.json, and regenerates docs/benchmarks.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { CATALOG, catalogEntry } from './lib/catalog.mjs';
 import { describeMachine, loadAverage, machine } from './lib/machine.mjs';
-import { BENCH_DIR, commandLine, parseFlags } from './lib/options.mjs';
+import { commandLine, parseFlags } from './lib/options.mjs';
 import { startIngestionServer } from './lib/server.mjs';
+import { saveResults } from './lib/results.mjs';
 import { runOne } from './lib/spawn-run.mjs';
 import { formatCount, formatMicros, formatSeconds, markdownRatios, markdownTable, summarize } from './lib/summary.mjs';
-import { writeDocs } from './write-docs.mjs';
 
 const USAGE = `node bench/run.mjs [flags]
   --count N         calls per run (default 100000; 10k, 1m accepted)
@@ -81,11 +79,7 @@ const load = { before: loadBefore, after: loadAverage() };
 process.stdout.write(`\ntotal ${formatSeconds(Date.now() - started)}; load average ${load.before} before, ${load.after} after (${info.cores} cores)\n`);
 
 if (!values['no-docs']) {
-  const resultsDir = path.join(BENCH_DIR, 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  const record = {
-    command: commandLine('run.mjs'),
-    date: new Date().toISOString(),
+  saveResults('run.mjs', 'run', {
     machine: info,
     load,
     settings: { ...settings, libDir: values['lib-dir'], rounds, modes, libs },
@@ -112,8 +106,5 @@ if (!values['no-docs']) {
       failure: run.failure,
       output: run.output === '' ? undefined : run.output.slice(0, 200),
     })),
-  };
-  writeFileSync(path.join(resultsDir, 'run.json'), `${JSON.stringify(record, null, 1)}\n`);
-  writeDocs();
-  process.stdout.write('wrote bench/results/run.json and docs/benchmarks.md\n');
+  });
 }

@@ -6,15 +6,15 @@
 // rounds; "added" is an SDK's median minus the no-SDK service's median at the same rate, in the same
 // run. Prints the table and the goal ratios, writes bench/results/service.json and regenerates
 // docs/benchmarks.md.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeMachine, loadAverage, machine } from './lib/machine.mjs';
 import { BENCH_DIR, commandLine, parseFlags } from './lib/options.mjs';
 import { startIngestionServer } from './lib/server.mjs';
+import { saveResults } from './lib/results.mjs';
 import { runService } from './lib/service-run.mjs';
 import { markdownServiceGoals, markdownServiceTable, SERVICE_SDKS, summarizeService } from './lib/service-summary.mjs';
 import { formatSeconds } from './lib/summary.mjs';
-import { writeDocs } from './write-docs.mjs';
 
 const USAGE = `node bench/service.mjs [flags]
   --rates a,b       fixed request rates, requests/s (default 2000,1000)
@@ -100,18 +100,11 @@ process.stdout.write(`\n## Service: one track call per request (median of ${roun
 process.stdout.write(`\ntotal ${formatSeconds(Date.now() - started)}; load average ${load.before} before, ${load.after} after (${info.cores} cores)\n`);
 
 if (!values['no-docs']) {
-  const resultsDir = path.join(BENCH_DIR, 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  const record = {
-    command: commandLine('service.mjs'),
-    date: new Date().toISOString(),
+  saveResults('service.mjs', 'service', {
     machine: info,
     load,
     settings: { size: settings.size, seed: settings.seed, libDir: values['lib-dir'], rates, rounds, seconds, warmSeconds, connections, libs },
     rows,
     runs: runs.map(({ output, ...run }) => ({ ...run, output: output === '' ? undefined : output.slice(0, 200) })),
-  };
-  writeFileSync(path.join(resultsDir, 'service.json'), `${JSON.stringify(record, null, 1)}\n`);
-  writeDocs();
-  process.stdout.write('wrote bench/results/service.json and docs/benchmarks.md\n');
+  });
 }
