@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -113,9 +113,14 @@ test(`SIGKILL at ${ITERATIONS} seeded random points of a burst against a slow en
       await new Promise((resolveWait) => setTimeout(resolveWait, 100));
       const beforeRestart = new Set(server.accepted.map((message) => message.messageId as string).filter((id) => id.startsWith(`${prefix}-`)));
 
+      const newest = readdirSync(directory).filter((name) => /^segment-\d+\.log$/.test(name)).sort().at(-1);
       const drain = await run(file, ['drain', server.url, directory, prefix]);
       assert.equal(drain.signal, null, `iteration ${iteration}: the restart ended on its own`);
-      assert.equal(drain.stderr, '', `iteration ${iteration}: the restart reported nothing`);
+      // A kill inside a call's write(2) may leave that record torn (Linux stops a write to a file between pages
+      // for a fatal signal): the call never returned, so it is cut off and reported. Nothing else may be reported.
+      const reports = drain.stderr.split('\n').filter((line) => line !== '');
+      const tornTail = new RegExp(`^MR_ERR_STORAGE_CORRUPT ${newest?.replace('.', '\\.')} holds a torn record at its end `);
+      assert.ok(reports.length === 0 || (reports.length === 1 && tornTail.test(reports[0]!)), `iteration ${iteration}: the restart reported only a torn end of the newest segment, if anything: ${drain.stderr}`);
       const ours = server.accepted.map((message) => message.messageId as string).filter((id) => id.startsWith(`${prefix}-`));
       const arrived = new Set(ours);
       const missing = returned.filter((id) => !arrived.has(id));
