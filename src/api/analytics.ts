@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
@@ -190,6 +190,7 @@ export class Analytics extends ErrorChannel {
     let prepared: Prepared;
     let timeMillis: number;
     let event: string | undefined;
+    let span: Span | undefined;
     try {
       if (typeof params !== 'object' || params === null) {
         throw new ValidationError('MR_ERR_INVALID_FIELD', 'params', `${type} takes one params object`);
@@ -199,7 +200,8 @@ export class Analytics extends ErrorChannel {
       if (isProblem(picked)) throw new ValidationError(picked.code, picked.field, picked.message, { cause: picked.cause });
       const [timestamp, messageId] = [source.timestamp, source.messageId];
       timeMillis = timestamp === undefined ? Date.now() : this.timeOf(timestamp);
-      const spanContext = trace.getSpanContext(active);
+      span = trace.getSpan(active);
+      const spanContext = span?.spanContext();
       const correlated = spanContext !== undefined && isSpanContextValid(spanContext);
       const record = buildRecord({
         type,
@@ -235,7 +237,7 @@ export class Analytics extends ErrorChannel {
       prepared = { record: shaped.record, message: shaped, writeKeyJson: this.writeKeyJson };
       timeMillis = Date.parse(shaped.record.timestamp);
     }
-    this.emitter.emit(type, prepared, timeMillis, active, event);
+    this.emitter.emit(type, prepared, timeMillis, active, span, event);
     return messageId;
   }
 

@@ -1,4 +1,4 @@
-import { trace, type Attributes, type Context } from '@opentelemetry/api';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
 import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
 import { DeliveryError, type MetaRouterError } from '../errors/metarouter-error.js';
 import type { EventType } from '../translate/analytics-record.js';
@@ -23,7 +23,8 @@ export class AnalyticsEmitter {
     private readonly report: (error: MetaRouterError) => void,
   ) {}
 
-  emit(type: EventType, prepared: Prepared, timeMillis: number, active: Context, event: string | undefined): void {
+  /** `span`: the span active at the call (`trace.getSpan(active)`), read once by the caller. */
+  emit(type: EventType, prepared: Prepared, timeMillis: number, active: Context, span: Span | undefined, event: string | undefined): void {
     const { record, message } = prepared;
     const body: Record<string | symbol, unknown> = { type, messageId: message.messageId };
     if (this.fullBody) {
@@ -42,12 +43,11 @@ export class AnalyticsEmitter {
       this.report(new DeliveryError('MR_ERR_EMIT_FAILED', `the logs pipeline threw while taking the ${type} record`, [message.messageId], { cause: error }));
       return;
     }
-    if (this.spanEvents) this.mark(type, message.messageId, active, event, timeMillis);
+    if (this.spanEvents && span !== undefined) this.mark(span, type, message.messageId, event, timeMillis);
   }
 
-  private mark(type: EventType, messageId: string, active: Context, event: string | undefined, timeMillis: number): void {
-    const span = trace.getSpan(active);
-    if (span === undefined || !span.isRecording()) return;
+  private mark(span: Span, type: EventType, messageId: string, event: string | undefined, timeMillis: number): void {
+    if (!span.isRecording()) return;
     const attributes: Attributes = { [ATTRIBUTES.messageId]: messageId, [MARK_ATTRIBUTE]: MARK_VALUE };
     if (event !== undefined) attributes[ATTRIBUTES.event] = event;
     // The call's own time: the same instant as the message, and no second clock reading.
