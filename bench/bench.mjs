@@ -10,7 +10,7 @@ import { BENCH_DIR } from './lib/options.mjs';
 const PARTS = { burst: 'run.mjs', service: 'service.mjs' };
 const USAGE = `npm run bench [-- flags]
   --only a,b     parts: ${Object.keys(PARTS).join(', ')} (default both, ≈15 min on 2 cores)
-  --rounds N     rounds of alternation of each part (default 3)
+  --rounds N     rounds of alternation of each part (default: burst 3, service 5)
   Each part has more flags: node bench/run.mjs --help, node bench/service.mjs --help
 `;
 

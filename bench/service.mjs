@@ -18,7 +18,8 @@ import { formatSeconds } from './lib/summary.mjs';
 
 const USAGE = `node bench/service.mjs [flags]
   --rates a,b       fixed request rates, requests/s (default 2000,1000)
-  --rounds N        rounds of alternation; figures are medians (default 3)
+  --rounds N        rounds of alternation; figures are medians (default 5: at 3, one noisy run moves
+                    a median by more than the gaps between SDKs)
   --seconds S       measured window per run (default 10)
   --warmup S        load before the measured window, not counted (default 3)
   --connections N   autocannon connections (default 50)
@@ -34,7 +35,7 @@ const { settings, values, integer } = parseFlags(
   process.argv.slice(2),
   {
     rates: { type: 'string', default: '2000,1000' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },

@@ -233,10 +233,12 @@ const METHOD = `## How it is measured
 |---|---|
 | metarouter-otel | \`new Analytics({ writeKey, host, flushAt: 700, maxQueueSize: count })\`: full default path (validation, snapshot, OTel log record, span mark), 4 requests in flight, 10 s request timeout; \`closeAndFlush()\` at the end |
 | metarouter-otel with a \`beforeSend\` redaction hook | the same, plus \`beforeSend\` masking \`properties.url\` (\`bench/drivers/metarouter-before-send.mjs\`): the cost of a typical hook |
+| metarouter-otel without span marks | the same with \`spanEvents: false\` (\`bench/drivers/metarouter-no-marks.mjs\`): messages still carry the trace context, the span gets no event. The difference is what showing each call on the trace costs |
 | @segment/analytics-node | \`new Analytics({ writeKey, host, path, flushAt: 700 })\` (10 s request timeout, 10 retries); \`closeAndFlush()\` |
 | posthog-node | \`new PostHog(key, { host, flushAt: 840, maxBatchSize: 840, maxQueueSize: count })\` (gzip, 10 s timeout); \`capture({ distinctId, event, properties })\`; \`shutdown()\` |
 | @rudderstack/rudder-sdk-node | \`new Analytics(key, { dataPlaneUrl, flushAt: 700, maxInternalQueueSize: count })\` (gzip); \`flush()\` until its queue is empty. Each call re-serializes the whole queue, so its call loop stops at the time budget (\`--budget\`, 15 s) and the row says how many calls were made |
 | pre-serialized baseline | each call \`JSON.stringify\`s its message once (with messageId and timestamp) and appends it to the request body; bodies cut at 480 KB, posted on an undici keep-alive \`Pool\`, 4 in flight. What a minimal client does on this machine |
+| the same baseline, with the trace context | each message also carries \`context.otel\` (the active span's trace and span ids, read through the OTel API at the call), as ours do: the same bytes on the wire, so the ratio against it compares the SDKs' work, not their message sizes |
 | \`logger.emit\` alone | the OTel SDK's \`LoggerProvider\` with a processor that does nothing, body = the call params: the SDK's share of a call |
 | harness alone | generator and spans, no library: included in every row's time per call |
 
