@@ -267,12 +267,18 @@ from one run rather than figures across runs.
   \`maxRSS\` at its end. **Loop delay**: \`monitorEventLoopDelay\` (5 ms resolution) over the window.
 - **Loss and duplicates**: after the window, the service flushes its SDK; the ingestion server
   counts every call's unique \`properties.seq\`. Every run checks them.
-- **Rounds**: three by default, SDKs alternating within each and the first SDK rotating between
+- **Rounds**: five by default, SDKs alternating within each and the first SDK rotating between
   rounds, so a burst of load from another process hits different SDKs in different rounds; medians
-  of three discard one disturbed round per figure. On a shared machine the tail percentiles of a
-  single 10 s window vary by tens of milliseconds between rounds; take more rounds
-  (\`--rounds 5\`) to separate SDKs whose medians are close, and read **added** figures, which
+  of five discard two disturbed rounds per figure. On a shared machine the CPU per request of one
+  run varies by ±10 µs and the tail percentiles of a single 10 s window by tens of milliseconds;
+  three rounds did not place our added CPU within its goal's margin. Read **added** figures, which
   compare runs made minutes apart on the same machine, rather than absolute ones.
+- **Calibration** (\`node bench/service.mjs --only none,busy\`): a service that burns a fixed 25 µs
+  of CPU per request and calls no SDK: what the harness makes of a known cost. In a 5-round run on
+  2026-11-30 it showed +33 µs of added CPU at 2,000 req/s and +32 µs at 1,000 (more than the 25 µs
+  it burns), added p99 +2 and +3 ms, added loop delay p99 +1.2 and +1.3 ms, and p50 1 → 3 ms and
+  2 → 4 ms: on this machine any added work moves the median response by a millisecond or two, as
+  every SDK's row shows.
 - **Re-running the table**: \`npm run bench -- --only service\` (or \`npm run bench\` for both
   tables) rewrites bench/results/service.json and this page; the load average column shows how
   quiet the machine was.`;

@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadAverage } from './machine.mjs';
 import { summarize } from './server.mjs';
+import { sendsMessages } from './service-summary.mjs';
 
 const SERVICE = fileURLToPath(new URL('./service-process.mjs', import.meta.url));
 const LOAD = fileURLToPath(new URL('./load-process.mjs', import.meta.url));
@@ -92,7 +93,7 @@ export async function runService(server, spec) {
     const finished = await ask(child, { type: 'finish' }, 'finished', spec.timeoutMillis);
     await exited;
     // The SDK's flush may resolve a moment before the server has decoded the last body.
-    await until(() => run.unique >= finished.made, spec.lib === 'none' ? 0 : 1000);
+    await until(() => run.unique >= finished.made, sendsMessages(spec.lib) ? 1000 : 0);
     const counted = summarize(run);
     Object.assign(result, {
       requests: measured.requests.total,
@@ -110,7 +111,7 @@ export async function runService(server, spec) {
       finish: finished.finish,
       delivered: counted.unique,
       duplicates: counted.duplicates,
-      lost: spec.lib === 'none' ? 0 : finished.made - counted.unique,
+      lost: sendsMessages(spec.lib) ? finished.made - counted.unique : 0,
       sdkRequests: counted.requests,
     });
   } catch (error) {

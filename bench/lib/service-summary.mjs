@@ -2,12 +2,19 @@
 // no-SDK service measured in the same run, the Markdown table and the goal ratios of issue 13.
 import { median } from './summary.mjs';
 
+/** `optional`: run only when named in `--only`; `sends: false`: no SDK, nothing to deliver. */
 export const SERVICE_SDKS = [
-  { name: 'none', label: 'no SDK (traced service alone)' },
-  { name: 'metarouter', label: 'metarouter-otel' },
-  { name: 'segment', label: '@segment/analytics-node' },
-  { name: 'posthog', label: 'posthog-node' },
+  { name: 'none', label: 'no SDK (traced service alone)', sends: false },
+  { name: 'metarouter', label: 'metarouter-otel', sends: true },
+  { name: 'segment', label: '@segment/analytics-node', sends: true },
+  { name: 'posthog', label: 'posthog-node', sends: true },
+  { name: 'busy', label: 'calibration: no SDK, 25 µs of busy CPU per request', sends: false, optional: true },
 ];
+
+/** Whether the service run of `name` delivers messages (whose loss and duplicates are then counted). */
+export function sendsMessages(name) {
+  return SERVICE_SDKS.find((sdk) => sdk.name === name)?.sends ?? true;
+}
 
 export const LATENCY_KEYS = ['p50', 'p90', 'p99', 'p99_9', 'p99_99'];
 
@@ -100,6 +107,7 @@ export function markdownServiceTable(rows) {
     if (row.outputLines > 0) notes.push(`printed ${row.outputLines} lines`);
     const label = notes.length > 0 ? `${name} (${notes.join('; ')})` : name;
     const isNone = row.lib === 'none';
+    const sends = sendsMessages(row.lib);
     const added = (text) => (isNone ? '' : text);
     lines.push(
       [
@@ -117,8 +125,8 @@ export function markdownServiceTable(rows) {
         `${millis(row.delayMillis.p99)} / ${millis(row.delayMillis.max)}`,
         added(`${signed(row.added.delayP99, 1, 'ms')} / ${signed(row.added.delayMax, 1, 'ms')}`),
         row.maxRss === undefined ? '—' : `${Math.round(row.maxRss / 2 ** 20)} MB`,
-        isNone ? '' : rangeText(row.duplicates),
-        isNone ? '' : rangeText(row.lost),
+        sends ? rangeText(row.duplicates) : '',
+        sends ? rangeText(row.lost) : '',
         rangeText(row.loadAverage),
         '',
       ].join(' | ').trim(),

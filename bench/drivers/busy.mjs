@@ -1,0 +1,22 @@
+// The service benchmark's calibration (`node bench/service.mjs --only none,busy`): no SDK, but a
+// fixed 25 µs of busy CPU per request. What the table shows for it (added CPU, added percentiles) is
+// what the harness makes of a known cost on this machine, against which an SDK's figures can be read.
+const BUSY_NANOS = 25_000n;
+
+export default {
+  name: 'busy',
+  async create() {
+    let sink = 0;
+    return {
+      version: '',
+      call(params) {
+        sink += params.properties.seq;
+        const end = process.hrtime.bigint() + BUSY_NANOS;
+        while (process.hrtime.bigint() < end);
+      },
+      async finish() {
+        return { version: '', sink };
+      },
+    };
+  },
+};
