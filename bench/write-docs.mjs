@@ -305,6 +305,7 @@ export function writeDocs() {
     'node bench/service.mjs --only metarouter --rounds 1 --cpu-prof        # profile the service under load',
     'node bench/call-tail.mjs --lib-dir build-a --compare dist            # track() call-time tail, two builds',
     'node bench/call-cpu.mjs build-a dist                                 # CPU per traced request each build adds, one process',
+    'node bench/service-ab.mjs dist \'dist:{"spanEvents":false}\'         # the same inside one loaded service process, variants in turns',
     'node bench/curves.mjs                # the size and count curves',
     'node bench/profile.mjs               # CPU profile of our burst, top self-time functions',
     'node bench/write-docs.mjs            # this page, from the stored results',
