@@ -1,5 +1,5 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { ConfigurationError } from '../../errors/metarouter-error.js';
 import type { NormalizedPlan, PlanRule, RuleScope } from './normalize-plan.js';
 import { safeRegExp } from './safe-regexp.js';
@@ -107,8 +107,14 @@ function describe(schema: unknown, field: PlannedField): DescribedField | undefi
   return { names: new Set(Object.keys(sub.properties)), closed: sub.additionalProperties === false };
 }
 
+/**
+ * Ajv and its formats are loaded with the first plan, not with the package: most apps have none,
+ * and the two take about 20 ms to load, at every cold start.
+ */
 function newAjv(): Ajv {
-  const ajv = new Ajv({
+  const { default: AjvClass } = require('ajv') as typeof import('ajv');
+  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+  const ajv = new AjvClass({
     // Every violation of a message is reported, not only the first.
     allErrors: true,
     // Plans exported from Segment carry keywords Ajv's strict mode refuses (`id`, `labels`, …).

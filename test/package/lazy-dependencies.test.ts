@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ENTRY = join(__dirname, '..', '..', 'src', 'index.js');
+
+/** The dependencies a fresh process has loaded after `script` ran (with the package as `pkg`). */
+async function loadedAfter(script: string): Promise<string[]> {
+  const program = `const pkg = require(${JSON.stringify(ENTRY)});
+${script}
+const names = new Set();
+for (const file of Object.keys(require.cache)) {
+  const match = /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)[\\\\/]/.exec(file);
+  if (match) names.add(match[1].replace(/\\\\/g, '/'));
+}
+process.stdout.write(JSON.stringify([...names]));`;
+  const { stdout } = await run(process.execPath, ['-e', program], { timeout: 30_000 });
+  return JSON.parse(stdout) as string[];
+}
+
+test('loading the package does not load Ajv: an app without a tracking plan never pays for it', async () => {
+  const loaded = await loadedAfter('');
+  assert.ok(loaded.includes('undici'), `the probe sees dependencies: ${loaded.join(', ')}`);
+  assert.deepEqual(loaded.filter((name) => name === 'ajv' || name === 'ajv-formats'), []);
+});
+
+test('the first tracking plan loads Ajv and its formats, and compiles', async () => {
+  const plan = {
+    id: 'tp_lazy',
+    version: 1,
+    rules: [{ key: 'Signed Up', type: 'TRACK', version: 1, jsonSchema: { type: 'object', properties: { properties: { type: 'object', properties: { at: { type: 'string', format: 'date-time' } } } } } }],
+  };
+  const loaded = await loadedAfter(`const enforcer = pkg.createPlanEnforcer({ trackingPlan: ${JSON.stringify(plan)} });
+if (enforcer.check({ type: 'track', event: 'Signed Up', properties: { at: 'not a time' } }).violations.length !== 1) throw new Error('the date-time format was not checked');`);
+  assert.ok(loaded.includes('ajv') && loaded.includes('ajv-formats'), loaded.join(', '));
+});
