@@ -499,7 +499,10 @@ export class Delivery {
       case 'retryable': {
         const delay = batch.attempts > this.settings.maxRetries ? undefined : this.retryDelay(batch.attempts, result.retryAfterMillis);
         if (delay === undefined || Date.now() + delay - batch.firstAttemptAt > this.settings.maxRetryDuration) {
-          if (this.outlasts(batch)) return this.scheduleRetry(batch, this.retryDelay(batch.attempts, result.retryAfterMillis), result.retryAfterMillis !== undefined);
+          if (this.canOutlast(batch)) {
+            batch.outlast();
+            return this.scheduleRetry(batch, delay ?? this.retryDelay(batch.attempts, result.retryAfterMillis), result.retryAfterMillis !== undefined);
+          }
           const limit = delay === undefined ? `${batch.attempts} attempts` : `${batch.attempts} attempts, at the ${this.settings.maxRetryDuration} ms retry deadline`;
           return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', `gave up after ${limit}: ${result.reason}`, { cause: result.cause, status: result.status });
         }
@@ -521,10 +524,8 @@ export class Delivery {
    * without end by default; only `flush()` stops waiting for it. Messages whose write failed live in
    * memory only and keep the budget.
    */
-  private outlasts(batch: Batch): boolean {
-    if (this.spool === undefined || this.stopped || !(batch.messages as readonly Held[]).every((message) => message.position !== undefined)) return false;
-    batch.outlast();
-    return true;
+  private canOutlast(batch: Batch): boolean {
+    return this.spool !== undefined && !this.stopped && (batch.messages as readonly Held[]).every((message) => message.position !== undefined);
   }
 
   private scheduleRetry(batch: Batch, delayMillis: number, serverAsked: boolean): void {

@@ -1,5 +1,4 @@
-import type Ajv from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import type { default as Ajv, ValidateFunction } from 'ajv';
 import { ConfigurationError } from '../../errors/metarouter-error.js';
 import type { NormalizedPlan, PlanRule, RuleScope } from './normalize-plan.js';
 import { safeRegExp } from './safe-regexp.js';
