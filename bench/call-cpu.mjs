@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGenerator } from './lib/generator.mjs';
+import { setupServiceTracing } from './lib/service-tracing.mjs';
 import { REPO_DIR } from './lib/options.mjs';
 import { startIngestionServer, summarize } from './lib/server.mjs';
 import { median } from './lib/summary.mjs';
@@ -24,14 +25,8 @@ const USAGE = `node bench/call-cpu.mjs [flags] BUILD...
 `;
 
 async function child({ libDirs, urls, block, rounds }) {
-  const require = createRequire(path.join(REPO_DIR, 'dist', 'index.js'));
-  const api = require('@opentelemetry/api');
-  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
-  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const exporter = { export: (spans, done) => done({ code: 0 }), shutdown: async () => {} };
-  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
-  const tracer = provider.getTracer('bench-call-cpu');
+  const { api, tracer, provider } = setupServiceTracing(path.join(REPO_DIR, 'dist'), 'bench-call-cpu');
+  const require = createRequire(import.meta.url);
   const variants = [{ name: 'none', analytics: undefined }];
   libDirs.forEach((libDir, i) => variants.push({ name: libDir, analytics: new (require(path.join(libDir, 'index.js')).Analytics)({ writeKey: 'bench-write-key', host: urls[i] }) }));
   const generator = createGenerator({ seed: 7, size: 360 });

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGenerator } from './lib/generator.mjs';
+import { setupServiceTracing } from './lib/service-tracing.mjs';
 import { BENCH_DIR, REPO_DIR } from './lib/options.mjs';
 import { startIngestionServer, summarize } from './lib/server.mjs';
 import { median } from './lib/summary.mjs';
@@ -30,14 +31,9 @@ const LOAD = fileURLToPath(new URL('./lib/load-process.mjs', import.meta.url));
 const BODY = '{"ok":true}';
 
 async function service({ variants, url, windowMillis }) {
-  const require = createRequire(path.join(variants[0].libDir, 'index.js'));
-  const api = require('@opentelemetry/api');
-  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
-  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor({ export: (spans, done) => done({ code: 0 }), shutdown: async () => {} })] });
-  const tracer = provider.getTracer('bench-service-ab');
-  const clients = [undefined, ...variants.map(({ libDir, options }) => new (createRequire(path.join(libDir, 'index.js'))(path.join(libDir, 'index.js')).Analytics)({ writeKey: 'bench-write-key', host: url, ...options }))];
+  const { api, tracer, provider } = setupServiceTracing(variants[0].libDir, 'bench-service-ab');
+  const require = createRequire(import.meta.url);
+  const clients = [undefined, ...variants.map(({ libDir, options }) => new (require(path.join(libDir, 'index.js')).Analytics)({ writeKey: 'bench-write-key', host: url, ...options }))];
   const generator = createGenerator({ seed: 11, size: 360 });
   const micros = clients.map(() => []);
   let seq = 0;

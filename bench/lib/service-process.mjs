@@ -8,32 +8,14 @@
 // The parent drives it over IPC: `reset` starts a measured window (CPU, event-loop delay, request
 // count), `sample` reports the window, `finish` flushes the SDK and reports what it made.
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createGenerator } from './generator.mjs';
+import { setupServiceTracing } from './service-tracing.mjs';
 
 // The event-loop delay sampler's resolution: fine enough to see a 5 ms stall, coarse enough that the
 // sampler's own timer costs little. The same for every SDK, so its cost cancels in "added".
 const DELAY_RESOLUTION_MILLIS = 5;
 const BODY = '{"ok":true}';
-
-function setupTracing(libDir) {
-  // Resolve OpenTelemetry from where the library under test resolves it: one API copy for both.
-  const require = createRequire(path.join(libDir, 'index.js'));
-  const api = require('@opentelemetry/api');
-  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
-  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-  const noopExporter = {
-    export(spans, done) {
-      done({ code: 0 });
-    },
-    shutdown: async () => {},
-  };
-  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter)] });
-  return { api, tracer: provider.getTracer('bench-service'), provider };
-}
 
 /** The driver of `lib`; the no-SDK service runs the harness-only driver, which calls no library. */
 async function loadDriver(lib) {
@@ -42,7 +24,7 @@ async function loadDriver(lib) {
 
 async function main() {
   const options = JSON.parse(process.argv[2]);
-  const { api, tracer, provider } = setupTracing(options.libDir);
+  const { api, tracer, provider } = setupServiceTracing(options.libDir, 'bench-service');
   const driver = await loadDriver(options.lib);
   const client = await driver.create({ ...options, serviceDefaults: true });
   const generator = createGenerator({ seed: options.seed, size: options.size });
