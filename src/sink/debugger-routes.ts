@@ -6,6 +6,7 @@ import { SINK_FAULT_KINDS, type SinkConfig } from '../config/resolve-sink-option
 import { mayView } from './access.js';
 import { EventStream } from './event-stream.js';
 import type { FaultPlan } from './fault-plan.js';
+import { logBacklog } from './log-backlog.js';
 import type { MessageLog } from './message-log.js';
 import type { RequestLog } from './request-log.js';
 
@@ -16,6 +17,8 @@ export interface DebuggerParts {
   readonly requests: RequestLog;
   readonly faults: FaultPlan;
   readonly stream: EventStream;
+  /** This run of the sink, new at every start: message numbers restart with it. */
+  readonly instance: string;
 }
 
 /** The page's files, beside this module in the package; read once. */
@@ -95,6 +98,7 @@ export async function serveDebugger(request: IncomingMessage, response: ServerRe
     response.writeHead(200, { 'content-type': ASSETS['/']!.type, ...PAGE_HEADERS }).end(body);
   } else if (route === '/api/state' && method === 'GET') {
     json(response, 200, {
+      instance: parts.instance,
       config: { traceUrl: config.traceUrl ?? null, maxHistory: config.maxHistory, faultKinds: SINK_FAULT_KINDS },
       lastSeq: log.lastSeq,
       entries: log.list(),
@@ -106,10 +110,11 @@ export async function serveDebugger(request: IncomingMessage, response: ServerRe
       json(response, 503, { error: 'too many debugger pages are connected' });
       return true;
     }
-    // A reconnecting EventSource says what it saw last; a fresh page says so in `after`.
+    // A reconnecting EventSource says what it saw last; a fresh page says so in `after`. The hello
+    // names this sink's run: a page that knew another one (the sink restarted) loads afresh.
     const after = Number(request.headers['last-event-id'] ?? url.searchParams.get('after') ?? log.lastSeq);
-    const missed = Number.isSafeInteger(after) && after < log.lastSeq ? log.list(after) : [];
-    stream.open(response, missed.length === 0 ? [] : [EventStream.format('messages', missed, log.lastSeq)]);
+    const hello = EventStream.format('hello', { instance: parts.instance });
+    stream.open(response, hello, Number.isSafeInteger(after) && after < log.lastSeq ? logBacklog(log, after) : undefined);
   } else if (route === '/api/faults' && method === 'POST') {
     await armFault(request, response, faults, stream);
   } else if (route === '/api/faults' && method === 'DELETE') {
