@@ -21,15 +21,21 @@ export interface DebuggerParts {
   readonly instance: string;
 }
 
-/** The page's files, beside this module in the package; read once. */
-const ASSETS: Readonly<Record<string, { file: string; type: string }>> = Object.freeze({
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+/**
+ * The page's files: our own beside this module in the package, the chart library from the
+ * installed `uplot` package (a dependency, so it is wherever npm put it), found when first served.
+ * Nothing comes from a CDN: the page works offline.
+ */
+const ASSETS: Readonly<Record<string, { path: () => string; type: string }>> = Object.freeze({
+  '/': { path: () => join(__dirname, 'page', 'index.html'), type: 'text/html; charset=utf-8' },
+  '/assets/app.js': { path: () => join(__dirname, 'page', 'app.js'), type: 'text/javascript; charset=utf-8' },
+  '/assets/app.css': { path: () => join(__dirname, 'page', 'app.css'), type: 'text/css; charset=utf-8' },
+  '/assets/uplot.js': { path: () => require.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+  '/assets/uplot.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
 });
 let loaded: Map<string, Buffer> | undefined;
 function asset(path: string): Buffer {
-  loaded ??= new Map(Object.entries(ASSETS).map(([route, { file }]) => [route, readFileSync(join(__dirname, 'page', file))]));
+  loaded ??= new Map(Object.entries(ASSETS).map(([route, { path: locate }]) => [route, readFileSync(locate())]));
   return loaded.get(path)!;
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { Analytics, startSink, type Sink } from '../../src/index.js';
 import { browserSkipReason, launchBrowser, type Browser } from '../helpers/browser.js';
 import { tracerProvider, useContextManager } from '../helpers/otel.js';
+import { RULES_PLAN } from '../shaping/tracking-plan/fixture-plan.js';
 
 // The debugger page in a real headless Chromium (Debian's), one browser for the whole file.
 // Screenshots go to a temporary folder, or to docs/ with METAROUTER_OTEL_SCREENSHOTS=docs
@@ -183,11 +184,9 @@ describe('the debugger page in Chromium', { skip: browserSkipReason }, () => {
     await page.click('#spacer .row[data-seq="1"]');
     assert.deepEqual(await page.$$eval('#d-problems li', (items) => items.map((item) => item.textContent)), ['event: track needs event [spec, MR_ERR_MISSING_FIELD]']);
     await page.click('#spacer .row[data-seq="2"]');
-    assert.match((await page.textContent('#d-problems li'))!, /^traits: traits must be a plain object/);
+    assert.match((await page.textContent('#d-problems li'))!, /^traits must be a plain object/, 'the path is said once');
     await page.click('#spacer .row[data-seq="4"]');
     assert.deepEqual(await page.$$eval('#d-problems li', (items) => items.map((item) => item.getAttribute('data-source'))), ['duplicate']);
-    await page.click('#spacer .row[data-seq="1"]');
-    await page.screenshot({ path: join(shots, 'sink-debugger.png') });
     await page.check('#f-problems');
     await untilShown(page, 3);
     assert.deepEqual(await shownSeqs(page), ['4', '2', '1']);
@@ -331,6 +330,186 @@ describe('the debugger page in Chromium', { skip: browserSkipReason }, () => {
     await page.evaluate("document.getElementById('viewport').scrollTop = 1e9");
     await page.fill('#f-trace', '');
     await untilShown(page, total);
+    assert.deepEqual(errors, []);
+  });
+
+  test('after the sink restarts on the same port, the page loads the new run without a reload (its numbers start from 1 again)', async (t) => {
+    const first = await sinkFor(t);
+    const { page, errors } = await open(t, first);
+    await post(first, [track('old-1'), track('old-2')]);
+    await untilShown(page, 2);
+    await first.close();
+    const second = await sinkFor(t, { port: first.port });
+    await post(second, [{ type: 'track', userId: 'u', event: 'After Restart', messageId: 'new-1' }]);
+    await page.waitForSelector('#status[data-received="1"]:has-text("live")', { timeout: 15_000 });
+    assert.deepEqual(await shownSeqs(page), ['1']);
+    assert.equal(await page.textContent('#spacer .row[data-seq="1"] .c-what'), 'After Restart');
+    await post(second, [track('new-2')]);
+    await untilShown(page, 2);
+    assert.deepEqual(errors, []);
+  });
+
+  test('the time column shows the message time in UTC from any ISO form, beside the receive time, and says its timezone', async (t) => {
+    const sink = await sinkFor(t);
+    const { page, errors } = await open(t, sink);
+    await post(sink, [
+      { ...track('no-millis'), timestamp: '2026-12-07T10:11:12Z' },
+      { ...track('offset'), timestamp: '2026-12-07T12:11:12.5+02:00' },
+      track('no-timestamp'),
+    ]);
+    await untilShown(page, 3);
+    const cells = (seq: number) => page.$eval(`#spacer .row[data-seq="${seq}"]`, (row) => [row.querySelector('.c-time')!.textContent, row.querySelector('.c-recv')!.textContent]);
+    const received = sink.messages.length === 3 ? await page.textContent('#spacer .row[data-seq="1"] .c-recv') : '';
+    assert.match(received!, /^\d\d:\d\d:\d\d\.\d\d\d$/);
+    assert.deepEqual(await cells(1), ['10:11:12.000', received]);
+    assert.deepEqual(await cells(2), ['10:11:12.500', received]);
+    assert.deepEqual(await cells(3), ['', received], 'no message time is not replaced by the receive time');
+    assert.match((await page.textContent('.row.head .c-time'))!, /UTC/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('at 800 px wide with the detail open, the list headers stay clear of the detail and of each other, and the search placeholder fits', async (t) => {
+    const sink = await sinkFor(t);
+    const { page, errors } = await open(t, sink);
+    await page.setViewportSize({ width: 800, height: 700 });
+    await post(sink, [{ ...track('narrow'), context: { otel: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' } } }]);
+    await untilShown(page, 1);
+    await page.click('#spacer .row[data-seq="1"]');
+    // Run in the page (as text: these tests compile without the DOM's types).
+    const layout = (await page.evaluate(`(() => {
+      const detailLeft = document.getElementById('detail').getBoundingClientRect().left;
+      const cells = [...document.querySelectorAll('.row.head > span')].map((cell) => cell.getBoundingClientRect());
+      const input = document.getElementById('f-q');
+      const style = getComputedStyle(input);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = style.fontSize + ' ' + style.fontFamily;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return { detailLeft, rights: cells.map((cell) => cell.right), lefts: cells.map((cell) => cell.left), placeholder: context.measureText(input.placeholder).width, room };
+    })()`)) as { detailLeft: number; rights: number[]; lefts: number[]; placeholder: number; room: number };
+    for (const right of layout.rights) assert.ok(right <= layout.detailLeft + 0.5, `a header cell ends at ${right}, past the detail at ${layout.detailLeft}`);
+    for (let i = 1; i < layout.lefts.length; i++) assert.ok(layout.lefts[i]! >= layout.rights[i - 1]! - 0.5, `header cells ${i - 1} and ${i} overlap`);
+    assert.ok(layout.placeholder <= layout.room, `the placeholder needs ${layout.placeholder} px, the input has ${layout.room}`);
+    assert.deepEqual(errors, []);
+  });
+
+  test('a plan violation is said once (field and rule) and its value is highlighted in the JSON', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'metarouter-otel-page-plan-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'plan.json'), JSON.stringify(RULES_PLAN));
+    const sink = await sinkFor(t, { trackingPlan: join(dir, 'plan.json') });
+    const { page, errors } = await open(t, sink);
+    await post(sink, [{ type: 'track', userId: 'u', event: 'Signed Up', messageId: 'wrong-type', properties: { plan: 3 } }]);
+    await untilShown(page, 1);
+    await page.click('#spacer .row[data-seq="1"]');
+    const [problem] = await page.$$eval('#d-problems li', (items) => items.map((item) => item.textContent!));
+    assert.equal(problem!.split('properties.plan').length - 1, 1, `the path once: ${problem}`);
+    assert.equal(problem!.split('rules[').length - 1, 1, `the rule once: ${problem}`);
+    assert.deepEqual(await page.$$eval('#d-json mark', (marks) => marks.map((mark) => [mark.getAttribute('data-path'), mark.textContent])), [['properties.plan', '"plan": 3']]);
+    assert.equal(await page.textContent('#d-json'), JSON.stringify(sink.messages[0], null, 2), 'the highlighted JSON reads the same');
+    assert.deepEqual(errors, []);
+  });
+
+  test('failed requests badge the Requests tab; a request links to its messages and a message to its request', async (t) => {
+    const sink = await sinkFor(t, { retryAfterSeconds: 0 });
+    const { page, errors } = await open(t, sink);
+    const armed = await fetch(`${sink.url}/api/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: '500', count: 2 }) });
+    assert.equal(armed.status, 200);
+    assert.equal(await post(sink, [track('r-1')]), 500);
+    assert.equal(await post(sink, [track('r-1')]), 500);
+    assert.equal(await post(sink, [track('r-1'), track('r-2')]), 200);
+    assert.equal(await post(sink, [track('r-3')]), 200);
+    await untilShown(page, 3);
+    await page.waitForSelector('#requests-badge:not([hidden]):has-text("2")');
+    await page.click('[data-view="requests"]');
+    assert.equal(await page.isHidden('#requests-badge'), true, 'seen once the Requests view is open');
+    await page.click('#requests tr[data-id="3"] button.to-messages');
+    await untilShown(page, 2);
+    assert.equal(await page.inputValue('#f-request'), '3');
+    assert.deepEqual(await shownSeqs(page), ['2', '1']);
+    await page.click('#spacer .row[data-seq="2"]');
+    await page.click('[data-fact="request"] button.to-request');
+    await page.waitForSelector('#requests tr.current[data-id="3"]');
+    assert.equal(await page.isVisible('#requests-pane'), true);
+    assert.deepEqual(errors, []);
+  });
+
+  test('the detail links the trace id to the trace viewer and names the service from context.otel.resource', async (t) => {
+    const sink = await sinkFor(t, { traceUrl: 'http://localhost:16686/trace/{traceId}' });
+    const { page, errors } = await open(t, sink);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await post(sink, [{ ...track('traced'), context: { otel: { traceId, spanId: '00f067aa0ba902b7', resource: { 'service.name': 'checkout-api', 'service.version': '1.2.3' } } } }]);
+    await untilShown(page, 1);
+    await page.click('#spacer .row[data-seq="1"]');
+    assert.equal(await page.getAttribute('[data-fact="trace"] a', 'href'), `http://localhost:16686/trace/${traceId}`);
+    assert.equal(await page.textContent('[data-fact="service"]'), 'checkout-api');
+    assert.deepEqual(errors, []);
+  });
+
+  test('the trace-id filter matches whatever the case of the id or of what is typed', async (t) => {
+    const sink = await sinkFor(t);
+    const { page, errors } = await open(t, sink);
+    await post(sink, [
+      { ...track('upper'), context: { otel: { traceId: '4BF92F3577B34DA6A3CE929D0E0E4736', spanId: '00F067AA0BA902B7' } } },
+      { ...track('lower'), context: { otel: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7' } } },
+    ]);
+    await untilShown(page, 2);
+    await page.fill('#f-trace', '4bf92f35');
+    await untilShown(page, 1);
+    assert.deepEqual(await shownSeqs(page), ['1']);
+    await page.fill('#f-trace', '0AF76519');
+    await untilShown(page, 1);
+    assert.deepEqual(await shownSeqs(page), ['2']);
+    assert.deepEqual(errors, []);
+  });
+
+  test('the overview charts messages per second stacked by type (problems apart) and counts each event name with a sparkline, under the same filters, from files the sink serves', async (t) => {
+    const sink = await sinkFor(t, { traceUrl: 'http://localhost:16686/trace/{traceId}' });
+    const foreign: string[] = [];
+    const { page, errors } = await open(t, sink);
+    page.on('request', (request) => {
+      if (!request.url().startsWith(sink.url)) foreign.push(request.url());
+    });
+    await page.reload();
+    await page.waitForSelector('#status:has-text("live")');
+    const { provider, tracer } = tracerProvider();
+    t.after(() => provider.shutdown());
+    const analytics = new Analytics({ writeKey: 'k', host: sink.url });
+    const events = ['Product Viewed', 'Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'];
+    // Over a few seconds, so the chart has more than one bar.
+    for (let second = 0; second < 3; second++) {
+      for (const [i, event] of events.entries()) {
+        tracer.startActiveSpan(`GET /shop/${second}/${i}`, (span) => {
+          analytics.track({ userId: `user-${i}`, event, properties: { sku: `SKU-${second}${i}` } });
+          if (i === 0) analytics.identify({ userId: `user-${i}`, traits: { plan: 'pro' } });
+          span.end();
+        });
+      }
+      await analytics.flush();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    await analytics.closeAndFlush();
+    await post(sink, [{ type: 'track', userId: 'u', messageId: 'no-event' }]);
+    const total = 3 * (events.length + 1) + 1;
+    await untilShown(page, total);
+    await page.waitForSelector(`#chart[data-total="${total}"] canvas`);
+    assert.deepEqual((await page.getAttribute('#chart', 'data-series'))!.split('\n').sort(), ['identify', 'problems', 'track']);
+    assert.equal(await page.textContent('#counts li[data-name="Product Viewed"] .count'), '6');
+    assert.equal(await page.locator('#counts li[data-name="Product Viewed"] svg polyline').count(), 1);
+    await page.selectOption('#chart-by', 'event');
+    await page.waitForSelector('#chart[data-series*="Order Completed"]');
+    await page.selectOption('#chart-by', 'type');
+    await page.waitForSelector('#chart[data-series*="identify"]:not([data-series*="Product"])');
+    await page.click('#spacer .row:not(.bad)[data-seq]');
+    await page.screenshot({ path: join(shots, 'sink-debugger.png') });
+    await page.selectOption('#f-type', 'identify');
+    await untilShown(page, 3);
+    await page.waitForSelector('#chart[data-total="3"]');
+    assert.equal(await page.locator('#counts li').count(), 1, 'the counts follow the filters');
+    await page.selectOption('#f-type', '');
+    assert.deepEqual(foreign, [], 'the page asks nothing of any other origin');
+    const asset = await fetch(`${sink.url}/assets/uplot.js`);
+    assert.equal(asset.status, 200);
+    assert.match(asset.headers.get('content-type')!, /javascript/);
     assert.deepEqual(errors, []);
   });
 });
