@@ -780,6 +780,11 @@
     schedule(false);
   });
   $('chart-by').addEventListener('change', renderOverview);
+  // The chart's axes take their colours when it is made: a new scheme makes it anew.
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    chartLabels = '';
+    renderOverview();
+  });
   // The chart's window moves with the clock even when nothing arrives.
   setInterval(() => {
     if (state.view !== 'requests') renderOverview();
