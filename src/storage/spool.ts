@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import { AckFile, comparePositions, type Position, type SettledRange } from './ack-file.js';
 import { lockDirectory } from './directory-lock.js';
+import { checkDirectorySafety } from './directory-safety.js';
 import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
 import { kindOf, NotRegularFile, openRegular } from './regular-file.js';
 
@@ -102,7 +103,7 @@ export class Spool {
   private readonly syncTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  /** Opens (creating it when missing) and locks `directory`. Throws the file-system error or `DirectoryInUse`. */
+  /** Opens (creating it when missing), checks and locks `directory`. Throws the file-system error, `UnsafeDirectory` or `DirectoryInUse`. */
   constructor(
     private readonly settings: SpoolSettings,
     private readonly report: (error: DeliveryError) => void,
@@ -111,6 +112,7 @@ export class Spool {
     this.segmentBytes = Math.max(FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES, Math.min(MAX_SEGMENT_BYTES, Math.floor(settings.maxBytes / 8)));
     mkdirSync(settings.directory, { recursive: true, mode: 0o700 });
     this.directory = realpathSync(settings.directory);
+    checkDirectorySafety(this.directory);
     this.release = lockDirectory(this.directory);
     try {
       this.ack = this.openAck();
