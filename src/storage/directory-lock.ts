@@ -18,7 +18,7 @@ const IN_THIS_PROCESS = 'another instance in this process';
  * and the process's start time in clock ticks since boot. The same in every worker thread and every
  * copy of this module in the process, which `lockedHere` is not. Undefined where `/proc` is missing.
  */
-function processStart(): string | undefined {
+function readProcessStart(): string | undefined {
   try {
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -30,7 +30,9 @@ function processStart(): string | undefined {
   }
 }
 
-const thisProcessStart = processStart();
+/** Read at the first lock, not when the module loads: an app without storage never pays for it. */
+let processStart: { readonly value: string | undefined } | undefined;
+const thisProcessStart = (): string | undefined => (processStart ??= { value: readProcessStart() }).value;
 
 /** Why a directory could not be taken; `holder` names the live process that owns it. */
 export class DirectoryInUse extends Error {
@@ -72,8 +74,9 @@ function liveOwner(path: string): string | undefined {
   if (host !== hostname()) return `process ${pid} on host ${host} (remove ${path} if it is gone)`;
   if (pid === process.pid) {
     // The start tells another copy of this module here (a worker thread) from a dead predecessor that had our pid (containers reuse pids).
-    if (thisProcessStart === undefined) return `this process (remove ${path} if no other instance in it uses the directory)`;
-    return start === thisProcessStart ? IN_THIS_PROCESS : undefined;
+    const ours = thisProcessStart();
+    if (ours === undefined) return `this process (remove ${path} if no other instance in it uses the directory)`;
+    return start === ours ? IN_THIS_PROCESS : undefined;
   }
   return isAlive(pid) ? `process ${pid}` : undefined;
 }
@@ -183,7 +186,8 @@ export function lockDirectory(directory: string): () => void {
   const real = realpathSync(directory);
   if (lockedHere.has(real)) throw new DirectoryInUse(IN_THIS_PROCESS);
   const path = join(real, LOCK_FILE);
-  const content = `${process.pid}\n${hostname()}\n${thisProcessStart === undefined ? '' : `${thisProcessStart}\n`}`;
+  const start = thisProcessStart();
+  const content = `${process.pid}\n${hostname()}\n${start === undefined ? '' : `${start}\n`}`;
   try {
     createWithContent(path, content);
   } catch (error) {

@@ -1,8 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 
-/** What a directory entry is, said for a report. */
+/** What an entry that is not a regular file is, said for a report. */
 export function kindOf(stats: Stats): string {
-  if (stats.isFile()) return 'a regular file';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isSymbolicLink()) return 'a symbolic link';
   if (stats.isFIFO()) return 'a FIFO';
