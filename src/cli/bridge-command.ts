@@ -2,6 +2,7 @@ import { startBridge, type PlanViolationAction, type UnplannedEventAction, type 
 import { integer, text, type Command } from './command-line.js';
 import { errorLine, stopOnSignals } from './output.js';
 
+/** The `bridge` command's table: its parser and its `--help`. */
 export const BRIDGE: Command = {
   name: 'bridge',
   usage: 'bridge [options]',

@@ -4,6 +4,7 @@ import { text, UsageError, type Command } from './command-line.js';
 import { EXIT } from './exit-codes.js';
 import { terminalText } from './output.js';
 
+/** The `replay` command's table: its parser and its `--help`. */
 export const REPLAY: Command = {
   name: 'replay',
   usage: 'replay FILE [options]',

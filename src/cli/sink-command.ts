@@ -2,6 +2,7 @@ import { startSink, type SinkFault, type SinkFaultKind } from '../index.js';
 import { integer, text, UsageError, type Command } from './command-line.js';
 import { errorLine, stopOnSignals, terminalText } from './output.js';
 
+/** The `sink` command's table: its parser and its `--help`. */
 export const SINK: Command = {
   name: 'sink',
   usage: 'sink [options]',

@@ -37,6 +37,7 @@ export class ReplayProgressFile {
     fsyncSync(this.fd);
   }
 
+  /** Closes the record; what `record` wrote is already on disk. */
   close(): void {
     closeSync(this.fd);
   }

@@ -1,9 +1,9 @@
 import type { Problem } from './find-problems.js';
 import { terminalText } from './terminal-text.js';
 
+/** The problem's own words (they name the field), after its source unless it is the Spec. */
 function problemText(problem: Problem): string {
-  const where = problem.path === '' ? '' : `${problem.path}: `;
-  return `${problem.source === 'spec' ? '' : `${problem.source} `}${where}${problem.message}`;
+  return `${problem.source === 'spec' ? '' : `${problem.source}: `}${problem.message}`;
 }
 
 /**

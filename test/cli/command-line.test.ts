@@ -96,12 +96,12 @@ test('CLI bridge: --flush-at and --flush-interval reach delivery, so events arri
     const first = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value as string;
     const logs = `${/listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(first)![1]}/v1/logs`;
     assert.equal((await post(logs, jsonLogsRequest([trackRecord('u', 'Flushed By Interval')]))).status, 200);
-    // The default interval is 10 s: this wait (a fifth of it) ends only because --flush-interval took effect.
-    await ingest.waitForAccepted(1, 2_000);
+    // The default interval is 10 s: this wait (half of it) ends only because --flush-interval took effect.
+    await ingest.waitForAccepted(1, 5_000);
     assert.equal(ingest.accepted[0]!.event, 'Flushed By Interval');
 
     assert.equal((await post(logs, jsonLogsRequest([trackRecord('u', 'A'), trackRecord('u', 'B')]))).status, 200);
-    await ingest.waitForAccepted(3, 2_000);
+    await ingest.waitForAccepted(3, 5_000);
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
   } finally {

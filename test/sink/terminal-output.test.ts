@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { terminalText } from '../../src/sink/terminal-text.js';
+import { RULES_PLAN } from '../shaping/tracking-plan/fixture-plan.js';
 
 // The built CLI, as `npx metarouter-otel` runs it: <repo>/dist/cli/main.js, from <build dir>/test/sink.
 const CLI = join(resolve(__dirname, '..', '..', '..'), 'dist', 'cli', 'main.js');
@@ -52,5 +55,35 @@ test('CLI sink: control sequences and line breaks in a text/plain POST are print
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
+  }
+});
+
+test('CLI sink --plan: a tracking-plan violation is flagged on the message\'s line', { timeout: 10_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'metarouter-otel-sink-plan-'));
+  const plan = join(directory, 'plan.json');
+  writeFileSync(plan, JSON.stringify(RULES_PLAN));
+  const child = spawn(process.execPath, [CLI, 'sink', '--port', '0', '--plan', plan], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  try {
+    const url = /(http:\/\/127\.0\.0\.1:\d+)\/v1\/batch/.exec((await lines.next()).value as string)![1]!;
+    await lines.next();
+    const batch = [
+      { type: 'track', userId: 'u', event: 'Order Completed', properties: { orderId: 'o-1', revenue: -5 }, messageId: 'p-1' },
+      { type: 'track', userId: 'u', event: 'Order Completed', properties: { orderId: 'o-2', total: 5 }, messageId: 'p-2' },
+    ];
+    const answer = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch, sentAt: new Date().toISOString() }) });
+    assert.equal(answer.status, 200);
+    await answer.text();
+    const broken = (await lines.next()).value as string;
+    const fine = (await lines.next()).value as string;
+    assert.match(broken, /! plan: properties\.revenue is not in the tracking plan/, broken);
+    assert.doesNotMatch(fine, /!/, fine);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(directory, { recursive: true, force: true });
   }
 });
