@@ -136,7 +136,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (typeof file !== 'string' || file === '') throw new ConfigurationError('file', `file is invalid, expected a path, actual ${typeof file}`);
   checkReadable(file);
   const progressPath = given.progressFile === undefined ? `${file}.replay-progress` : given.progressFile;
-  if (progressPath !== false && (typeof progressPath !== 'string' || progressPath === '')) throw new ConfigurationError('progressFile', 'progressFile is invalid, expected a path or false');
+  if (progressPath !== false && (typeof progressPath !== 'string' || progressPath === '' || resolve(progressPath) === resolve(file))) {
+    throw new ConfigurationError('progressFile', `progressFile is invalid, expected a path other than file, or false, actual ${JSON.stringify(progressPath)}`);
+  }
   const failedFile = given.failedFile;
   if (failedFile !== undefined && (typeof failedFile !== 'string' || failedFile === '' || [file, progressPath].some((other) => typeof other === 'string' && resolve(other) === resolve(failedFile)))) {
     throw new ConfigurationError('failedFile', `failedFile is invalid, expected a path other than file and progressFile, actual ${JSON.stringify(failedFile)}`);
@@ -144,14 +146,15 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (dryRun) return countOnly(file, given.writeKey, progressPath === false ? new Set() : readProgress(progressPath), onError);
 
   const config = resolveDeliveryOptions({ ...given, storage: undefined, deadLetterFile: undefined });
+  const record = progressPath === false ? undefined : openProgress(progressPath);
   if (failedFile !== undefined) {
     try {
       writeFileSync(failedFile, '', { mode: 0o600 });
     } catch (error) {
+      record?.close();
       throw invalidPath('failedFile', 'a file this process can write', failedFile, error);
     }
   }
-  const record = progressPath === false ? undefined : openProgress(progressPath);
   const done = record?.delivered ?? new Set<string>();
   const report = (error: DeliveryError) => onError?.(error);
   const lost = new Set<string>();

@@ -81,12 +81,13 @@ test('replay reports each retry and its wait before it happens', async () => {
   }
 });
 
-test('replay of a directory, or with failedFile equal to the file, is a ConfigurationError with a code, not a raw EISDIR', async () => {
+test('replay of a directory, or with failedFile or progressFile equal to the file, is a ConfigurationError with a code, not a raw EISDIR', async () => {
   const directory = join(root, 'a-directory');
   mkdirSync(directory);
   await assert.rejects(replay({ file: directory, writeKey: 'k', host: 'http://127.0.0.1:9' }), (error: unknown) => error instanceof ConfigurationError && error.code === 'MR_ERR_INVALID_OPTION' && /EISDIR/.test(error.message));
   const file = join(root, 'same.ndjson');
   writeFileSync(file, `${message('s')}\n`);
   await assert.rejects(replay({ file, failedFile: file, writeKey: 'k', host: 'http://127.0.0.1:9' }), (error: unknown) => error instanceof ConfigurationError && /failedFile is invalid/.test(error.message));
+  await assert.rejects(replay({ file, progressFile: file, writeKey: 'k', host: 'http://127.0.0.1:9' }), (error: unknown) => error instanceof ConfigurationError && /progressFile is invalid/.test(error.message));
   assert.equal(readFileSync(file, 'utf8'), `${message('s')}\n`, 'the file is untouched');
 });
