@@ -57,7 +57,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const found = COMMANDS.find(([command]) => command.name === name);
   try {
-    if (found === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (sink, bridge, replay or plan; --help lists them)`);
+    if (found === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}: sink, bridge, replay or plan`);
     const [command, run] = found;
     const { values, positionals, help } = parseCommand(command, rest);
     if (help) {
