@@ -4,11 +4,11 @@ export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions, Stor
 export type { ExporterOptions, ShapingOptions } from './config/options.js';
 export type { StorageWhenFull } from './config/options.js';
 export type { BeforeSend } from './shaping/before-send.js';
-export type { SegmentMessage } from './shaping/segment-message.js';
+export type { MessageContext, SegmentMessage } from './shaping/segment-message.js';
 export { DEFAULTS, LIMITS } from './config/defaults.js';
 export { ERROR_CODES } from './errors/codes.js';
 export type { ErrorCode } from './errors/codes.js';
-export type { ErrorListener } from './errors/error-channel.js';
+export type { ErrorListener, ReportedError } from './errors/error-channel.js';
 export { ConfigurationError, DeliveryError, MetaRouterError, ValidationError } from './errors/metarouter-error.js';
 export { ATTRIBUTES, EVENT_NAMES, OBJECT_ATTRIBUTES } from './otel/convention.js';
 export { MetaRouterLogRecordExporter } from './otel/log-record-exporter.js';
