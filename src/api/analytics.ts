@@ -8,8 +8,8 @@ import type { DeliveryCounters } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../delivery/diagnostics.js';
 import { allOf } from '../delivery/observer.js';
 import { flushAllDeliveries } from '../delivery/exit-hook.js';
-import { ErrorChannel } from '../errors/error-channel.js';
-import { ConfigurationError, DeliveryError, ValidationError, type MetaRouterError } from '../errors/metarouter-error.js';
+import { ErrorChannel, type ReportedError } from '../errors/error-channel.js';
+import { ConfigurationError, DeliveryError, ValidationError } from '../errors/metarouter-error.js';
 import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
 import { AnalyticsEmitter } from '../otel/emit.js';
 import { MetaRouterLogRecordExporter } from '../otel/log-record-exporter.js';
@@ -66,7 +66,7 @@ export class Analytics extends ErrorChannel {
     const spanEvents = resolveBoolean('spanEvents', given.spanEvents, DEFAULTS.spanEvents);
     const { loggerProvider } = given;
     const beforeSend = resolveBeforeSend(given.beforeSend);
-    const report = (error: MetaRouterError) => this.report(error);
+    const report = (error: ReportedError) => this.report(error);
     this.writeKeyJson = JSON.stringify(config.writeKey);
     this.disabled = config.disable;
     // The plan checks each call here, so that 'throw' can throw to the caller.

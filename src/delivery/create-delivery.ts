@@ -2,6 +2,7 @@ import type { DeliveryConfig, StorageConfig } from '../config/resolve-options.js
 import { ConfigurationError, type DeliveryError } from '../errors/metarouter-error.js';
 import { DeadLetters } from '../storage/dead-letters.js';
 import { DirectoryInUse } from '../storage/directory-lock.js';
+import { UnsafeDirectory } from '../storage/directory-safety.js';
 import { Spool, type SpoolIo } from '../storage/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { Delivery, type DeliverySettings } from './delivery.js';
@@ -13,7 +14,10 @@ function openSpool(storage: StorageConfig, report: (error: DeliveryError) => voi
   try {
     return new Spool({ ...storage, io }, report);
   } catch (error) {
-    const why = error instanceof DirectoryInUse ? `it is in use by ${error.holder}` : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${(error as Error).message}`;
+    const why =
+      error instanceof DirectoryInUse ? `it is in use by ${error.holder}`
+      : error instanceof UnsafeDirectory ? error.reason
+      : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${(error as Error).message}`;
     throw new ConfigurationError('storage.directory', `storage.directory is invalid, expected a directory this process can create, write and own alone, actual ${JSON.stringify(storage.directory)} (${why})`, { cause: error });
   }
 }

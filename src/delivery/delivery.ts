@@ -293,14 +293,18 @@ export class Delivery {
     if (!this.backlog || this.stopped || this.spool === undefined) return;
     const room = this.settings.maxQueueSize - this.held;
     if (room <= 0) return;
+    let recovered = false;
     for (const record of this.spool.read(room)) {
       if (record.recovered) {
         this.counters.recovered++;
         this.counters.pending++;
+        recovered = true;
       }
       this.hold(record);
     }
     this.backlog = !this.spool.caughtUp;
+    // What an earlier process left has waited long enough: it goes now, not after another flushInterval.
+    if (recovered) this.cut();
   }
 
   /** With storage: once `batch` settles, the spool records its records as settled, whatever the batches before it do. */

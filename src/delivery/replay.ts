@@ -1,30 +1,62 @@
-import { accessSync, constants, createReadStream } from 'node:fs';
+import { accessSync, constants, createReadStream, rmSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LIMITS } from '../config/defaults.js';
 import type { DeliveryOptions } from '../config/options.js';
 import { readOptions, resolveDeliveryOptions } from '../config/resolve-options.js';
 import type { ErrorListener } from '../errors/error-channel.js';
-import { ConfigurationError, DeliveryError } from '../errors/metarouter-error.js';
+import { ConfigurationError, DeliveryError, MetaRouterError } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
 import { createDelivery } from './create-delivery.js';
+import type { DeliveryObserver, ResponseInfo } from './observer.js';
+import { readRecord, ReplayProgressFile } from './replay-progress-file.js';
 
 /** How far a replay is. */
 export interface ReplayProgress {
-  /** Lines read so far. */
+  /** Lines read so far (blank lines not counted). */
   readonly lines: number;
-  /** Messages the server acknowledged. */
+  /** Messages the server acknowledged in this run. */
   readonly delivered: number;
   /** Messages given up (reported on `onError`), and lines that were not a message. */
   readonly failed: number;
+  /** Messages not sent because the progress record says an earlier run (or an earlier line) delivered them. */
+  readonly skipped: number;
 }
 
-/** Options of `replay()`: where to send, plus the file and the callbacks. */
+/** A retry the replay is about to wait for. */
+export interface ReplayRetry {
+  /** Messages in the batch that will be sent again. */
+  readonly messageCount: number;
+  /** The try that failed: 1 for the first. */
+  readonly attempt: number;
+  /** The HTTP status that failed, or undefined for a network error or timeout. */
+  readonly status: number | undefined;
+  /** How long it waits before the next try. */
+  readonly delayMillis: number;
+}
+
+/** Options of `replay()`: where to send, plus the file, its records and the callbacks. */
 export interface ReplayOptions extends DeliveryOptions {
   /** An NDJSON file of Segment messages: a dead-letter file, or what the local sink wrote (`--out`). */
   file: string;
+  /**
+   * The progress record: the messageIds delivered, so that running the same file again sends only
+   * what was not delivered yet. `false` sends every message each time.
+   * @default `${file}.replay-progress`
+   */
+  progressFile?: string | false;
+  /**
+   * Where messages given up for good are written, one per line, as sent (a file to replay later).
+   * Rewritten by each run, so it holds what that run could not deliver; removed when that is nothing.
+   */
+  failedFile?: string;
+  /** Read and check the file, and count what would be sent, without sending or recording anything. */
+  dryRun?: boolean;
   /** Called after each group of messages settles. */
   onProgress?: (progress: ReplayProgress) => void;
-  /** Called with every message given up, and every line that is not a message. */
+  /** Called before each wait for a retry. */
+  onRetry?: (retry: ReplayRetry) => void;
+  /** Called with every message given up, and every line that is not a message (named by its line number). */
   onError?: ErrorListener;
 }
 
@@ -32,6 +64,8 @@ export interface ReplayOptions extends DeliveryOptions {
 export interface ReplaySummary extends ReplayProgress {
   /** Lines that were not a JSON object with a string `messageId` of at most 100 characters, or too large. */
   readonly invalid: number;
+  /** Messages this run sent, or with `dryRun` would send: lines less skipped and invalid ones. */
+  readonly toSend: number;
 }
 
 /**
@@ -39,7 +73,7 @@ export interface ReplaySummary extends ReplayProgress {
  * the line is replaced by `writeKey`: a dead letter carries the key it was first sent with, which a
  * rotation may have revoked, and the key given to the replay is the one meant to go out.
  */
-function messageOf(line: string, writeKey: string): Message | undefined {
+function messageOf(line: string, writeKey: string | undefined): Message | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -49,52 +83,172 @@ function messageOf(line: string, writeKey: string): Message | undefined {
   const messageId = (parsed as { messageId?: unknown } | null)?.messageId;
   if (typeof parsed !== 'object' || Array.isArray(parsed) || typeof messageId !== 'string' || messageId === '' || messageId.length > LIMITS.maxMessageIdLength) return undefined;
   const record = parsed as Record<string, unknown>;
-  const json = 'writeKey' in record && record.writeKey !== writeKey ? JSON.stringify({ ...record, writeKey }) : line;
+  const json = writeKey !== undefined && 'writeKey' in record && record.writeKey !== writeKey ? JSON.stringify({ ...record, writeKey }) : line;
   const bytes = Buffer.byteLength(json);
   return bytes > LIMITS.maxMessageBytes ? undefined : { messageId, json, bytes };
 }
 
+function invalidPath(option: string, expected: string, path: string, error: unknown): ConfigurationError {
+  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+}
+
+/** Throws a ConfigurationError unless `file` is a readable file (a directory would fail later, raw). */
+function checkReadable(file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+    if (statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  } catch (error) {
+    throw invalidPath('file', 'a readable NDJSON file', file, error);
+  }
+}
+
+function openProgress(path: string): ReplayProgressFile {
+  try {
+    return ReplayProgressFile.open(path);
+  } catch (error) {
+    throw invalidPath('progressFile', 'a file this process can read and append to (or false)', path, error);
+  }
+}
+
+/** Counts acknowledged messages by id: the group's ids less those the engine gave up. */
+function settledObserver(onRetry: ReplayOptions['onRetry'], lost: Set<string>): DeliveryObserver {
+  let failedTry: ResponseInfo | undefined;
+  return {
+    requestStarted: () => {},
+    requestFinished: (info) => (failedTry = info),
+    delivered: () => {},
+    dropped: (ids) => ids.forEach((id) => lost.add(id)),
+    // The engine schedules a retry synchronously after the answer that caused it.
+    retryScheduled: (delayMillis) => onRetry?.({ messageCount: failedTry?.messageCount ?? 0, attempt: failedTry?.attempt ?? 0, status: failedTry?.status, delayMillis }),
+  };
+}
+
 /**
  * Sends the messages of an NDJSON file again, in order, at least once, keeping each messageId so the
- * server can deduplicate. Memory holds at most `maxQueueSize` messages of the file at a time.
- * Resolves with the totals; never rejects for a delivery failure (those go to `onError`).
+ * server can deduplicate, and records what was delivered so that a second run sends only the rest
+ * (see `progressFile`). Memory holds at most `maxQueueSize` messages of the file at a time, plus the
+ * delivered messageIds. Resolves with the totals; never rejects for a delivery failure (those go to
+ * `onError`); rejects with a `ConfigurationError` when a file cannot serve.
  */
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const given = readOptions(options);
-  const { file, onProgress, onError } = given;
+  const { file, onProgress, onRetry, onError, dryRun = false } = given;
   if (typeof file !== 'string' || file === '') throw new ConfigurationError('file', `file is invalid, expected a path, actual ${typeof file}`);
-  try {
-    accessSync(file, constants.R_OK);
-  } catch (error) {
-    throw new ConfigurationError('file', `file is invalid, expected a readable NDJSON file, actual ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  checkReadable(file);
+  const progressPath = given.progressFile === undefined ? `${file}.replay-progress` : given.progressFile;
+  if (progressPath !== false && (typeof progressPath !== 'string' || progressPath === '' || resolve(progressPath) === resolve(file))) {
+    throw new ConfigurationError('progressFile', `progressFile is invalid, expected a path other than file, or false, actual ${JSON.stringify(progressPath)}`);
   }
+  const failedFile = given.failedFile;
+  if (failedFile !== undefined && (typeof failedFile !== 'string' || failedFile === '' || [file, progressPath].some((other) => typeof other === 'string' && resolve(other) === resolve(failedFile)))) {
+    throw new ConfigurationError('failedFile', `failedFile is invalid, expected a path other than file and progressFile, actual ${JSON.stringify(failedFile)}`);
+  }
+  if (dryRun) return countOnly(file, given.writeKey, progressPath === false ? new Set() : readProgress(progressPath), onError);
+
   const config = resolveDeliveryOptions({ ...given, storage: undefined, deadLetterFile: undefined });
+  const record = progressPath === false ? undefined : openProgress(progressPath);
+  if (failedFile !== undefined) {
+    try {
+      writeFileSync(failedFile, '', { mode: 0o600 });
+    } catch (error) {
+      record?.close();
+      throw invalidPath('failedFile', 'a file this process can write', failedFile, error);
+    }
+  }
+  const done = record?.delivered ?? new Set<string>();
   const report = (error: DeliveryError) => onError?.(error);
-  const delivery = createDelivery(config, report);
-  const totals = { lines: 0, invalid: 0 };
-  const progress = (): ReplayProgress => ({ lines: totals.lines, delivered: delivery.counters.delivered, failed: delivery.counters.dropped + delivery.counters.refused + totals.invalid });
+  const lost = new Set<string>();
+  const delivery = createDelivery({ ...config, deadLetterFile: failedFile }, report, [settledObserver(onRetry, lost)]);
+  const totals = { lines: 0, invalid: 0, skipped: 0, toSend: 0 };
+  const group = new Set<string>();
+  const progress = (): ReplayProgress => ({ lines: totals.lines, delivered: delivery.counters.delivered, failed: delivery.counters.dropped + delivery.counters.refused + totals.invalid, skipped: totals.skipped });
+  const settle = async (): Promise<void> => {
+    await delivery.flush();
+    const delivered = [...group].filter((id) => !lost.has(id));
+    group.clear();
+    lost.clear();
+    try {
+      record?.record(delivered);
+    } catch (error) {
+      report(new DeliveryError('MR_ERR_STORAGE_FAULT', `delivered, but could not be recorded in the progress file ${JSON.stringify(progressPath)} (${(error as NodeJS.ErrnoException).code ?? String(error)}); a later run sends them again`, delivered, { cause: error }));
+    }
+    delivered.forEach((id) => done.add(id));
+    onProgress?.(progress());
+  };
   try {
-    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-    for await (const raw of lines) {
-      const line = raw.trim();
-      if (line === '') continue;
+    await eachLine(file, (line, number) => {
       totals.lines++;
       const message = messageOf(line, config.writeKey);
       if (message === undefined) {
         totals.invalid++;
-        report(new DeliveryError('MR_ERR_INVALID_RECORD', `line ${totals.lines} of the file is not a message (a JSON object with a messageId, at most ${LIMITS.maxMessageBytes} bytes)`, []));
-        continue;
+        report(invalidLine(file, number));
+        return undefined;
       }
-      if (!delivery.hasRoomFor(1)) {
-        await delivery.flush();
-        onProgress?.(progress());
+      if (done.has(message.messageId) || group.has(message.messageId)) {
+        totals.skipped++;
+        return undefined;
       }
-      delivery.enqueue(message);
-    }
-    await delivery.flush();
-    onProgress?.(progress());
-    return { ...progress(), invalid: totals.invalid };
+      totals.toSend++;
+      return (delivery.hasRoomFor(1) ? Promise.resolve() : settle()).then(() => {
+        group.add(message.messageId);
+        delivery.enqueue(message);
+      });
+    });
+    await settle();
+    return { ...progress(), invalid: totals.invalid, toSend: totals.toSend };
   } finally {
     await delivery.shutdown(0);
+    record?.close();
+    if (failedFile !== undefined && delivery.counters.dropped === 0) rmSync(failedFile, { force: true });
   }
+}
+
+function invalidLine(file: string, number: number): DeliveryError {
+  return new DeliveryError('MR_ERR_INVALID_RECORD', `${file} line ${number} is not a message (a JSON object with a messageId, at most ${LIMITS.maxMessageBytes} bytes)`, []);
+}
+
+function readProgress(path: string): Set<string> {
+  try {
+    return readRecord(path).delivered;
+  } catch (error) {
+    throw invalidPath('progressFile', 'a readable file (or false)', path, error);
+  }
+}
+
+/**
+ * Calls `take` with each non-blank line and its 1-based line number in the file, waiting for what it
+ * returns; a read that fails part-way is a ConfigurationError naming the file, not a raw errno error.
+ */
+async function eachLine(file: string, take: (line: string, number: number) => Promise<void> | undefined): Promise<void> {
+  let number = 0;
+  try {
+    for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+      number++;
+      const line = raw.trim();
+      if (line !== '') await take(line, number);
+    }
+  } catch (error) {
+    if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && !(error instanceof MetaRouterError)) throw invalidPath('file', 'a readable NDJSON file', file, error);
+    throw error;
+  }
+}
+
+/** `dryRun`: what a run would send, nothing sent, recorded or written. */
+async function countOnly(file: string, writeKey: string | undefined, done: ReadonlySet<string>, onError: ErrorListener | undefined): Promise<ReplaySummary> {
+  const totals = { lines: 0, invalid: 0, skipped: 0, toSend: 0 };
+  const seen = new Set<string>();
+  await eachLine(file, (line, number) => {
+    totals.lines++;
+    const message = messageOf(line, writeKey);
+    if (message === undefined) {
+      totals.invalid++;
+      onError?.(invalidLine(file, number));
+    } else if (done.has(message.messageId) || seen.has(message.messageId)) totals.skipped++;
+    else {
+      seen.add(message.messageId);
+      totals.toSend++;
+    }
+    return undefined;
+  });
+  return { lines: totals.lines, delivered: 0, failed: totals.invalid, skipped: totals.skipped, invalid: totals.invalid, toSend: totals.toSend };
 }

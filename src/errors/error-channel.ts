@@ -3,6 +3,19 @@ import { inspect } from 'node:util';
 import type { MetaRouterError } from './metarouter-error.js';
 
 /**
+ * What the `error` listener of `Analytics`, the exporters and the bridge is given: a
+ * `DeliveryError` or a `PlanViolationError`, both of which name the messages concerned. The fields
+ * a listener logs are readable without narrowing first (`error.messageIds`, `error.status`);
+ * `instanceof` still narrows to the class for the rest.
+ */
+export interface ReportedError extends MetaRouterError {
+  /** The messages this error is about; empty when it concerns no message in particular (a damaged storage file). */
+  readonly messageIds: readonly string[];
+  /** The HTTP status that caused it, when there was a response. */
+  readonly status?: number | undefined;
+}
+
+/**
  * Reports one turn of the event loop delivers to listeners; later ones wait for the next turn. A
  * listener whose reaction causes another report (a `track()` that is dropped because the queue is
  * full) would otherwise loop in microtasks, and no timer or I/O of the app could ever run again.
@@ -13,7 +26,7 @@ const MAX_REPORTS_PER_TURN = 1000;
 const deliverNow = Symbol('deliverNow');
 
 interface Report {
-  readonly channel: ErrorChannel;
+  readonly channel: ErrorChannel<MetaRouterError>;
   readonly error: MetaRouterError;
 }
 
@@ -36,7 +49,7 @@ let reportsThisTurn = 0;
  */
 const delivering: Report[] = [];
 
-function isRelay(channel: ErrorChannel, error: MetaRouterError): boolean {
+function isRelay(channel: ErrorChannel<MetaRouterError>, error: MetaRouterError): boolean {
   return delivering.some((report) => report.error === error) && !delivering.some((report) => report.error === error && report.channel === channel);
 }
 
@@ -81,8 +94,8 @@ function deliver(report: Report): void {
   }
 }
 
-/** Listener for the `error` channel. */
-export type ErrorListener = (error: MetaRouterError) => void;
+/** Listener for the `error` channel; `E` is what the channel reports ({@link ReportedError} unless said otherwise). */
+export type ErrorListener<E extends MetaRouterError = ReportedError> = (error: E) => void;
 
 /**
  * An EventEmitter whose `error` event never throws: with no listener an error is only counted
@@ -90,17 +103,17 @@ export type ErrorListener = (error: MetaRouterError) => void;
  * listener cannot break delivery either: the exception is rethrown on a later tick, where the host
  * app sees it as it would any bug of its own listener.
  */
-export class ErrorChannel extends EventEmitter {
+export class ErrorChannel<E extends MetaRouterError = ReportedError> extends EventEmitter {
   /** Errors reported while nobody listened. */
   unheardErrors = 0;
 
   /** Adds a listener for delivery failures and drops. */
-  override on(event: 'error', listener: ErrorListener): this {
+  override on(event: 'error', listener: ErrorListener<E>): this {
     return super.on(event, listener);
   }
 
   /** Adds a one-time listener for the next delivery failure or drop. */
-  override once(event: 'error', listener: ErrorListener): this {
+  override once(event: 'error', listener: ErrorListener<E>): this {
     return super.once(event, listener);
   }
 
@@ -124,7 +137,7 @@ export class ErrorChannel extends EventEmitter {
    * in one turn of the event loop; past that, and while earlier ones wait, on a later turn. Called
    * while a report is being delivered (from a listener), it returns first and the report follows.
    */
-  report(error: MetaRouterError): void {
+  report(error: E): void {
     enqueue({ channel: this, error });
   }
 

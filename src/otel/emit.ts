@@ -1,6 +1,6 @@
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
-import { DeliveryError, type MetaRouterError } from '../errors/metarouter-error.js';
+import { DeliveryError } from '../errors/metarouter-error.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { ATTRIBUTES, EVENT_NAMES, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
 import { PREPARED, type Prepared } from './prepared-body.js';
@@ -20,7 +20,7 @@ export class AnalyticsEmitter {
     private readonly logger: Logger,
     private readonly fullBody: boolean,
     private readonly spanEvents: boolean,
-    private readonly report: (error: MetaRouterError) => void,
+    private readonly report: (error: DeliveryError) => void,
   ) {}
 
   /** `span`: the span active at the call (`trace.getSpan(active)`), read once by the caller. */

@@ -2,6 +2,14 @@ import { metrics, type ObservableGauge, type ObservableResult } from '@opentelem
 import type { DeliveryObserver } from '../delivery/observer.js';
 import { LIBRARY } from '../version.js';
 
+/**
+ * Bucket boundaries advised for `metarouter.request.duration`, in seconds: OpenTelemetry's
+ * semantic conventions for HTTP client request durations. Without advice the SDK's default
+ * boundaries (0, 5, 10, … 10000, meant for milliseconds) put every request in the 0–5 s bucket,
+ * and percentiles computed from it say nothing. An app's own View still overrides this.
+ */
+const REQUEST_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
 /** Self-observability as OTel metrics, and the queue gauge's callback to remove at shutdown. */
 export interface SelfMetrics {
   readonly observer: DeliveryObserver;
@@ -22,7 +30,11 @@ export function createSelfMetrics(): SelfMetrics {
   const sent = meter.createCounter('metarouter.messages.sent', { description: 'Messages the server acknowledged', unit: '{message}' });
   const dropped = meter.createCounter('metarouter.messages.dropped', { description: 'Messages given up, by reason (error code)', unit: '{message}' });
   const retried = meter.createCounter('metarouter.batches.retried', { description: 'Retries scheduled for batches', unit: '{retry}' });
-  const duration = meter.createHistogram('metarouter.request.duration', { description: 'Duration of requests to the ingestion endpoint', unit: 's' });
+  const duration = meter.createHistogram('metarouter.request.duration', {
+    description: 'Duration of requests to the ingestion endpoint',
+    unit: 's',
+    advice: { explicitBucketBoundaries: REQUEST_DURATION_BUCKETS_SECONDS },
+  });
   const queue: ObservableGauge = meter.createObservableGauge('metarouter.queue.size', { description: 'Messages held: queued, in flight or waiting to retry', unit: '{message}' });
   let callback: ((result: ObservableResult) => void) | undefined;
   return {

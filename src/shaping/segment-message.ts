@@ -27,6 +27,16 @@ export interface SegmentMessage {
   traits?: Record<string, unknown>;
   integrations?: Record<string, unknown>;
   /** The user's context, with `library` (and `otel` inside a span) as this package set them. */
-  context: Record<string, unknown>;
+  context: MessageContext;
   [key: string]: unknown;
+}
+
+/**
+ * A message's `context`. Its keys are the app's own (`consent`, `app`, `device`, …) and this package
+ * cannot know their shape, so a hook may read nested keys with optional chaining
+ * (`context.consent?.analytics`) without declaring them first; what it returns is checked again
+ * before it is sent.
+ */
+export interface MessageContext {
+  [key: string]: any;
 }

@@ -31,7 +31,8 @@
  * allocation.
  */
 import type { ErrorCode } from '../errors/codes.js';
-import { DeliveryError, ValidationError, type MetaRouterError } from '../errors/metarouter-error.js';
+import type { ReportedError } from '../errors/error-channel.js';
+import { DeliveryError, ValidationError } from '../errors/metarouter-error.js';
 import { isProblem } from '../translate/build-record.js';
 import type { Message } from '../translate/message.js';
 import { fromPlain, plainOf, toPlain, type RebuiltMessage } from './plain-message.js';
@@ -43,7 +44,7 @@ export interface StageReport {
   readonly code: ErrorCode;
   readonly reason: string;
   /** The error to report as it is (a plan's `PlanViolationError`), instead of one made of code and reason. */
-  readonly error?: MetaRouterError;
+  readonly error?: ReportedError;
 }
 
 /** What a stage decided for one message; see the top of this file. */
@@ -60,7 +61,7 @@ export type StageVerdict =
       readonly field?: string;
       readonly throwAtCall?: boolean;
       /** Where it is not thrown: count the message as dropped by the stage and report this instead. */
-      readonly dropReport?: MetaRouterError;
+      readonly dropReport?: ReportedError;
     };
 
 /** One stage of shaping; see the top of this file. */
@@ -77,7 +78,7 @@ export interface ShapingSink {
   /** The message was not sent because a stage failed: count and report it. */
   failed(error: DeliveryError): void;
   /** A stage's remark about a message that is sent. */
-  report(error: MetaRouterError): void;
+  report(error: ReportedError): void;
 }
 
 /** A message after shaping: the one given, or one rebuilt (then with its record) by a stage. */

@@ -72,7 +72,7 @@ export async function ingestBatch(request: IncomingMessage, response: ServerResp
 
   const entries = log.add(batch.messages, facts);
   file?.write(batch.messages);
-  if (config.onLine !== undefined) for (const message of batch.messages) config.onLine(formatMessage(message));
+  if (config.onLine !== undefined) for (const entry of entries) config.onLine(formatMessage(entry.message, entry.problems));
   const record: RequestRecord = { ...facts, status: 200, fault, error: undefined };
   requests.add(record);
   stream.publish('request', record);

@@ -5,6 +5,7 @@ import { LIMITS } from '../config/defaults.js';
 import type { SinkOptions } from '../config/options.js';
 import { resolveSinkOptions, type SinkConfig } from '../config/resolve-sink-options.js';
 import { ErrorChannel } from '../errors/error-channel.js';
+import type { MetaRouterError } from '../errors/metarouter-error.js';
 import { serveDebugger } from './debugger-routes.js';
 import { EventStream } from './event-stream.js';
 import { FaultPlan, type FaultState } from './fault-plan.js';
@@ -27,7 +28,7 @@ function hostForUrl(hostname: string): string {
  * Failures after the start (the `out` file cannot be written) are reported on `on('error', fn)`,
  * never thrown; the sink keeps serving.
  */
-export class Sink extends ErrorChannel {
+export class Sink extends ErrorChannel<MetaRouterError> {
   /** Base URL to use as `host`. */
   readonly url: string;
   readonly port: number;

@@ -1,5 +1,6 @@
-import { closeSync, constants, fdatasyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { openRegular } from './regular-file.js';
 
 /** A place in the spool: a segment and an offset just past a record in it. */
 export interface Position {
@@ -59,8 +60,18 @@ export class AckFile {
   private readonly buffer = Buffer.alloc(2 * SLOT_BYTES);
   private sequence = 0;
 
+  /** Opens `path`, creating it when missing; never through a symbolic link. Throws `NotRegularFile` when the name holds something else, or the file-system error. */
   constructor(path: string) {
-    this.fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    this.fd = AckFile.open(path);
+  }
+
+  private static open(path: string): number {
+    try {
+      return openRegular(path, constants.O_RDWR);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return openRegular(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+    }
   }
 
   /** The stored state; `valid` is false when a file existed but held no readable slot. */

@@ -1,13 +1,38 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, linkSync, lstatSync, readFileSync, readSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { openRegular } from './regular-file.js';
 
 const LOCK_FILE = 'lock';
 /** A takeover marker older than this was left by a process that died inside a takeover (which takes microseconds). */
 const ABANDONED_MARKER_MILLIS = 10_000;
-/** Directories locked by this process: a second instance here is refused like a second process. */
+/** Directories (real paths) locked by this copy of the module: a second instance here is refused like a second process. */
 const lockedHere = new Set<string>();
+/** A lock file is a few dozen bytes: more is not a lock this package wrote. */
+const MAX_LOCK_BYTES = 4096;
+const IN_THIS_PROCESS = 'another instance in this process';
+
+/**
+ * Tells this process from an earlier one that had the same pid (containers reuse pids): the boot id
+ * and the process's start time in clock ticks since boot. The same in every worker thread and every
+ * copy of this module in the process, which `lockedHere` is not. Undefined where `/proc` is missing.
+ */
+function readProcessStart(): string | undefined {
+  try {
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: the start time is the 22nd field overall.
+    const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return bootId !== '' && startTicks !== undefined ? `${bootId}/${startTicks}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Read at the first lock, not when the module loads: an app without storage never pays for it. */
+let processStart: { readonly value: string | undefined } | undefined;
+const thisProcessStart = (): string | undefined => (processStart ??= { value: readProcessStart() }).value;
 
 /** Why a directory could not be taken; `holder` names the live process that owns it. */
 export class DirectoryInUse extends Error {
@@ -15,6 +40,8 @@ export class DirectoryInUse extends Error {
     super(`in use by ${holder}`);
   }
 }
+
+const unreadable = (path: string) => `an unreadable lock file (remove ${path} if no process uses the directory)`;
 
 function isAlive(pid: number): boolean {
   try {
@@ -32,27 +59,31 @@ function isAlive(pid: number): boolean {
  * the volume) counts as held: two owners would interleave appends.
  */
 function liveOwner(path: string): string | undefined {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return `an unreadable lock file (remove ${path} if no process uses the directory)`;
+    text = readLock(path);
+  } catch {
+    return unreadable(path);
   }
-  const [pidText, host] = text.split('\n');
+  if (text === undefined) return undefined;
+  const [pidText, host, start] = text.split('\n');
   const pid = Number(pidText);
   if (pidText === '' || !Number.isSafeInteger(pid) || pid <= 0 || host === undefined || host === '') {
-    return `an unreadable lock file (remove ${path} if no process uses the directory)`;
+    return unreadable(path);
   }
   if (host !== hostname()) return `process ${pid} on host ${host} (remove ${path} if it is gone)`;
-  // Our own pid in a lock this process does not hold: a dead predecessor had it (containers reuse pids).
-  if (pid === process.pid) return undefined;
+  if (pid === process.pid) {
+    // The start tells another copy of this module here (a worker thread) from a dead predecessor that had our pid (containers reuse pids).
+    const ours = thisProcessStart();
+    if (ours === undefined) return `this process (remove ${path} if no other instance in it uses the directory)`;
+    return start === ours ? IN_THIS_PROCESS : undefined;
+  }
   return isAlive(pid) ? `process ${pid}` : undefined;
 }
 
 /** Names one generation of the lock file: its content, inode and modification time; undefined once it is gone. */
 function generationOf(path: string, text: string): string | undefined {
-  const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
+  const stat = lstatSync(path, { bigint: true, throwIfNoEntry: false });
   return stat === undefined ? undefined : createHash('sha256').update(`${text}\0${stat.ino}\0${stat.mtimeNs}`).digest('hex').slice(0, 16);
 }
 
@@ -77,7 +108,12 @@ const TAKEN_AT_THE_SAME_MOMENT = 'another process that took it over at the same 
  * A process that got the marker after that sees another generation and backs off.
  */
 function takeOver(path: string, content: string, retry = true): void {
-  const text = readLock(path);
+  let text: string | undefined;
+  try {
+    text = readLock(path);
+  } catch {
+    throw new DirectoryInUse(unreadable(path));
+  }
   if (text === undefined) {
     // Released meanwhile: take it as if free.
     try {
@@ -97,7 +133,7 @@ function takeOver(path: string, content: string, retry = true): void {
     createWithContent(marker, content);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const age = Date.now() - (statSync(marker, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    const age = Date.now() - (lstatSync(marker, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
     if (!retry || age < ABANDONED_MARKER_MILLIS || liveOwner(marker) !== undefined) throw new DirectoryInUse(TAKEN_AT_THE_SAME_MOMENT);
     // Left by a process that died inside a takeover: cleared, so that a restarted service is not refused for ever.
     rmSync(marker, { force: true });
@@ -121,39 +157,51 @@ function takeOver(path: string, content: string, retry = true): void {
   }
 }
 
-/** The lock file's text, or undefined when there is none. */
+/** The lock file's text, or undefined when there is none. Never read through a symbolic link, nor past `MAX_LOCK_BYTES`. Throws `NotRegularFile` or the file-system error. */
 function readLock(path: string): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openRegular(path, constants.O_RDONLY);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  try {
+    const buffer = Buffer.alloc(MAX_LOCK_BYTES);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
- * Takes `directory` for this process: a `lock` file names its pid and host. A lock left by a process
- * of this host that is gone is taken over. Throws `DirectoryInUse` when a live process (or another
- * instance in this one) holds it, or the lock cannot be proven stale, and the file-system error when
- * the lock cannot be written. Returns the release function.
+ * Takes `directory` for this process: a `lock` file names its pid, host and (where known) start. A
+ * lock left by a process of this host that is gone is taken over. The directory is known by its real
+ * path, so that a symbolic link to it, or a path through one, is the same directory. Throws
+ * `DirectoryInUse` when a live process (or another instance in this one) holds it, or the lock cannot
+ * be proven stale, and the file-system error when the lock cannot be written. Returns the release
+ * function, which removes the lock only while it is still this one.
  */
 export function lockDirectory(directory: string): () => void {
-  if (lockedHere.has(directory)) throw new DirectoryInUse('another instance in this process');
-  const path = join(directory, LOCK_FILE);
-  const content = `${process.pid}\n${hostname()}\n`;
+  const real = realpathSync(directory);
+  if (lockedHere.has(real)) throw new DirectoryInUse(IN_THIS_PROCESS);
+  const path = join(real, LOCK_FILE);
+  const start = thisProcessStart();
+  const content = `${process.pid}\n${hostname()}\n${start === undefined ? '' : `${start}\n`}`;
   try {
     createWithContent(path, content);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     takeOver(path, content);
   }
-  lockedHere.add(directory);
+  lockedHere.add(real);
   return () => {
-    lockedHere.delete(directory);
+    lockedHere.delete(real);
     try {
-      unlinkSync(path);
+      // Removed by hand and taken by another process meanwhile: theirs stays.
+      if (readLock(path) === content) unlinkSync(path);
     } catch {
-      // Already gone: nothing to release.
+      // Already gone, or no longer ours: nothing to release.
     }
   };
 }

@@ -1,9 +1,11 @@
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fdatasyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import { AckFile, comparePositions, type Position, type SettledRange } from './ack-file.js';
 import { lockDirectory } from './directory-lock.js';
+import { checkDirectorySafety } from './directory-safety.js';
 import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
+import { kindOf, NotRegularFile, openRegular } from './regular-file.js';
 
 export type { Position, SettledRange } from './ack-file.js';
 
@@ -81,6 +83,8 @@ export class Spool {
   private readonly io: SpoolIo;
   private readonly ack: AckFile;
   private readonly release: () => void;
+  /** The directory's real path, resolved once: a symbolic link in the given path that is changed later does not move the spool. */
+  private readonly directory: string;
   private acked: Position;
   /** Ranges settled past the cursor, in order, disjoint and not touching: each holds the cursor back from nothing but an unsettled gap before it. */
   private settled: SettledRange[] = [];
@@ -91,13 +95,15 @@ export class Spool {
   private readOffset = 0;
   private readFd = -1;
   private totalBytes = 0;
+  /** The highest id of an entry named like a segment that is not a regular file: new segments are numbered past it. */
+  private lastSkippedId = 0;
   private faulted = false;
   private unsynced = false;
   private syncing = false;
   private readonly syncTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  /** Opens (creating it when missing) and locks `directory`. Throws the file-system error or `DirectoryInUse`. */
+  /** Opens (creating it when missing), checks and locks `directory`. Throws the file-system error, `UnsafeDirectory` or `DirectoryInUse`. */
   constructor(
     private readonly settings: SpoolSettings,
     private readonly report: (error: DeliveryError) => void,
@@ -105,9 +111,11 @@ export class Spool {
     this.io = { openSync, writeSync, fdatasync, ...settings.io };
     this.segmentBytes = Math.max(FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES, Math.min(MAX_SEGMENT_BYTES, Math.floor(settings.maxBytes / 8)));
     mkdirSync(settings.directory, { recursive: true, mode: 0o700 });
-    this.release = lockDirectory(settings.directory);
+    this.directory = realpathSync(settings.directory);
+    checkDirectorySafety(this.directory);
+    this.release = lockDirectory(this.directory);
     try {
-      this.ack = new AckFile(join(settings.directory, 'ack'));
+      this.ack = this.openAck();
       const stored = this.ack.read();
       // Deferred: the caller attaches its error listener right after construction.
       if (!stored.valid) queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', 'the acknowledgement cursor was unreadable; the spool is sent again from its oldest record (duplicates possible)', [])));
@@ -183,7 +191,7 @@ export class Spool {
         continue;
       }
       try {
-        if (this.readFd === -1) this.readFd = openSync(join(this.settings.directory, segmentName(segment.id)), 'r');
+        if (this.readFd === -1) this.readFd = openRegular(join(this.directory, segmentName(segment.id)), constants.O_RDONLY);
         const start = this.readOffset;
         const length = Math.min(READ_CHUNK_BYTES, segment.bytes - start);
         const chunk = Buffer.allocUnsafe(length);
@@ -265,7 +273,7 @@ export class Spool {
       const segment = this.segments.shift()!;
       this.readIndex--;
       this.totalBytes -= segment.bytes;
-      const path = join(this.settings.directory, segmentName(segment.id));
+      const path = join(this.directory, segmentName(segment.id));
       if (segment.corrupt) renameSync(path, `${path}.corrupt`);
       else unlinkSync(path);
     }
@@ -279,10 +287,10 @@ export class Spool {
   evictOldest(): Eviction | undefined {
     if (this.closed || this.segments.length < 2) return undefined;
     const segment = this.segments[0]!;
-    const path = join(this.settings.directory, segmentName(segment.id));
+    const path = join(this.directory, segmentName(segment.id));
     let fd: number;
     try {
-      fd = openSync(path, 'r');
+      fd = openRegular(path, constants.O_RDONLY);
     } catch (error) {
       this.fault(`could not evict ${segmentName(segment.id)}`, error);
       return undefined;
@@ -361,7 +369,7 @@ export class Spool {
 
   private removeQuietly(name: string): void {
     try {
-      unlinkSync(join(this.settings.directory, name));
+      unlinkSync(join(this.directory, name));
     } catch {
       // An empty segment left behind is harmless: the next start skips it.
     }
@@ -371,9 +379,30 @@ export class Spool {
     return segment.id < this.acked.segment || (segment.id === this.acked.segment && this.acked.offset >= segment.bytes && segment !== this.writer);
   }
 
-  /** Lists the segments left by earlier processes, drops those already acknowledged, and places the reader. */
+  /**
+   * Opens the ack file. Anything else under its name (a symbolic link, a directory) is renamed aside,
+   * never opened through, and a new file made: the cursor is lost, so the spool is sent again.
+   */
+  private openAck(): AckFile {
+    const path = join(this.directory, 'ack');
+    try {
+      return new AckFile(path);
+    } catch (error) {
+      if (!(error instanceof NotRegularFile)) throw error;
+      const aside = `ack.skipped-${Date.now()}`;
+      renameSync(path, join(this.directory, aside));
+      queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_ENTRY_SKIPPED', `${path} is ${error.kind}, not opened through; it is renamed ${aside}, and the spool is sent again from its oldest record (duplicates possible)`, [])));
+      return new AckFile(path);
+    }
+  }
+
+  /**
+   * Lists the segments left by earlier processes, drops those already acknowledged, and places the
+   * reader. An entry named like a segment that is not a regular file is reported and left alone:
+   * neither read, nor followed, nor removed.
+   */
   private openSegments(): void {
-    const { directory } = this.settings;
+    const { directory } = this;
     const ids = readdirSync(directory)
       .map((name) => SEGMENT_NAME.exec(name)?.[1])
       .filter((id): id is string => id !== undefined)
@@ -381,11 +410,17 @@ export class Spool {
       .sort((a, b) => a - b);
     for (const id of ids) {
       const path = join(directory, segmentName(id));
+      const stats = lstatSync(path);
+      if (!stats.isFile()) {
+        this.lastSkippedId = Math.max(this.lastSkippedId, id);
+        queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_ENTRY_SKIPPED', `${segmentName(id)} in ${directory} is ${kindOf(stats)}, not a segment file: it is neither read nor removed (move it out of the directory)`, [])));
+        continue;
+      }
       if (id < this.acked.segment) {
         unlinkSync(path);
         continue;
       }
-      const bytes = statSync(path).size;
+      const bytes = stats.size;
       this.segments.push({ id, bytes, previous: true, corrupt: false });
       this.totalBytes += bytes;
     }
@@ -394,8 +429,8 @@ export class Spool {
 
   /** Starts a new segment file for appends. */
   private roll(): void {
-    const id = Math.max(this.acked.segment, this.segments.at(-1)?.id ?? 0) + 1;
-    const fd = this.io.openSync(join(this.settings.directory, segmentName(id)), 'wx', 0o600);
+    const id = Math.max(this.acked.segment, this.segments.at(-1)?.id ?? 0, this.lastSkippedId) + 1;
+    const fd = this.io.openSync(join(this.directory, segmentName(id)), 'wx', 0o600);
     const caughtUp = this.writerFd !== -1 && this.caughtUp;
     // Nothing after the open may throw: a new segment left on disk but not in `segments` would make every later roll fail EEXIST.
     if (this.writerFd !== -1) this.retire(this.writerFd);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Analytics, typedAnalytics, type TypedAnalytics } from '../../src/index.js';
+import { arrivedOnce, startIngestServer } from '../helpers/ingest-server.js';
 import { LEGACY_PLAN, RULES_PLAN } from '../shaping/tracking-plan/fixture-plan.js';
 
 // These functions are type checks: `npm run build:test` fails when a call marked as expected to
@@ -55,6 +56,53 @@ function legacyPlanCalls(analytics: TypedAnalytics<typeof LEGACY_PLAN>): void {
   // @ts-expect-error a required trait missing, from the older shape
   analytics.identify({ userId: 'u', traits: {} });
 }
+
+/** A plan with dates: a `date-time` string (a Date is sent as its ISO text) and a `date` one (a Date's text is not a date). */
+const DATED_PLAN = {
+  rules: [
+    {
+      type: 'TRACK',
+      key: 'Trial Started',
+      jsonSchema: {
+        type: 'object',
+        properties: {
+          properties: {
+            type: 'object',
+            properties: { startedAt: { type: 'string', format: 'date-time' }, endsOn: { type: 'string', format: 'date' }, seenAt: { type: ['string', 'null'], format: 'date-time' } },
+            required: ['startedAt'],
+          },
+        },
+        required: ['properties'],
+      },
+    },
+  ],
+} as const;
+
+function datedPlanCalls(analytics: TypedAnalytics<typeof DATED_PLAN>): void {
+  analytics.track({ userId: 'u', event: 'Trial Started', properties: { startedAt: new Date(), seenAt: new Date() } });
+  analytics.track({ userId: 'u', event: 'Trial Started', properties: { startedAt: '2026-01-02T03:04:05.000Z', endsOn: '2026-02-01', seenAt: null } });
+  // @ts-expect-error a Date for a 'date' field: its ISO text is a date-time, which the plan rejects
+  analytics.track({ userId: 'u', event: 'Trial Started', properties: { startedAt: new Date(), endsOn: new Date() } });
+  // @ts-expect-error a number is still not a date-time
+  analytics.track({ userId: 'u', event: 'Trial Started', properties: { startedAt: 1767322245000 } });
+}
+
+test('a typed call takes a Date for a date-time property, and the plan accepts what is sent: its ISO text', async () => {
+  const server = await startIngestServer();
+  try {
+    const analytics = new Analytics({ writeKey: 'k', host: server.url, trackingPlan: DATED_PLAN, planEnforcement: { otherViolations: 'throw' } });
+    const errors: unknown[] = [];
+    analytics.on('error', (error) => errors.push(error));
+    const calls = typedAnalytics(analytics, DATED_PLAN);
+    const messageId = calls.track({ userId: 'u', event: 'Trial Started', properties: { startedAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) } });
+    await analytics.closeAndFlush();
+    assert.deepEqual(errors, []);
+    assert.deepEqual(arrivedOnce(server, messageId).properties, { startedAt: '2026-01-02T03:04:05.000Z' });
+  } finally {
+    await server.close();
+  }
+  void datedPlanCalls;
+});
 
 test('an Analytics instance is a TypedAnalytics for any plan: typing adds nothing at run time', async () => {
   const analytics = new Analytics({ writeKey: 'k', host: 'http://127.0.0.1:9', disable: true });

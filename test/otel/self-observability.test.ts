@@ -46,6 +46,31 @@ test('OTel metrics: messages sent, dropped by reason, retries, request duration 
   }
 });
 
+test('metarouter.request.duration advises bucket boundaries in seconds, so a request of a few milliseconds is not lost in a 0–5 s bucket', async () => {
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+  const provider = new MeterProvider({ readers: [reader] });
+  metrics.setGlobalMeterProvider(provider);
+  try {
+    answered = 1;
+    const analytics = new Analytics({ writeKey: 'metrics-key', host: server.url });
+    analytics.track({ userId: 'u', event: 'Timed' });
+    await analytics.closeAndFlush();
+    await reader.forceFlush();
+    const histogram = exporter
+      .getMetrics()
+      .flatMap(({ scopeMetrics }) => scopeMetrics.flatMap(({ metrics: list }) => list))
+      .find((metric) => metric.descriptor.name === 'metarouter.request.duration');
+    const { boundaries, counts } = (histogram!.dataPoints[0]!.value as { buckets: { boundaries: number[]; counts: number[] } }).buckets;
+    assert.ok(boundaries.filter((boundary) => boundary > 0 && boundary < 1).length >= 5, `sub-second boundaries: ${boundaries.join(', ')}`);
+    assert.ok(Math.max(...boundaries) >= 10, 'a request up to the default 10 s timeout falls in a bounded bucket');
+    assert.equal(counts.reduce((sum, count) => sum + count, 0), 1, 'the one request was recorded');
+  } finally {
+    await provider.shutdown();
+    metrics.disable();
+  }
+});
+
 test('diagnostics_channel: request, response, retry and drop events, never holding the writeKey', async () => {
   answered = 0;
   const seen: Array<[string, unknown]> = [];

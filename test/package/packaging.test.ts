@@ -1,64 +1,34 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { CHILD_TIMEOUT_MILLIS, packAndInstall, REPO, TSC } from '../helpers/packed-package.js';
 
-// The package as users get it: `npm pack` of the built repository (dist/ must exist: this suite
-// runs after `npm run build`), installed from the tarball into a project of its own.
+// The package as users get it: `npm pack` of the built repository, installed from the tarball into
+// a project of its own, with the API peer it names and the SDK packages whose pipelines our
+// exporters plug into.
 const run = promisify(execFile);
-// Compiled to <build dir>/test/package/: the repository is three levels up.
-const REPO = join(__dirname, '..', '..', '..');
 const BIN = {
-  npm: process.platform === 'win32' ? 'npm.cmd' : 'npm',
   attw: join(REPO, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'),
-  tsc: join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
+  tsc: TSC,
 };
-/** Generous guards against a stalled child; nothing here measures time. */
-const CHILD_TIMEOUT_MILLIS = 45_000;
 
 let dir: string;
 let tarball: string;
 let consumer: string;
 /** The one `npm install` of the suite, started as soon as the tarball exists and awaited by the tests that need it. */
 let installed: Promise<void>;
+let remove: (() => Promise<void>) | undefined;
 
 before(async () => {
-  for (const file of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts']) {
-    if (!existsSync(join(REPO, file))) throw new Error(`${file} does not exist: this suite checks the built package; build it first (npm run build)`);
-  }
-  dir = await mkdtemp(join(tmpdir(), 'metarouter-otel-pack-'));
-  const { stdout } = await run(BIN.npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: REPO, timeout: CHILD_TIMEOUT_MILLIS });
-  const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
-  tarball = join(dir, packed!.filename);
-  consumer = join(dir, 'consumer');
-  installed = install();
-  // The tests that do not await `installed` must not leave its rejection unhandled.
-  installed.catch(() => undefined);
+  ({ dir, tarball, consumer, installed, remove } = await packAndInstall(['@opentelemetry/api@~1.9.0', '@opentelemetry/sdk-logs@^0.223.0', '@opentelemetry/sdk-trace-base@^2.0.0']));
 });
 
 after(async () => {
-  await installed?.catch(() => undefined);
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await remove?.();
 });
-
-/**
- * A consumer project as an app has it: our tarball, the API peer it names, and the SDK packages
- * whose pipelines our exporters plug into. The npm cache is warm from the repository's own
- * install, so this needs no network when the versions match.
- */
-async function install(): Promise<void> {
-  await mkdir(join(consumer, 'src'), { recursive: true });
-  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  await run(
-    BIN.npm,
-    ['install', tarball, '@opentelemetry/api@~1.9.0', '@opentelemetry/sdk-logs@^0.223.0', '@opentelemetry/sdk-trace-base@^2.0.0', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock'],
-    { cwd: consumer, timeout: CHILD_TIMEOUT_MILLIS },
-  );
-}
 
 test('the tarball holds the entry points, types, CLI and docs, and no source maps or tests', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball]);

@@ -50,7 +50,7 @@ test('messages given up for good (400, retries exhausted, 207, close deadline) a
   const progress: number[] = [];
   try {
     const summary = await replay({ file, writeKey: 'k', host: up.url, maxQueueSize: 3, onProgress: (step) => progress.push(step.delivered) });
-    assert.deepEqual(summary, { lines: 7, delivered: 7, failed: 0, invalid: 0 });
+    assert.deepEqual(summary, { lines: 7, delivered: 7, failed: 0, skipped: 0, invalid: 0, toSend: 7 });
     assert.deepEqual(up.accepted.map((message) => message.messageId), kept.map((message) => message.messageId), 'in file order, ids kept');
     assert.deepEqual(up.accepted, kept, 'the same JSON');
     assert.ok(progress.length >= 3 && progress.at(-1) === 7, `progress ${progress.join(',')}`);
@@ -66,7 +66,7 @@ test('replay: lines that are not messages are counted and reported, a missing fi
   const errors: MetaRouterError[] = [];
   try {
     const summary = await replay({ file, writeKey: 'k', host: server.url, flushAt: 1, onError: (error) => errors.push(error) });
-    assert.deepEqual(summary, { lines: 5, delivered: 1, failed: 4, invalid: 3 });
+    assert.deepEqual(summary, { lines: 5, delivered: 1, failed: 4, skipped: 0, invalid: 3, toSend: 2 });
     assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_INVALID_RECORD', 'MR_ERR_INVALID_RECORD', 'MR_ERR_INVALID_RECORD', 'MR_ERR_REJECTED']);
     await assert.rejects(replay({ file: join(root, 'missing.ndjson'), writeKey: 'k', host: server.url }), (error: unknown) => error instanceof ConfigurationError && /ENOENT/.test(error.message));
     assert.throws(() => new Analytics({ writeKey: 'k', host: server.url, deadLetterFile: join(root, 'no', 'such', 'dir', 'dead.ndjson') }), /deadLetterFile is invalid/);

@@ -2,7 +2,8 @@
  * TypeScript types read from a tracking plan's own value (`as const`), with no build step: the
  * call types that typed calls (`TypedAnalytics`) are made of. A type can say what a field's JSON
  * type is, which names exist, which are required, and the values of an enum or const; it cannot
- * say a pattern, a range, a length or a format: the runtime check covers those.
+ * say a pattern, a range, a length or a format (except that a `date-time` string may be given as a
+ * Date): the runtime check covers those.
  */
 /** Depth budget for nested schemas: deeper levels are typed `unknown`, which keeps the compiler fast. */
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7];
@@ -21,8 +22,14 @@ type ObjectOf<S, D extends number> = S extends { readonly properties: infer P }
 
 type ArrayOf<S, D extends number> = S extends { readonly items: infer I } ? (I extends readonly unknown[] ? unknown[] : SchemaType<I, Prev[D]>[]) : unknown[];
 
+/**
+ * A `date-time` string may be given as a Date: a call sends a Date as its ISO text, which is what
+ * the plan then checks. Not for `date` or `time`: a Date's text is neither.
+ */
+type StringOf<S> = S extends { readonly format: 'date-time' } ? string | Date : string;
+
 type ByTypeName<N, S, D extends number> = N extends 'string'
-  ? string
+  ? StringOf<S>
   : N extends 'number' | 'integer'
     ? number
     : N extends 'boolean'

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ConfigurationError, replay, type MetaRouterError, type ReplayRetry } from '../../src/index.js';
+import { startIngestServer } from '../helpers/ingest-server.js';
+
+const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-replay-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const message = (id: string) => JSON.stringify({ type: 'track', messageId: id, event: 'E', userId: 'u' });
+const ids = (file: string) => readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { messageId: string }).messageId);
+
+test('replay run twice sends only what was not delivered: the progress record holds delivered messageIds, failures go to failedFile, appended lines are sent next time', async () => {
+  const file = join(root, 'twice.ndjson');
+  const failedFile = join(root, 'twice.failed.ndjson');
+  writeFileSync(file, ['a', 'b', 'c', 'd', 'e'].map(message).join('\n') + '\n');
+  let refuse = true;
+  const server = await startIngestServer((request) => (refuse && request.messageIds.includes('c') ? { status: 400 } : { status: 200 }));
+  const sent = () => server.requests.flatMap((request) => request.messageIds);
+  try {
+    const first = await replay({ file, failedFile, writeKey: 'k', host: server.url, flushAt: 1, onError: () => {} });
+    assert.deepEqual(first, { lines: 5, delivered: 4, failed: 1, skipped: 0, invalid: 0, toSend: 5 });
+    assert.deepEqual(ids(failedFile), ['c'], 'the undeliverable message is in failedFile');
+    assert.ok(existsSync(`${file}.replay-progress`), 'the record sits beside the file');
+
+    refuse = false;
+    server.requests.length = 0;
+    const second = await replay({ file, failedFile, writeKey: 'k', host: server.url, flushAt: 1 });
+    assert.deepEqual(second, { lines: 5, delivered: 1, failed: 0, skipped: 4, invalid: 0, toSend: 1 });
+    assert.deepEqual(sent(), ['c'], 'only what the first run did not deliver');
+    assert.ok(!existsSync(failedFile), 'nothing failed this time: no failed file');
+
+    server.requests.length = 0;
+    // A crash mid-append leaves a torn line; it must not hide the next record.
+    appendFileSync(`${file}.replay-progress`, '"torn');
+    appendFileSync(file, `${message('f')}\n${message('a')}\n`);
+    const third = await replay({ file, writeKey: 'k', host: server.url });
+    assert.deepEqual(third, { lines: 7, delivered: 1, failed: 0, skipped: 6, invalid: 0, toSend: 1 });
+    assert.deepEqual(sent(), ['f']);
+    server.requests.length = 0;
+    assert.equal((await replay({ file, writeKey: 'k', host: server.url })).toSend, 0);
+    assert.deepEqual(sent(), [], 'everything recorded after the torn line');
+
+    const again = await replay({ file, writeKey: 'k', host: server.url, progressFile: false });
+    assert.equal(again.delivered, 6, 'progressFile: false sends every message (each id once)');
+  } finally {
+    await server.close();
+  }
+});
+
+test('replay dryRun sends nothing and writes nothing, and counts what would be sent; bad lines are named by their line number in the file', async () => {
+  const file = join(root, 'dry.ndjson');
+  writeFileSync(file, [message('a'), '', 'not json', message('b'), message('a')].join('\n'));
+  const server = await startIngestServer();
+  const errors: MetaRouterError[] = [];
+  try {
+    const summary = await replay({ file, host: server.url, dryRun: true, onError: (error) => errors.push(error) });
+    assert.deepEqual(summary, { lines: 4, delivered: 0, failed: 1, skipped: 1, invalid: 1, toSend: 2 });
+    assert.equal(server.requests.length, 0);
+    assert.ok(!existsSync(`${file}.replay-progress`), 'a dry run records nothing');
+    assert.deepEqual(errors.map((error) => error.message), [`${file} line 3 is not a message (a JSON object with a messageId, at most 32768 bytes)`]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('replay reports each retry and its wait before it happens', async () => {
+  const file = join(root, 'retry.ndjson');
+  writeFileSync(file, `${message('r')}\n`);
+  let calls = 0;
+  const server = await startIngestServer(() => (++calls === 1 ? { status: 503, headers: { 'retry-after': '0' } } : { status: 200 }));
+  const retries: ReplayRetry[] = [];
+  try {
+    const summary = await replay({ file, writeKey: 'k', host: server.url, onRetry: (retry) => retries.push(retry) });
+    assert.equal(summary.delivered, 1);
+    assert.deepEqual(retries, [{ messageCount: 1, attempt: 1, status: 503, delayMillis: 0 }]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('replay of a directory, or with failedFile or progressFile equal to the file, is a ConfigurationError with a code, not a raw EISDIR', async () => {
+  const directory = join(root, 'a-directory');
+  mkdirSync(directory);
+  await assert.rejects(replay({ file: directory, writeKey: 'k', host: 'http://127.0.0.1:9' }), (error: unknown) => error instanceof ConfigurationError && error.code === 'MR_ERR_INVALID_OPTION' && /EISDIR/.test(error.message));
+  const file = join(root, 'same.ndjson');
+  writeFileSync(file, `${message('s')}\n`);
+  await assert.rejects(replay({ file, failedFile: file, writeKey: 'k', host: 'http://127.0.0.1:9' }), (error: unknown) => error instanceof ConfigurationError && /failedFile is invalid/.test(error.message));
+  await assert.rejects(replay({ file, progressFile: file, writeKey: 'k', host: 'http://127.0.0.1:9' }), (error: unknown) => error instanceof ConfigurationError && /progressFile is invalid/.test(error.message));
+  assert.equal(readFileSync(file, 'utf8'), `${message('s')}\n`, 'the file is untouched');
+});
