@@ -2,7 +2,8 @@
 // How responsive the local sink's debugger page stays with a big history: loads N messages
 // (default 50,000) into a sink, opens the page in Debian's headless Chromium, and times the
 // interactions a developer makes, from the input event to the second animation frame after it
-// (the list rebuilt and painted). Prints median and worst of each over several repeats.
+// (the list, the chart and the counts rebuilt and painted). Prints median and worst of each over
+// several repeats.
 //
 //   npm run build && node bench/sink-debugger.mjs [--messages 50000] [--repeats 15]
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -62,6 +63,7 @@ try {
     'filter by trace id': [setInput('f-trace', '00000000000000000000000000000007'), setInput('f-trace', '')],
     'scroll to the middle': ["() => { const v = document.getElementById('viewport'); v.scrollTop = v.scrollHeight / 2; v.dispatchEvent(new Event('scroll')); }", "() => { const v = document.getElementById('viewport'); v.scrollTop = 0; v.dispatchEvent(new Event('scroll')); }"],
     'open a message (click a row)': ["() => document.querySelector('#spacer .row[data-seq]:not([hidden])').click()", "() => document.getElementById('d-close').click()"],
+    'stack the chart by event name': [setSelect('chart-by', 'event'), setSelect('chart-by', 'type')],
     'switch to By trace': ["() => document.querySelector('[data-view=traces]').click()", "() => document.querySelector('[data-view=messages]').click()"],
   };
   const results = [];

@@ -6,6 +6,7 @@ import { SINK_FAULT_KINDS, type SinkConfig } from '../config/resolve-sink-option
 import { mayView } from './access.js';
 import { EventStream } from './event-stream.js';
 import type { FaultPlan } from './fault-plan.js';
+import { logBacklog } from './log-backlog.js';
 import type { MessageLog } from './message-log.js';
 import type { RequestLog } from './request-log.js';
 
@@ -16,17 +17,25 @@ export interface DebuggerParts {
   readonly requests: RequestLog;
   readonly faults: FaultPlan;
   readonly stream: EventStream;
+  /** This run of the sink, new at every start: message numbers restart with it. */
+  readonly instance: string;
 }
 
-/** The page's files, beside this module in the package; read once. */
-const ASSETS: Readonly<Record<string, { file: string; type: string }>> = Object.freeze({
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+/**
+ * The page's files: our own beside this module in the package, the chart library from the
+ * installed `uplot` package (a dependency, so it is wherever npm put it), found when first served.
+ * Nothing comes from a CDN: the page works offline.
+ */
+const ASSETS: Readonly<Record<string, { path: () => string; type: string }>> = Object.freeze({
+  '/': { path: () => join(__dirname, 'page', 'index.html'), type: 'text/html; charset=utf-8' },
+  '/assets/app.js': { path: () => join(__dirname, 'page', 'app.js'), type: 'text/javascript; charset=utf-8' },
+  '/assets/app.css': { path: () => join(__dirname, 'page', 'app.css'), type: 'text/css; charset=utf-8' },
+  '/assets/uplot.js': { path: () => require.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+  '/assets/uplot.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
 });
 let loaded: Map<string, Buffer> | undefined;
 function asset(path: string): Buffer {
-  loaded ??= new Map(Object.entries(ASSETS).map(([route, { file }]) => [route, readFileSync(join(__dirname, 'page', file))]));
+  loaded ??= new Map(Object.entries(ASSETS).map(([route, { path: locate }]) => [route, readFileSync(locate())]));
   return loaded.get(path)!;
 }
 
@@ -95,6 +104,7 @@ export async function serveDebugger(request: IncomingMessage, response: ServerRe
     response.writeHead(200, { 'content-type': ASSETS['/']!.type, ...PAGE_HEADERS }).end(body);
   } else if (route === '/api/state' && method === 'GET') {
     json(response, 200, {
+      instance: parts.instance,
       config: { traceUrl: config.traceUrl ?? null, maxHistory: config.maxHistory, faultKinds: SINK_FAULT_KINDS },
       lastSeq: log.lastSeq,
       entries: log.list(),
@@ -106,10 +116,11 @@ export async function serveDebugger(request: IncomingMessage, response: ServerRe
       json(response, 503, { error: 'too many debugger pages are connected' });
       return true;
     }
-    // A reconnecting EventSource says what it saw last; a fresh page says so in `after`.
+    // A reconnecting EventSource says what it saw last; a fresh page says so in `after`. The hello
+    // names this sink's run: a page that knew another one (the sink restarted) loads afresh.
     const after = Number(request.headers['last-event-id'] ?? url.searchParams.get('after') ?? log.lastSeq);
-    const missed = Number.isSafeInteger(after) && after < log.lastSeq ? log.list(after) : [];
-    stream.open(response, missed.length === 0 ? [] : [EventStream.format('messages', missed, log.lastSeq)]);
+    const hello = EventStream.format('hello', { instance: parts.instance });
+    stream.open(response, hello, Number.isSafeInteger(after) && after < log.lastSeq ? logBacklog(log, after) : undefined);
   } else if (route === '/api/faults' && method === 'POST') {
     await armFault(request, response, faults, stream);
   } else if (route === '/api/faults' && method === 'DELETE') {

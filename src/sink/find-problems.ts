@@ -55,6 +55,7 @@ export function planProblems(enforcer: PlanEnforcer): ProblemCheck {
       source: 'plan',
       code: violation.type,
       path: violation.field,
-      message: violation.rule === undefined ? violation.description : `${violation.description} (${violation.rule})`,
+      // The description already names the field and the plan rule; the page shows it as it is.
+      message: violation.description,
     }));
 }

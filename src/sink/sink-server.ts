@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LIMITS } from '../config/defaults.js';
@@ -39,6 +40,7 @@ export class Sink extends ErrorChannel<MetaRouterError> {
   private readonly faults = new FaultPlan();
   private readonly stream: EventStream;
   private requestIds = 0;
+  private readonly instance = randomUUID();
 
   /** @internal Use {@link startSink}. */
   constructor(
@@ -78,6 +80,11 @@ export class Sink extends ErrorChannel<MetaRouterError> {
     return this.stream.size;
   }
 
+  /** Bytes written to the debugger streams that their pages have not read yet. */
+  get streamBufferedBytes(): number {
+    return this.stream.bufferedBytes;
+  }
+
   /** Debugger streams dropped because their page stopped reading. */
   get droppedStreamClients(): number {
     return this.stream.dropped;
@@ -104,7 +111,7 @@ export class Sink extends ErrorChannel<MetaRouterError> {
         nextRequestId: () => ++this.requestIds,
       });
     }
-    const parts = { config: this.config, log: this.log, requests: this.requests, faults: this.faults, stream: this.stream };
+    const parts = { config: this.config, log: this.log, requests: this.requests, faults: this.faults, stream: this.stream, instance: this.instance };
     if (await serveDebugger(request, response, url, parts)) return;
     response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"POST /v1/batch, or the debugger at /"}');
   }

@@ -8,6 +8,15 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
+ * Why the browser tests cannot run here, as the one line a skipped suite prints; undefined when
+ * they can. Under `CI=true` a missing browser is never a reason to skip: the tests run and fail.
+ */
+export const browserSkipReason: string | undefined =
+  existsSync(CHROMIUM) || process.env.CI === 'true'
+    ? undefined
+    : `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium to run these tests`;
+
+/**
  * Flags for a headless Chromium on a closed network: without the background-networking ones it
  * keeps trying to reach its update and field-trial servers.
  */

@@ -83,6 +83,8 @@ async function probe(cjs, esm) {
   const analytics = new cjs.Analytics({ writeKey: 'consumer-key', host: sink.url });
   const messageId = analytics.track({ userId: 'u-1', event: 'Installed' });
   await analytics.closeAndFlush();
+  const chart = await fetch(sink.url + '/assets/uplot.js');
+  const chartAsset = chart.status === 200 && (await chart.text()).includes('uPlot');
   await sink.close();
   return {
     cjs: names(cjs),
@@ -90,6 +92,7 @@ async function probe(cjs, esm) {
     identical: shared.every((name) => cjs[name] === esm[name]),
     crossInstanceof: new esm.ValidationError('MR_ERR_MISSING_FIELD', 'event', 'x') instanceof cjs.MetaRouterError,
     delivered: sink.messages.map((message) => message.messageId).join() === messageId,
+    chartAsset,
   };
 }
 `;
@@ -100,6 +103,7 @@ interface Probe {
   identical: boolean;
   crossInstanceof: boolean;
   delivered: boolean;
+  chartAsset: boolean;
 }
 
 async function runProbe(file: string, source: string): Promise<Probe> {
@@ -116,6 +120,7 @@ function assertProbe(probe: Probe, label: string): void {
   assert.ok(probe.identical, `${label}: import and require give the same objects (one copy of the package in a process)`);
   assert.ok(probe.crossInstanceof, `${label}: an error made through one entry point is instanceof the other's MetaRouterError`);
   assert.ok(probe.delivered, `${label}: the installed package delivered a call to a loopback sink`);
+  assert.ok(probe.chartAsset, `${label}: the sink serves the debugger's chart library from the installed dependency`);
 }
 
 test('the installed tarball can be required from CommonJS (and imported from it)', async () => {
