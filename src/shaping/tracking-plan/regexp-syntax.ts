@@ -8,9 +8,8 @@ export type RegExpNode =
   /** `max` is Infinity for `*`, `+` and `{n,}`; `at` is the offset of the quantifier. */
   | { readonly kind: 'repeat'; readonly body: RegExpNode; readonly min: number; readonly max: number; readonly at: number }
   /** A lookahead or lookbehind: it consumes nothing, and is not backtracked into once it has matched. */
-  | { readonly kind: 'look'; readonly body: RegExpNode; readonly behind: boolean; readonly at: number }
-  /** `^`, `$`, `\b`, `\B`. */
-  | { readonly kind: 'assert'; readonly start: boolean }
+  | { readonly kind: 'look'; readonly body: RegExpNode; readonly behind: boolean; readonly negative: boolean; readonly at: number }
+  | { readonly kind: 'assert'; readonly which: '^' | '$' | 'b' | 'B' }
   | { readonly kind: 'backref'; readonly at: number };
 
 const code = (char: string): number => char.codePointAt(0)!;
@@ -108,18 +107,18 @@ export function parseRegExp(pattern: string): RegExpNode {
 
   function group(): RegExpNode {
     const start = at - 1;
-    let look: { behind: boolean } | undefined;
+    let look: { behind: boolean; negative: boolean } | undefined;
     if (peek() === '?') {
       const kind = pattern.slice(at, at + 3);
-      if (kind.startsWith('?=') || kind.startsWith('?!')) look = { behind: false };
-      else if (kind === '?<=' || kind === '?<!') look = { behind: true };
+      if (kind.startsWith('?=') || kind.startsWith('?!')) look = { behind: false, negative: kind[1] === '!' };
+      else if (kind === '?<=' || kind === '?<!') look = { behind: true, negative: kind[2] === '!' };
       if (look !== undefined) at += look.behind ? 3 : 2;
       else if (kind.startsWith('?:')) at += 2;
       else at = pattern.indexOf('>', at) + 1;
     }
     const body = alternation();
     at += 1;
-    return look === undefined ? body : { kind: 'look', body, behind: look.behind, at: start };
+    return look === undefined ? body : { kind: 'look', body, ...look, at: start };
   }
 
   function atom(): RegExpNode {
@@ -128,12 +127,12 @@ export function parseRegExp(pattern: string): RegExpNode {
     if (char === '(') return group();
     if (char === '[') return characterClass();
     if (char === '.') return { kind: 'char', set: DOT };
-    if (char === '^' || char === '$') return { kind: 'assert', start: char === '^' };
+    if (char === '^' || char === '$') return { kind: 'assert', which: char };
     if (char !== '\\') return { kind: 'char', set: single(code(char)).set };
     const next = peek();
     if (next === 'b' || next === 'B') {
       at += 1;
-      return { kind: 'assert', start: false };
+      return { kind: 'assert', which: next };
     }
     if (next === 'k' || (next !== undefined && next >= '1' && next <= '9')) {
       at += 1;

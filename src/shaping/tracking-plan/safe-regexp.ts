@@ -250,7 +250,7 @@ class Analysis {
 }
 
 function anchoredAtStart(node: RegExpNode): boolean {
-  if (node.kind === 'assert') return node.start;
+  if (node.kind === 'assert') return node.which === '^';
   if (node.kind === 'seq') return node.items.length > 0 && anchoredAtStart(node.items[0]!);
   if (node.kind === 'alt') return node.options.every(anchoredAtStart);
   return node.kind === 'repeat' && node.min > 0 && anchoredAtStart(node.body);
