@@ -28,7 +28,7 @@ interface Escaped {
 /**
  * Parses a pattern that `new RegExp(pattern, 'u')` accepts (the caller checks that first). Unicode
  * mode keeps the grammar small: a `{` that opens no quantifier, a lone `]` and unknown escapes are
- * syntax errors there.
+ * syntax errors there. Throws `SyntaxError` for a group form it does not know.
  */
 export function parseRegExp(pattern: string): RegExpNode {
   let at = 0;
@@ -114,7 +114,9 @@ export function parseRegExp(pattern: string): RegExpNode {
       else if (kind === '?<=' || kind === '?<!') look = { behind: true, negative: kind[2] === '!' };
       if (look !== undefined) at += look.behind ? 3 : 2;
       else if (kind.startsWith('?:')) at += 2;
-      else at = pattern.indexOf('>', at) + 1;
+      else if (kind.startsWith('?<')) at = pattern.indexOf('>', at) + 1;
+      // Newer engines read more after `(?` (modifiers such as `(?i:`), which would change what the analysis knows.
+      else throw new SyntaxError(`the group at offset ${start} has a form this check does not read`);
     }
     const body = alternation();
     at += 1;

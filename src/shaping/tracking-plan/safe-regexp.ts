@@ -269,7 +269,12 @@ export function regexpHazard(pattern: string): string | undefined {
   } catch (error) {
     return `it is not a valid regular expression (${(error as Error).message})`;
   }
-  const tree = parseRegExp(pattern);
+  let tree: RegExpNode;
+  try {
+    tree = parseRegExp(pattern);
+  } catch (error) {
+    return `it uses syntax the check does not read (${(error as Error).message})`;
+  }
   // An unanchored pattern is tried from every start: the search is a loop over any text before it.
   const root: RegExpNode = anchoredAtStart(tree) ? tree : { kind: 'seq', items: [SEARCH, tree] };
   try {
