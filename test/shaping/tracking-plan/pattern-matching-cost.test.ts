@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { regexpHazard } from '../../../src/shaping/tracking-plan/safe-regexp.js';
 import { backtrackingSteps } from './backtracking-steps.js';
 
@@ -68,4 +69,40 @@ test('the polynomial patterns the check refuses do take super-linear steps on th
     const grows = growth(pattern);
     assert.ok(grows > 10, `${pattern}: steps grow ${grows.toFixed(1)}× for a 4× longer text`);
   }
+});
+
+/** A fixed seed: a failure names it and replays the same way. */
+const SEED = 20_261_207;
+
+const atom = fc.constantFrom('a', 'b', '.', '[ab]', '[^a]', '\\d', '1', '(?=a)', '(?!b)', '$', '\\b');
+const quantifier = fc.constantFrom('', '*', '+', '?', '{2}', '{1,3}', '{2,}', '*?', '+?');
+const ZERO_WIDTH = /^(\(\?[=!]|\$$|\\b$)/;
+const { pattern } = fc.letrec((tie) => ({
+  pattern: fc.array(tie('piece'), { minLength: 1, maxLength: 5 }).map((pieces) => (pieces as string[]).join('')),
+  piece: fc.oneof(
+    { depthSize: 'small' },
+    fc.tuple(atom, quantifier).map(([char, count]) => (ZERO_WIDTH.test(char) ? char : char + count)),
+    fc.tuple(tie('pattern'), fc.option(tie('pattern')), quantifier).map(([first, second, count]) => `(?:${first as string}${second === null ? '' : `|${second as string}`})${count}`),
+  ),
+}));
+
+/** The most steps over a few pumped texts of about `length` characters, each with and without a failing end. */
+function worstPumpedSteps(regexp: string, length: number): number {
+  let worst = 0;
+  for (const pump of ['a', 'b', '1', 'ab', 'ba', 'a1', 'aab', 'abb']) {
+    for (const suffix of ['', '!', 'a!']) worst = Math.max(worst, backtrackingSteps(regexp, pump.repeat(Math.ceil(length / pump.length)) + suffix));
+  }
+  return worst;
+}
+
+test('any pattern the check accepts, among random ones, matches pumped texts in linear steps', () => {
+  fc.assert(
+    fc.property(fc.boolean(), pattern, (anchored, body) => {
+      const regexp = `${anchored ? '^' : ''}${body}`;
+      if (regexpHazard(regexp) !== undefined) return;
+      const grows = worstPumpedSteps(regexp, 160) / worstPumpedSteps(regexp, 40);
+      assert.ok(grows < 5, `${regexp}: steps grow ${grows.toFixed(1)}× for a 4× longer text`);
+    }),
+    { seed: SEED, numRuns: 1500 },
+  );
 });
