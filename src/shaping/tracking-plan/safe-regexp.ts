@@ -7,8 +7,11 @@ type RegExpEngine = NonNullable<NonNullable<Options['code']>['regExp']>;
 
 /** The longest `pattern` a plan may hold. */
 const MAX_PATTERN_LENGTH = 1000;
-/** How many choice points the analysis follows; a pattern with more (only by nesting counted repeats) is refused. */
-const MAX_CHOICE_POINTS = 1000;
+/**
+ * How many choice points the analysis may handle, each counted once per level of nesting it is
+ * carried through: only nested counted repeats, each level doubling the copies, come near it.
+ */
+const MAX_CHOICE_POINTS = 10_000;
 
 /**
  * A place backtracking comes back to for another choice: a quantifier with a choice of counts, the
@@ -85,7 +88,7 @@ class Analysis {
 
   private made(point: ChoicePoint): ChoicePoint {
     this.count += 1;
-    if (this.count > MAX_CHOICE_POINTS) throw new Refusal(`it has more than ${MAX_CHOICE_POINTS} choice points once its counted repeats are unrolled`);
+    if (this.count > MAX_CHOICE_POINTS) throw new Refusal(`it is too intricate to check: its choice points, with counted repeats unrolled and counted once per level of nesting, are over ${MAX_CHOICE_POINTS}`);
     return point;
   }
 
