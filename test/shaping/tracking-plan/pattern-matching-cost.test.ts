@@ -27,6 +27,11 @@ const ACCEPTED = [
   '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
   '^.*$',
   '^a*b*c*$',
+  // The rewrites docs/tracking-plans.md gives for refused patterns.
+  '^[^@]+@.+$',
+  '^\\d+(\\.\\d*)?$',
+  '.@.',
+  '[a-z]x',
   '^[a-z]+(?:_[0-9]{2})*$',
 ];
 
