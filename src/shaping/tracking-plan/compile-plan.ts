@@ -79,9 +79,11 @@ function quadraticUniqueItems(node: Record<string, unknown>): boolean {
   return !scalar && !bounded;
 }
 
+const UNCHECKABLE = 'the validator skips a property of that name, so the rule would not be enforced';
+
 /**
  * Refuses what Ajv would accept but must not run here: a `$ref` outside the rule, runaway nesting,
- * and `uniqueItems` of quadratic cost.
+ * `uniqueItems` of quadratic cost, and a `__proto__` name Ajv would skip.
  */
 function inspectSchema(rule: PlanRule, value: unknown, path: string, depth: number): void {
   if (typeof value !== 'object' || value === null) return;
@@ -89,7 +91,10 @@ function inspectSchema(rule: PlanRule, value: unknown, path: string, depth: numb
   if (isObject(value) && quadraticUniqueItems(value)) {
     throw refused(rule, `has uniqueItems at ${path} over items that are not scalars: give the items a scalar type or set maxItems (at most ${MAX_UNIQUE_ITEMS}), so checking stays cheap`);
   }
+  // Ajv skips a property named `__proto__` (it guards its own objects), so a rule about it would not be enforced.
+  if (isObject(value) && Array.isArray(value.required) && value.required.includes('__proto__')) throw refused(rule, `names "__proto__" at ${path}/required: ${UNCHECKABLE}`);
   for (const [key, inner] of Object.entries(value)) {
+    if (key === '__proto__') throw refused(rule, `names "__proto__" at ${path}: ${UNCHECKABLE}`);
     if (key === '$ref' && typeof inner === 'string' && !inner.startsWith('#')) {
       throw refused(rule, `has a $ref to ${JSON.stringify(inner)} at ${path}: only references inside the rule ("#/…") are allowed (no schema is fetched at run time)`);
     }

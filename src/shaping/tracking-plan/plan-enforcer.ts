@@ -77,6 +77,12 @@ export class PlanEnforcer {
    */
   check(message: CheckedMessage): CheckResult {
     this.tally.checked += 1;
+    // The type says an object, but `plan check` reads any JSON line and JavaScript callers pass anything.
+    if (!isObject(message)) {
+      const what = message === null ? 'null' : Array.isArray(message) ? 'an array' : typeof message;
+      const violation: Violation = { type: 'Invalid-Value', field: '(message)', description: `the message is ${what}, not an object`, rule: undefined };
+      return this.judge([violation], message, undefined, { scope: `(message: ${what})`, name: undefined, messageId: undefined });
+    }
     const { type } = message;
     const scope = typeof type === 'string' && Object.hasOwn(PLANNED_FIELD, type) ? (type as keyof typeof PLANNED_FIELD) : undefined;
     const eventName = scope === 'track' ? message.event : SCOPES_WITH_KEY.has(scope) ? message.name : undefined;

@@ -1,109 +1,187 @@
 import type { Options } from 'ajv';
+import { ANY_CHAR, intersection, intersects, type CharSet } from './char-set.js';
+import { BACK_REFERENCE, factsOf, MAX_WAYS, Refusal } from './regexp-facts.js';
+import { parseRegExp, type RegExpNode } from './regexp-syntax.js';
 
 type RegExpEngine = NonNullable<NonNullable<Options['code']>['regExp']>;
 
 /** The longest `pattern` a plan may hold. */
 const MAX_PATTERN_LENGTH = 1000;
+/**
+ * How many choice points the analysis may handle, each counted once per level of nesting it is
+ * carried through: only nested counted repeats, each level doubling the copies, come near it.
+ */
+const MAX_CHOICE_POINTS = 10_000;
 
-/** What the scan knows of one open group. */
-interface GroupState {
-  /** A quantifier occurs inside it. */
-  quantified: boolean;
-  /** The first character of each alternative, or null when it does not begin with a literal. */
-  readonly firsts: Array<string | null>;
-  /** It, or a group inside it, has alternatives that may begin alike (`a|a`, `a|ab`, `\d|1`). */
-  overlapping: boolean;
+/**
+ * A place backtracking comes back to for another choice: a quantifier with a choice of counts, the
+ * implicit search loop of an unanchored pattern (`at` -1), or a lookaround that reads an unbounded
+ * text each time it is reached (it has no choice, but every arrival costs a scan).
+ */
+interface ChoicePoint {
+  readonly at: number;
+  readonly look: boolean;
+  /** The characters one of its iterations may consume (every one for a lookaround). */
+  readonly chars: CharSet;
+  /** Sets every iteration consumes a character of. */
+  readonly own: readonly CharSet[];
+  /** Sets consumed between it and the start, and between it and the end, of the part analysed so far. */
+  readonly before: readonly CharSet[];
+  readonly after: readonly CharSet[];
+  /** Nothing after it can fail, so the matcher never comes back to it. */
+  readonly terminal: boolean;
+  /** It may take more than two counts (`*`, `+`, `{2,5}`), or it is a lookaround. */
+  readonly wide: boolean;
 }
 
-/** Characters that do not stand for themselves at the start of an alternative. */
-const NOT_LITERAL = new Set(['\\', '[', '(', ')', '.', '|', '*', '+', '?', '{', '^', '$']);
+const SEARCH: RegExpNode = { kind: 'repeat', body: { kind: 'char', set: ANY_CHAR }, min: 0, max: Infinity, at: -1 };
 
-const QUANTIFIER_START = new Set(['*', '+', '?', '{']);
-
-/** Length of a group's opening after `(`: `?:`, `?=`, `?!`, `?<=`, `?<!`, `?<name>` (0 for a plain group). */
-function groupPrefixLength(pattern: string, at: number): number {
-  if (pattern[at] !== '?') return 0;
-  const next = pattern[at + 1];
-  if (next === ':' || next === '=' || next === '!') return 2;
-  if (next === '<') {
-    if (pattern[at + 2] === '=' || pattern[at + 2] === '!') return 3;
-    const close = pattern.indexOf('>', at);
-    return close === -1 ? 1 : close - at + 1;
+/**
+ * Two choice points, the first before the second, can share text: some text can be read by the
+ * first's iterations, by the second's, and by everything that lies between them. Only then can a
+ * failing match try every way to split that text between the two, a factor of its length for
+ * each such pair. Sets that a part must consume a character of and that hold none of the shared
+ * characters separate them.
+ */
+function shareText(first: ChoicePoint, second: ChoicePoint, between: ReadonlyArray<readonly CharSet[]>): boolean {
+  const shared = intersection(first.chars, second.chars);
+  if (shared.length === 0) return false;
+  for (const sets of [first.own, first.after, ...between, second.before, second.own]) {
+    for (const set of sets) if (!intersects(set, shared)) return false;
   }
-  return 1;
+  return true;
 }
 
-/** The literal characters an alternative starting at `at` surely begins with (one followed by a quantifier is not sure). */
-function firstOf(pattern: string, at: number): string | null {
-  let end = at;
-  while (end < pattern.length && !NOT_LITERAL.has(pattern[end]!) && !QUANTIFIER_START.has(pattern[end + 1] ?? '')) end += 1;
-  return end === at ? null : pattern.slice(at, end);
+function sharedTextReason(first: ChoicePoint, second: ChoicePoint): string {
+  const what = second.look ? `the lookaround at offset ${second.at}, which reads the rest of the text each time it is reached,` : `the quantifier at offset ${second.at}`;
+  if (first.at === -1) {
+    return `it is not anchored with ^, and ${what} may match text the search has passed over: a failing search tries it again from every start (polynomial backtracking)`;
+  }
+  if (first.at === second.at) {
+    return `the quantifier at offset ${first.at}, in a repeated part, may match the same text in one repeat as in the next, and so may what lies between them: a failing match tries every way to share that text between them (polynomial backtracking)`;
+  }
+  return `the quantifier at offset ${first.at} and ${what} may match the same text, and so may what lies between them: a failing match tries every way to share that text between them (polynomial backtracking)`;
 }
 
-/** Two alternatives may begin alike unless each begins with literal text that is not the start of the other's. */
-function mayBeginAlike(firsts: ReadonlyArray<string | null>): boolean {
-  for (let a = 0; a < firsts.length; a += 1) {
-    for (let b = a + 1; b < firsts.length; b += 1) {
-      const [first, second] = [firsts[a], firsts[b]];
-      if (first === null || second === null || first.startsWith(second) || second.startsWith(first)) return true;
+/** The analysis of one pattern: its choice points, refusing any two that can share text. */
+class Analysis {
+  private count = 0;
+
+  /** The choice points of `node`, each pair of them checked; `tailMayFail`: something after `node` can fail. */
+  points(node: RegExpNode, tailMayFail: boolean): ChoicePoint[] {
+    switch (node.kind) {
+      case 'char':
+      case 'assert':
+        return [];
+      case 'backref':
+        throw new Refusal(BACK_REFERENCE);
+      case 'alt':
+        return node.options.flatMap((option) => this.points(option, tailMayFail));
+      case 'look':
+        return this.look(node);
+      case 'seq':
+        return this.sequence(node.items, tailMayFail);
+      case 'repeat':
+        return this.repeat(node, tailMayFail);
     }
   }
-  return false;
+
+  private made(point: ChoicePoint): ChoicePoint {
+    this.count += 1;
+    if (this.count > MAX_CHOICE_POINTS) throw new Refusal(`it is too intricate to check: its choice points, with counted repeats unrolled and counted once per level of nesting, are over ${MAX_CHOICE_POINTS}`);
+    return point;
+  }
+
+  private look(node: Extract<RegExpNode, { kind: 'look' }>): ChoicePoint[] {
+    // Matched backwards, a lookbehind's last part is tried first: nothing in it is taken as terminal.
+    const inner = this.points(node.body, node.behind);
+    if (!inner.some((point) => point.wide)) return [];
+    return [this.made({ at: node.at, look: true, chars: ANY_CHAR, own: [], before: [], after: [], terminal: false, wide: true })];
+  }
+
+  private sequence(items: readonly RegExpNode[], tailMayFail: boolean): ChoicePoint[] {
+    const mandatory = items.map((item) => factsOf(item).mandatory);
+    const found: ChoicePoint[][] = [];
+    let mayFail = tailMayFail;
+    for (let index = items.length - 1; index >= 0; index -= 1) {
+      found[index] = this.points(items[index]!, mayFail);
+      mayFail ||= !factsOf(items[index]!).alwaysMatches;
+    }
+    for (let later = 1; later < items.length; later += 1) {
+      for (const second of found[later]!) {
+        // A terminal quantifier fails within its first iteration or ends the match: no text is split.
+        if (second.terminal) continue;
+        for (let earlier = 0; earlier < later; earlier += 1) {
+          const between = mandatory.slice(earlier + 1, later);
+          for (const first of found[earlier]!) {
+            if (!first.look && shareText(first, second, between)) throw new Refusal(sharedTextReason(first, second));
+          }
+        }
+      }
+    }
+    return found.flatMap((points, index) =>
+      points.map((point) => this.made({ ...point, before: [...mandatory.slice(0, index).flat(), ...point.before], after: [...point.after, ...mandatory.slice(index + 1).flat()] })),
+    );
+  }
+
+  private repeat(node: Extract<RegExpNode, { kind: 'repeat' }>, tailMayFail: boolean): ChoicePoint[] {
+    if (node.max === 0) return [];
+    if (node.min === node.max) {
+      // Two copies stand for them all: a pair across copies is closest between neighbours, and a later copy is only further from the rest.
+      return node.min === 1 ? this.points(node.body, tailMayFail) : this.sequence([node.body, node.body], tailMayFail);
+    }
+    const body = factsOf(node.body);
+    const inner = this.points(node.body, node.max === 1 ? tailMayFail : true);
+    if (node.max >= 2 && inner.length > 0) {
+      return this.refuse(`the quantifier at offset ${node.at} repeats a part that holds a quantifier or a lookaround over unbounded text (nested repetition backtracks exponentially)`);
+    }
+    if (node.max >= 2 && body.ways > 1) {
+      return this.refuse(`the quantifier at offset ${node.at} repeats a part whose alternatives may match alike (overlapping alternatives backtrack exponentially)`);
+    }
+    const self = this.made({ at: node.at, look: false, chars: body.chars, own: body.mandatory, before: [], after: [], terminal: !tailMayFail, wide: node.max - node.min >= 2 });
+    return [self, ...inner];
+  }
+
+  private refuse(reason: string): never {
+    throw new Refusal(reason);
+  }
+}
+
+function anchoredAtStart(node: RegExpNode): boolean {
+  if (node.kind === 'assert') return node.which === '^';
+  if (node.kind === 'seq') return node.items.length > 0 && anchoredAtStart(node.items[0]!);
+  if (node.kind === 'alt') return node.options.every(anchoredAtStart);
+  return node.kind === 'repeat' && node.min > 0 && anchoredAtStart(node.body);
 }
 
 /**
- * Why a pattern could backtrack exponentially (or read what a message cannot bound), or undefined
- * when it is safe. A linear scan with the star-height test of safe-regex: a repeated group that
- * itself holds a quantifier (`(a+)+`, `(\w*)*`, `(x{1,9}){2,}`) can try exponentially many ways to
- * split one string, and so can a repeated group whose alternatives may begin with the same
- * character (`(a|a)*`, `(a|ab)+`, `(\w|_)*`): only alternatives that begin with literal text none
- * of the others starts with (`(foo|bar|baz)*`) are let through. Back-references are refused too (matching them
- * is NP-hard). Conservative: some safe patterns are refused, with the reason.
+ * Why matching a pattern could take more than linear time in the length of the text (or read what
+ * a message cannot bound), or undefined when it cannot. See docs/tracking-plans.md for the rules
+ * and why a pattern that passes them matches in linear time. Conservative: some safe patterns are
+ * refused, with the reason.
  */
 export function regexpHazard(pattern: string): string | undefined {
   if (pattern.length > MAX_PATTERN_LENGTH) return `it is over ${MAX_PATTERN_LENGTH} characters`;
-  const groups: GroupState[] = [];
-  const markQuantified = (): void => {
-    for (const group of groups) group.quantified = true;
-  };
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i += 1) {
-    const char = pattern[i];
-    const quantifierAt = (at: number): boolean => pattern[at] === '*' || pattern[at] === '+' || pattern[at] === '?' || (pattern[at] === '{' && /^\{\d+(,\d*)?\}/.test(pattern.slice(at)));
-    if (char === '\\') {
-      const next = pattern[i + 1] ?? '';
-      if (!inClass && (/[1-9]/.test(next) || next === 'k')) return 'it uses a back-reference';
-      i += 1;
-      if (!inClass && quantifierAt(i + 1)) markQuantified();
-      continue;
-    }
-    if (inClass) {
-      if (char === ']') {
-        inClass = false;
-        if (quantifierAt(i + 1)) markQuantified();
-      }
-      continue;
-    }
-    if (char === '[') {
-      inClass = true;
-    } else if (char === '(') {
-      i += groupPrefixLength(pattern, i + 1);
-      groups.push({ quantified: false, firsts: [firstOf(pattern, i + 1)], overlapping: false });
-    } else if (char === '|') {
-      groups.at(-1)?.firsts.push(firstOf(pattern, i + 1));
-    } else if (char === ')') {
-      const group = groups.pop() ?? { quantified: false, firsts: [], overlapping: false };
-      const overlapping = group.overlapping || mayBeginAlike(group.firsts);
-      // `?` alone repeats nothing, so `(a+)?` is safe; `*`, `+` and `{n,}` repeat.
-      const repeated = pattern[i + 1] === '*' || pattern[i + 1] === '+' || (pattern[i + 1] === '{' && /^\{\d+,\d*\}/.test(pattern.slice(i + 1)));
-      if (repeated && group.quantified) return `the quantified group ending at offset ${i} holds a quantifier (nested repetition backtracks exponentially)`;
-      if (repeated && overlapping) return `the quantified group ending at offset ${i} holds alternatives that may begin alike (overlapping alternatives backtrack exponentially)`;
-      const parent = groups.at(-1);
-      if (parent !== undefined) parent.overlapping ||= overlapping;
-      if (quantifierAt(i + 1) || group.quantified) markQuantified();
-    } else if (quantifierAt(i)) {
-      markQuantified();
-    }
+  try {
+    new RegExp(pattern, 'u');
+  } catch (error) {
+    return `it is not a valid regular expression (${(error as Error).message})`;
+  }
+  let tree: RegExpNode;
+  try {
+    tree = parseRegExp(pattern);
+  } catch (error) {
+    return `it uses syntax the check does not read (${(error as Error).message})`;
+  }
+  // An unanchored pattern is tried from every start: the search is a loop over any text before it.
+  const root: RegExpNode = anchoredAtStart(tree) ? tree : { kind: 'seq', items: [SEARCH, tree] };
+  try {
+    new Analysis().points(root, false);
+    const { ways } = factsOf(root);
+    if (ways > MAX_WAYS) return `its alternatives that may match alike multiply to more than ${MAX_WAYS} ways of matching (overlapping alternatives backtrack exponentially)`;
+  } catch (error) {
+    if (error instanceof Refusal) return error.reason;
+    throw error;
   }
   return undefined;
 }

@@ -71,3 +71,15 @@ test('check() of any message, under every setting, never throws, never changes t
     { seed: SEED, numRuns: 300 },
   );
 });
+
+test('check() of a message that is not an object (null, an array, a string, a number) never throws: it is an Invalid-Value violation', () => {
+  for (const notObject of [null, undefined, [], ['track'], 'track', 7, true]) {
+    for (const enforcer of ENFORCERS) {
+      const result = enforcer.check(notObject as unknown as CheckedMessage);
+      assert.equal(result.violations.length, 1);
+      assert.equal(result.violations[0]?.type, 'Invalid-Value');
+      assert.equal(result.violations[0]?.field, '(message)');
+      assert.match(result.violations[0]?.description ?? '', /^the message is (null|undefined|an array|string|number|boolean), not an object$/);
+    }
+  }
+});

@@ -82,6 +82,16 @@ test('CLI: `plan check` compiles a plan, and with --messages lists each violatio
   assert.match(checked.stdout, /2 messages checked, 1 with violations/);
 });
 
+test('CLI: `plan check --messages` reports a `null` line as a violation and goes on to the next line', () => {
+  const messages = join(WORK, 'null-line.ndjson');
+  writeFileSync(messages, ['null', JSON.stringify({ type: 'track', event: 'Order Completed', userId: 'u', properties: { orderId: 'o', total: '3' } })].join('\n'));
+  const checked = cli('plan', 'check', planFile, '--messages', messages);
+  assert.equal(checked.status, 1, checked.stderr);
+  assert.match(checked.stdout, /null-line\.ndjson:1 Invalid-Value the message is null, not an object/);
+  assert.match(checked.stdout, /null-line\.ndjson:2 Datatype-Mismatch properties\.total/);
+  assert.match(checked.stdout, /2 messages checked, 2 with violations/);
+});
+
 test('CLI: a plan that cannot be enforced fails with the rule and the problem, exit 2', () => {
   const bad = join(WORK, 'bad.json');
   writeFileSync(bad, JSON.stringify({ rules: [{ key: 'A', type: 'TRACK', jsonSchema: { properties: { properties: { $ref: 'https://example.com/a.json' } } } }] }));
