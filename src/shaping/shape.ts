@@ -24,8 +24,7 @@
  * Each stage is given a fresh plain copy (JSON) of the message as the stage before it left it,
  * never the caller's objects and never the writeKey. The first stage is given the copy the
  * message's text was serialized from, when the entry point kept one (`buildRecord`'s `keepPlain`,
- * asked for when {@link Shaper.copies}); the others, a parse of the text before them. (That copy
- * may carry the caller's symbol-keyed properties along by reference: JSON never sends them.) The
+ * asked for when {@link Shaper.copies}); the others, a parse of the text before them. The
  * library's own keys (`type`, `messageId`, `writeKey`, `context.library`, `context.otel`) keep
  * their values whatever a stage returns. With no stage the message passes untouched: no copy, no
  * allocation.
