@@ -4,7 +4,7 @@ import { LIMITS } from '../config/defaults.js';
 import type { DeliveryOptions } from '../config/options.js';
 import { readOptions, resolveDeliveryOptions } from '../config/resolve-options.js';
 import type { ErrorListener } from '../errors/error-channel.js';
-import { ConfigurationError, DeliveryError } from '../errors/metarouter-error.js';
+import { ConfigurationError, DeliveryError, readThrown } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
 import { createDelivery } from './create-delivery.js';
 
@@ -66,7 +66,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   try {
     accessSync(file, constants.R_OK);
   } catch (error) {
-    throw new ConfigurationError('file', `file is invalid, expected a readable NDJSON file, actual ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new ConfigurationError('file', `file is invalid, expected a readable NDJSON file, actual ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, { cause: error });
   }
   const config = resolveDeliveryOptions({ ...given, storage: undefined, deadLetterFile: undefined });
   const report = (error: DeliveryError) => onError?.(error);
