@@ -126,7 +126,7 @@ function textOf(value: unknown): string {
   try {
     if (value instanceof Error) {
       const { message } = value;
-      if (typeof message === 'string') return message;
+      if (typeof message === 'string' && message !== '') return message;
     }
     return String(value);
   } catch {
