@@ -4,10 +4,18 @@ import type { ErrorCode } from './codes.js';
 /**
  * Returns a `Symbol.hasInstance` check that recognizes instances by a registered symbol on their
  * prototype chain, so that `instanceof` holds even when two copies of this package are loaded
- * (CommonJS and ESM, or two versions in one tree).
+ * (CommonJS and ESM, or two versions in one tree). Never throws: a `catch` asks it of whatever was
+ * thrown, and a Proxy whose `get` trap throws is not one of ours.
  */
 export function brandCheck(brand: symbol): (value: unknown) => boolean {
-  return (value) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return (value) => {
+    if (typeof value !== 'object' || value === null) return false;
+    try {
+      return (value as Record<symbol, unknown>)[brand] === true;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ const HOSTILE_PARAMS: ReadonlyArray<readonly [string, () => unknown, string]> = 
   ['a timestamp getter that throws a null-prototype object', () => ({ userId: 'u1', event: 'Paid', get timestamp() { throw nullObject(); } }), 'timestamp'],
   ['a messageId getter that throws an object whose toString throws', () => ({ userId: 'u1', event: 'Paid', get messageId() { throw { toString: () => { throw new Error('no text'); } }; } }), 'messageId'],
   ['params a Proxy whose get trap throws a null-prototype object', () => new Proxy({}, { get: () => { throw nullObject(); } }), 'userId'],
+  ['a timestamp Proxy whose getPrototypeOf trap throws a Proxy whose traps throw', () => ({ userId: 'u1', event: 'Paid', timestamp: new Proxy({}, { getPrototypeOf: () => { throw new Proxy({}, { get: () => { throw nullObject(); }, getPrototypeOf: () => { throw nullObject(); } }); } }) }), 'params'],
 ];
 
 const keep: BeforeSend = (message) => message;
