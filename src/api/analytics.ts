@@ -9,7 +9,7 @@ import { diagnosticsObserver } from '../delivery/diagnostics.js';
 import { allOf } from '../delivery/observer.js';
 import { flushAllDeliveries } from '../delivery/exit-hook.js';
 import { ErrorChannel, type ReportedError } from '../errors/error-channel.js';
-import { ConfigurationError, DeliveryError, ValidationError } from '../errors/metarouter-error.js';
+import { ConfigurationError, DeliveryError, readThrown, ValidationError } from '../errors/metarouter-error.js';
 import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
 import { AnalyticsEmitter } from '../otel/emit.js';
 import { MetaRouterLogRecordExporter } from '../otel/log-record-exporter.js';
@@ -21,7 +21,7 @@ import type { Shaper } from '../shaping/shape.js';
 import type { ViolationForwarder } from '../shaping/violation-forwarder.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
-import { pickFields } from '../translate/pick-fields.js';
+import { pickFields, readOnce } from '../translate/pick-fields.js';
 import { toMessage } from '../translate/message.js';
 import { isoTimeOf, toIsoTimestamp } from '../translate/timestamp.js';
 import { LIBRARY } from '../version.js';
@@ -198,15 +198,17 @@ export class Analytics extends ErrorChannel {
       const source = params as Record<string, unknown>;
       const picked = pickFields(source);
       if (isProblem(picked)) throw new ValidationError(picked.code, picked.field, picked.message, { cause: picked.cause });
-      const [timestamp, messageId] = [source.timestamp, source.messageId];
-      timeMillis = timestamp === undefined ? Date.now() : this.timeOf(timestamp);
+      const [timestamp, messageId] = [readOnce(source, 'timestamp'), readOnce(source, 'messageId')];
+      if (isProblem(timestamp)) throw new ValidationError(timestamp.code, timestamp.field, timestamp.message, { cause: timestamp.cause });
+      if (isProblem(messageId)) throw new ValidationError(messageId.code, messageId.field, messageId.message, { cause: messageId.cause });
+      timeMillis = timestamp.value === undefined ? Date.now() : this.timeOf(timestamp.value);
       span = trace.getSpan(active);
       const spanContext = span?.spanContext();
       const correlated = spanContext !== undefined && isSpanContextValid(spanContext);
       const record = buildRecord({
         type,
         picked,
-        messageId: messageId === undefined ? randomUUID() : (messageId as string),
+        messageId: messageId.value === undefined ? randomUUID() : (messageId.value as string),
         timestamp: isoTimeOf(timeMillis),
         traceId: correlated ? spanContext.traceId : undefined,
         spanId: correlated ? spanContext.spanId : undefined,
@@ -220,7 +222,8 @@ export class Analytics extends ErrorChannel {
       event = type === 'track' ? (picked.fields.event as string) : undefined;
     } catch (error) {
       if (error instanceof ValidationError) throw error;
-      throw new ValidationError('MR_ERR_NOT_SERIALIZABLE', 'params', `${type} params could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      const { text, cause } = readThrown(error);
+      throw new ValidationError('MR_ERR_NOT_SERIALIZABLE', 'params', `${type} params could not be read: ${text}`, { cause });
     }
     const { messageId } = prepared.message;
     if (this.closePromise !== undefined) {

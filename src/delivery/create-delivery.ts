@@ -1,5 +1,5 @@
 import type { DeliveryConfig, StorageConfig } from '../config/resolve-options.js';
-import { ConfigurationError, type DeliveryError } from '../errors/metarouter-error.js';
+import { ConfigurationError, readThrown, type DeliveryError } from '../errors/metarouter-error.js';
 import { DeadLetters } from '../storage/dead-letters.js';
 import { DirectoryInUse } from '../storage/directory-lock.js';
 import { UnsafeDirectory } from '../storage/directory-safety.js';
@@ -17,7 +17,7 @@ function openSpool(storage: StorageConfig, report: (error: DeliveryError) => voi
     const why =
       error instanceof DirectoryInUse ? `it is in use by ${error.holder}`
       : error instanceof UnsafeDirectory ? error.reason
-      : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${(error as Error).message}`;
+      : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${readThrown(error).text}`;
     throw new ConfigurationError('storage.directory', `storage.directory is invalid, expected a directory this process can create, write and own alone, actual ${JSON.stringify(storage.directory)} (${why})`, { cause: error });
   }
 }
@@ -26,7 +26,7 @@ function openDeadLetters(file: string, report: (error: DeliveryError) => void): 
   try {
     return new DeadLetters(file, report);
   } catch (error) {
-    throw new ConfigurationError('deadLetterFile', `deadLetterFile is invalid, expected a file this process can append to, actual ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new ConfigurationError('deadLetterFile', `deadLetterFile is invalid, expected a file this process can append to, actual ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, { cause: error });
   }
 }
 

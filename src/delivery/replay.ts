@@ -5,7 +5,7 @@ import { LIMITS } from '../config/defaults.js';
 import type { DeliveryOptions } from '../config/options.js';
 import { readOptions, resolveDeliveryOptions } from '../config/resolve-options.js';
 import type { ErrorListener } from '../errors/error-channel.js';
-import { ConfigurationError, DeliveryError, MetaRouterError } from '../errors/metarouter-error.js';
+import { ConfigurationError, DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
 import { createDelivery } from './create-delivery.js';
 import type { DeliveryObserver, ResponseInfo } from './observer.js';
@@ -89,7 +89,7 @@ function messageOf(line: string, writeKey: string | undefined): Message | undefi
 }
 
 function invalidPath(option: string, expected: string, path: string, error: unknown): ConfigurationError {
-  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, { cause: error });
 }
 
 /** Throws a ConfigurationError unless `file` is a readable file (a directory would fail later, raw). */
@@ -170,7 +170,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     try {
       record?.record(delivered);
     } catch (error) {
-      report(new DeliveryError('MR_ERR_STORAGE_FAULT', `delivered, but could not be recorded in the progress file ${JSON.stringify(progressPath)} (${(error as NodeJS.ErrnoException).code ?? String(error)}); a later run sends them again`, delivered, { cause: error }));
+      report(new DeliveryError('MR_ERR_STORAGE_FAULT', `delivered, but could not be recorded in the progress file ${JSON.stringify(progressPath)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text}); a later run sends them again`, delivered, { cause: error }));
     }
     delivered.forEach((id) => done.add(id));
     onProgress?.(progress());

@@ -30,6 +30,7 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_BEFORE_SEND_FAILED: 'A `beforeSend` hook threw; that message was not sent.',
   MR_ERR_BEFORE_SEND_ASYNC: 'A `beforeSend` hook returned a Promise (hooks must be synchronous); that message was not sent.',
   MR_ERR_BEFORE_SEND_INVALID: 'A `beforeSend` hook returned something that is not a valid message (not a plain object or `null`, breaking the Segment Spec, not JSON, over 32 KB); that message was not sent.',
+  MR_ERR_REENTRANT_CALL: 'A call or export reached an entry point from inside one of its own `beforeSend` hooks (the hook sends through the instance it shapes); that message was not sent.',
   MR_ERR_SINK_WRITE_FAILED: "The local sink could not append to its `out` file; it keeps serving and keeping messages in memory, but stops writing the file.",
 } as const);
 

@@ -1,12 +1,21 @@
+import { inspect } from 'node:util';
 import type { ErrorCode } from './codes.js';
 
 /**
  * Returns a `Symbol.hasInstance` check that recognizes instances by a registered symbol on their
  * prototype chain, so that `instanceof` holds even when two copies of this package are loaded
- * (CommonJS and ESM, or two versions in one tree).
+ * (CommonJS and ESM, or two versions in one tree). Never throws: a `catch` asks it of whatever was
+ * thrown, and a Proxy whose `get` trap throws is not one of ours.
  */
 export function brandCheck(brand: symbol): (value: unknown) => boolean {
-  return (value) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return (value) => {
+    if (typeof value !== 'object' || value === null) return false;
+    try {
+      return (value as Record<symbol, unknown>)[brand] === true;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /**
@@ -103,4 +112,57 @@ export class DeliveryError extends MetaRouterError {
   static {
     brand(this, kDelivery);
   }
+}
+
+/** Longest text {@link readThrown} takes from a thrown value: a report is no place for a megabyte string. */
+const MAX_THROWN_TEXT = 1000;
+
+/** A caught value, as text for a report's message and as a cause to attach to it. */
+export interface Thrown {
+  /** What the value says: an Error's message, a string, `String(value)`, or a description of its kind. */
+  readonly text: string;
+  /**
+   * The value itself, or, when printing it would throw (an Error whose `message` or `stack` getter
+   * throws, a Proxy whose traps throw), an Error holding {@link text}: a listener that logs the
+   * report must not crash on what a hook threw.
+   */
+  readonly cause: unknown;
+}
+
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    if (value instanceof Error) {
+      const { message } = value;
+      if (typeof message === 'string' && message !== '') return message;
+    }
+    return String(value);
+  } catch {
+    // A null-prototype object, a throwing toString, Symbol.toPrimitive or Proxy trap.
+  }
+  try {
+    return `a thrown ${Object.prototype.toString.call(value)}`;
+  } catch {
+    return `a thrown ${typeof value} that cannot be shown as text`;
+  }
+}
+
+/** Whether an error with this cause can be printed: inspect treats a cause otherwise than a value of its own. */
+function printableAsCause(value: unknown): boolean {
+  try {
+    inspect(new Error('probe', { cause: value }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads whatever a `catch` caught, from user code or not, into text and a cause. The one way every
+ * catch in this package turns a caught value into a report; never throws, whatever the value.
+ */
+export function readThrown(value: unknown): Thrown {
+  const text = textOf(value);
+  const short = text.length > MAX_THROWN_TEXT ? `${text.slice(0, MAX_THROWN_TEXT)}…` : text;
+  return { text: short, cause: printableAsCause(value) ? value : new Error(short) };
 }

@@ -4,7 +4,7 @@ import { readOptions, resolveBeforeSend, resolveDeliveryOptions } from '../confi
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
-import type { DeliveryError } from '../errors/metarouter-error.js';
+import { readThrown, type DeliveryError } from '../errors/metarouter-error.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
 import { createShaper } from '../shaping/create-shaper.js';
@@ -69,8 +69,7 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
         this.take(item);
       } catch (error) {
         // A record no reader foresaw must cost only itself, never the rest of the batch.
-        const reason = error instanceof Error ? error.message : String(error);
-        this.delivery.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${reason}`, [], 1);
+        this.delivery.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${readThrown(error).text}`, [], 1);
       }
     }
     resultCallback(

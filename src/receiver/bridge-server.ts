@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { OtlpShapeError } from './otlp/read-otlp-value.js';
+import { readThrown } from '../errors/metarouter-error.js';
 import type { BridgeCounters, ExportHandler } from './export-handler.js';
 import { decodeRequest, encodeResponse, encodeStatus, encodingOf, mediaTypeOf, type Encoding, type Signal } from './otlp-codec.js';
 import { BodyError, contentCoding, readBody } from './read-body.js';
@@ -102,8 +103,7 @@ export class BridgeServer {
     } catch (error) {
       // Anything the decoder throws means a malformed body; from the readers, only OtlpShapeError does.
       if (decoded !== undefined && !(error instanceof OtlpShapeError)) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      return this.reply(response, 400, encoding, encodeStatus(encoding, `the body is not an OTLP ${signal} export request: ${reason}`));
+      return this.reply(response, 400, encoding, encodeStatus(encoding, `the body is not an OTLP ${signal} export request: ${readThrown(error).text}`));
     }
     switch (outcome.kind) {
       case 'busy':

@@ -1,3 +1,4 @@
+import { readThrown } from '../errors/metarouter-error.js';
 import { isPlainObject } from '../translate/check-fields.js';
 import type { SegmentMessage } from './segment-message.js';
 import type { ShapingStage, StageVerdict } from './shape.js';
@@ -19,6 +20,28 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
+ * Why a hook's result is not a message object, if it is not. Reading it runs the hook's code (a
+ * `then` getter, Proxy traps): whatever that throws is a result that cannot be read, never an
+ * exception out of the call.
+ */
+function checkResult(result: unknown, label: string): StageVerdict | undefined {
+  try {
+    if (isThenable(result)) {
+      // Whatever it settles to is not used; its rejection must not surface as unhandled.
+      Promise.resolve(result).catch(() => {});
+      return { kind: 'fail', code: 'MR_ERR_BEFORE_SEND_ASYNC', reason: `${label} returned a Promise; hooks must be synchronous and return the message or null` };
+    }
+    if (!isPlainObject(result)) {
+      return { kind: 'fail', code: 'MR_ERR_BEFORE_SEND_INVALID', reason: `${label} returned ${describe(result)}, expected the message object or null` };
+    }
+  } catch (error) {
+    const { text, cause } = readThrown(error);
+    return { kind: 'fail', code: 'MR_ERR_BEFORE_SEND_INVALID', reason: `${label} returned a value that could not be read: ${text}`, cause };
+  }
+  return undefined;
+}
+
+/**
  * The `beforeSend` stage: the user's hooks in order, each given what the previous one returned.
  * A hook that throws, returns a Promise or returns something that is not a message object fails
  * the message (it is not sent: a redaction hook that crashed must not leak what it was to remove).
@@ -35,17 +58,12 @@ export function beforeSendStage(hooks: readonly BeforeSend[]): ShapingStage {
         try {
           result = hooks[index]!(current as SegmentMessage);
         } catch (error) {
-          return { kind: 'fail', code: 'MR_ERR_BEFORE_SEND_FAILED', reason: `${label} threw: ${error instanceof Error ? error.message : String(error)}`, cause: error };
+          const { text, cause } = readThrown(error);
+          return { kind: 'fail', code: 'MR_ERR_BEFORE_SEND_FAILED', reason: `${label} threw: ${text}`, cause };
         }
         if (result === null) return { kind: 'drop' };
-        if (isThenable(result)) {
-          // Whatever it settles to is not used; its rejection must not surface as unhandled.
-          Promise.resolve(result).catch(() => {});
-          return { kind: 'fail', code: 'MR_ERR_BEFORE_SEND_ASYNC', reason: `${label} returned a Promise; hooks must be synchronous and return the message or null` };
-        }
-        if (!isPlainObject(result)) {
-          return { kind: 'fail', code: 'MR_ERR_BEFORE_SEND_INVALID', reason: `${label} returned ${describe(result)}, expected the message object or null` };
-        }
+        const problem = checkResult(result, label);
+        if (problem !== undefined) return problem;
         current = result;
       }
       return { kind: 'send', message: current };

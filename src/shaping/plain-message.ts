@@ -1,4 +1,5 @@
 import { LIMITS } from '../config/defaults.js';
+import { readThrown } from '../errors/metarouter-error.js';
 import type { AnalyticsRecord, EventType, PlainParts } from '../translate/analytics-record.js';
 import { LIBRARY } from '../version.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
@@ -63,7 +64,8 @@ export function fromPlain(value: unknown, identity: Identity, writeKeyJson: stri
     // Most stages leave the time as it was: that string is already checked and normalized.
     if (given !== undefined && given !== identity.timestamp) timestamp = toIsoTimestamp(given);
   } catch (error) {
-    return { code: 'MR_ERR_NOT_SERIALIZABLE', field: 'timestamp', message: 'timestamp could not be read', cause: error };
+    const { text, cause } = readThrown(error);
+    return { code: 'MR_ERR_NOT_SERIALIZABLE', field: 'timestamp', message: `timestamp could not be read: ${text}`, cause };
   }
   if (timestamp === undefined) return { code: 'MR_ERR_INVALID_FIELD', field: 'timestamp', message: 'timestamp must be a valid Date or ISO 8601 string' };
   const record = buildRecord({ type: identity.type, picked, messageId: identity.messageId, timestamp, traceId: identity.traceId, spanId: identity.spanId });

@@ -24,11 +24,12 @@
  * Each stage is given a fresh plain copy (JSON) of the message as the stage before it left it,
  * never the caller's objects and never the writeKey. The first stage is given the copy the
  * message's text was serialized from, when the entry point kept one (`buildRecord`'s `keepPlain`,
- * asked for when {@link Shaper.copies}); the others, a parse of the text before them. (That copy
- * may carry the caller's symbol-keyed properties along by reference: JSON never sends them.) The
+ * asked for when {@link Shaper.copies}); the others, a parse of the text before them. The
  * library's own keys (`type`, `messageId`, `writeKey`, `context.library`, `context.otel`) keep
  * their values whatever a stage returns. With no stage the message passes untouched: no copy, no
- * allocation.
+ * allocation. A message given to a shaper while one of its own stages runs (a hook that sends
+ * through the entry point it shapes) is refused and reported, `MR_ERR_REENTRANT_CALL`: it would
+ * run the hook again, without end.
  */
 import type { ErrorCode } from '../errors/codes.js';
 import type { ReportedError } from '../errors/error-channel.js';
@@ -86,6 +87,9 @@ export type ShapedMessage = Message | RebuiltMessage;
 
 /** The shaping stages of one entry point, run in order over each message. */
 export class Shaper {
+  /** True while a stage runs: a message given to {@link shape} then comes from inside a hook. */
+  private running = false;
+
   constructor(
     private readonly stages: readonly ShapingStage[],
     private readonly writeKeyJson: string,
@@ -104,10 +108,15 @@ export class Shaper {
    */
   shape(message: Message, atCall = false, record?: AnalyticsRecord): ShapedMessage | undefined {
     if (this.stages.length === 0) return message;
+    if (this.running) {
+      // A hook that sends through the entry point it shapes would run itself again, without end.
+      this.sink.failed(new DeliveryError('MR_ERR_REENTRANT_CALL', 'a message was sent from inside a beforeSend hook of the same entry point; it was not sent (a hook must not send through the entry point it shapes)', [message.messageId]));
+      return undefined;
+    }
     let current: ShapedMessage = message;
     for (const stage of this.stages) {
       const { plain, identity } = current === message && record?.plain !== undefined ? plainOf(record, record.plain, message.messageId) : toPlain(current, this.writeKeyJson);
-      const verdict = stage.run(plain);
+      const verdict = this.run(stage, plain);
       if (verdict.kind === 'drop') {
         this.sink.filtered(identity.messageId, stage.name);
         this.reportAll(verdict.reports, identity.messageId);
@@ -134,6 +143,15 @@ export class Shaper {
       current = rebuilt;
     }
     return current;
+  }
+
+  private run(stage: ShapingStage, plain: SegmentMessage): StageVerdict {
+    this.running = true;
+    try {
+      return stage.run(plain);
+    } finally {
+      this.running = false;
+    }
   }
 
   private reportAll(reports: readonly StageReport[] | undefined, messageId: string): void {

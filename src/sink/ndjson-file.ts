@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { ConfigurationError, MetaRouterError } from '../errors/metarouter-error.js';
+import { ConfigurationError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
 
 /**
  * The `out` file: opened (for appending) before the sink listens, so a path that cannot be written
@@ -17,8 +17,8 @@ export class NdjsonFile {
     try {
       handle = await open(path, 'a');
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConfigurationError('out', `out is invalid, cannot append to ${path}: ${reason}`, { cause: error });
+      const { text, cause } = readThrown(error);
+      throw new ConfigurationError('out', `out is invalid, cannot append to ${path}: ${text}`, { cause });
     }
     const file = new NdjsonFile(createWriteStream(path, { fd: handle }));
     file.stream.on('error', (error) => {

@@ -1,5 +1,5 @@
 import { appendFileSync, closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
-import { DeliveryError } from '../errors/metarouter-error.js';
+import { DeliveryError, readThrown } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
 
 /**
@@ -31,7 +31,7 @@ export class DeadLetters {
       appendFileSync(this.file, text, { mode: 0o600 });
     } catch (error) {
       const ids = messages.map((message) => message.messageId);
-      this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `could not append ${ids.length} given-up messages to the dead-letter file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, ids, { cause: error }));
+      this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `could not append ${ids.length} given-up messages to the dead-letter file: ${(error as NodeJS.ErrnoException).code ?? readThrown(error).text}`, ids, { cause: error }));
     }
   }
 }

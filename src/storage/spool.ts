@@ -1,6 +1,6 @@
 import { closeSync, constants, fdatasync, fdatasyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeliveryError } from '../errors/metarouter-error.js';
+import { DeliveryError, readThrown } from '../errors/metarouter-error.js';
 import { AckFile, comparePositions, type Position, type SettledRange } from './ack-file.js';
 import { lockDirectory } from './directory-lock.js';
 import { checkDirectorySafety } from './directory-safety.js';
@@ -506,7 +506,7 @@ export class Spool {
   private fault(message: string, cause: unknown): void {
     if (this.faulted) return;
     this.faulted = true;
-    this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `${message}: ${(cause as NodeJS.ErrnoException)?.code ?? String(cause)}`, [], { cause }));
+    this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `${message}: ${(cause as NodeJS.ErrnoException)?.code ?? readThrown(cause).text}`, [], { cause }));
   }
 
   /** One background sync at a time: a slow disk stretches the window at risk, it does not pile up syncs. */

@@ -1,7 +1,7 @@
+import { readThrown } from '../errors/metarouter-error.js';
 import type { AnalyticsRecord, EventType, PlainParts } from './analytics-record.js';
 import { checkFields, checkMessageId, type FieldProblem } from './check-fields.js';
 import { jsonCopy, NOT_COPIED } from './json-copy.js';
-import { RESERVED_CONTEXT_KEYS } from './message.js';
 import type { PickedFields } from './pick-fields.js';
 
 /** A call's parts before serialization, as the facade or a reader found them. */
@@ -16,8 +16,8 @@ export interface RecordInput {
 }
 
 function notSerializable(field: string, error: unknown): FieldProblem {
-  const reason = error instanceof Error ? error.message : String(error);
-  return { code: 'MR_ERR_NOT_SERIALIZABLE', field, message: `${field} cannot be represented in JSON: ${reason}`, cause: error };
+  const { text, cause } = readThrown(error);
+  return { code: 'MR_ERR_NOT_SERIALIZABLE', field, message: `${field} cannot be represented in JSON: ${text}`, cause };
 }
 
 /** Names the field whose serialization throws; only runs after a failure, off the hot path. */
@@ -32,17 +32,6 @@ function culprit(fields: Record<string, unknown>): string {
   return 'properties';
 }
 
-/** The context without the keys this package owns; copied key by key (a `delete` would slow its serialization). */
-function contextWithoutReserved(context: Record<string, unknown>): Record<string, unknown> {
-  for (const key of RESERVED_CONTEXT_KEYS) {
-    if (Object.hasOwn(context, key)) {
-      // fromEntries defines own properties: a `__proto__` key stays a key, never a prototype.
-      return Object.fromEntries(Object.entries(context).filter(([name]) => !RESERVED_CONTEXT_KEYS.has(name)));
-    }
-  }
-  return context;
-}
-
 /**
  * Checks a call against the Segment Spec and serializes its user data, once, into an
  * {@link AnalyticsRecord}. What is serialized is the data as it is now: later changes to the
@@ -54,10 +43,9 @@ function contextWithoutReserved(context: Record<string, unknown>): Record<string
  */
 export function buildRecord(input: RecordInput, keepPlain = false): AnalyticsRecord | FieldProblem {
   const { fields } = input.picked;
-  let context = input.picked.context as Record<string, unknown> | undefined;
+  const context = input.picked.context as Record<string, unknown> | undefined;
   const problem = checkFields(input.type, fields, context) ?? checkMessageId(input.messageId);
   if (problem !== undefined) return problem;
-  if (context !== undefined) context = contextWithoutReserved(context);
   let plain: PlainParts | undefined;
   if (keepPlain) {
     const fieldsCopy = jsonCopy(fields);

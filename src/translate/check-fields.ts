@@ -29,10 +29,18 @@ function isPresent(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
-/** True for `{}`-literal-like objects: not arrays, class instances, Maps, Dates or Buffers. */
+/**
+ * True for `{}`-literal-like objects: not arrays, class instances, Maps, Dates or Buffers. Never
+ * throws: a Proxy whose `getPrototypeOf` trap throws (or a revoked one) is not a plain object.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
+  let proto: unknown;
+  try {
+    proto = Object.getPrototypeOf(value);
+  } catch {
+    return false;
+  }
   return proto === Object.prototype || proto === null;
 }
 

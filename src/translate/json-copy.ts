@@ -36,7 +36,7 @@ interface Budget {
  * The copy reads an object's properties before it descends into them, where JSON descends into
  * each in turn: a getter that changes its siblings may be seen otherwise than JSON.stringify would
  * have seen it (what is checked is still what is sent). Symbol-keyed properties, which JSON skips,
- * may come along by reference.
+ * are left out.
  */
 export function jsonCopy(object: Record<string, unknown>): Record<string, unknown> | typeof NOT_COPIED {
   if (prototypeHasEnumerableKeys()) return NOT_COPIED;
@@ -96,8 +96,10 @@ function copyObject(object: Record<string, unknown>, depth: number, budget: Budg
   if (proto === Date.prototype) return object.toJSON === dateToJSON ? copy((object as unknown as Date).toJSON(), depth, budget) : NOT_COPIED;
   if ((proto !== Object.prototype && proto !== null) || typeof object.toJSON === 'function') return NOT_COPIED;
   // Spreading reads each property once (getters included) and defines the copy's own keys, so a
-  // `__proto__` key stays a key.
-  const out: Record<string, unknown> = { ...object };
+  // `__proto__` key stays a key. It also copies symbol-keyed properties, by reference: JSON never
+  // sends them, and a stage given the copy must not reach the caller's objects through them.
+  let out: Record<string, unknown> = { ...object };
+  if (Object.getOwnPropertySymbols(out).length > 0) out = Object.fromEntries(Object.entries(out));
   for (const key in out) {
     budget.values -= 1;
     const value = out[key];

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { ConfigurationError } from '../../errors/metarouter-error.js';
+import { ConfigurationError, readThrown } from '../../errors/metarouter-error.js';
 import { LIMITS } from '../../config/defaults.js';
 import type { JsonSchema } from './plan-source.js';
 
@@ -116,7 +116,7 @@ function readPlanFile(path: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
-    throw invalid(`the file ${JSON.stringify(path)} could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, error);
+    throw invalid(`the file ${JSON.stringify(path)} could not be read (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, error);
   }
   try {
     return JSON.parse(text);
@@ -156,6 +156,7 @@ export function readingPlan<T>(read: () => T): T {
     return read();
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
-    throw invalid(`it could not be read (${error instanceof Error ? error.message : String(error)})`, error);
+    const { text, cause } = readThrown(error);
+    throw invalid(`it could not be read (${text})`, cause);
   }
 }

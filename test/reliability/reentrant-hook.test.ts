@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { startIngestServer } from '../helpers/ingest-server.js';
+
+// The library as this test build compiled it: <build dir>/src, from <build dir>/test/reliability.
+const LIBRARY = resolve(__dirname, '..', '..', 'src', 'index.js');
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `source` in a child Node process (the library as `library`, the ingestion URL as `host`) and returns its exit. */
+function runChild(source: string, host: string): Promise<Outcome> {
+  const script = `const library = require(${JSON.stringify(LIBRARY)}); const host = ${JSON.stringify(host)};\n${source}`;
+  return new Promise((done) => {
+    execFile(process.execPath, ['-e', script], { timeout: 20_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null, stdout, stderr });
+    });
+  });
+}
+
+/** A hook that calls the instance it shapes, with no guard: each call would run the hook again. */
+const UNGUARDED = `
+  const analytics = new library.Analytics({ writeKey: 'k', host, flushInterval: 5, beforeSend: (message) => { analytics.track({ userId: 'u1', event: 'From the hook' }); return message; } });
+`;
+
+test('a hook that calls its own Analytics with no listener: the process lives and exits 0', async () => {
+  const server = await startIngestServer();
+  try {
+    const outcome = await runChild(`${UNGUARDED}
+      const id = analytics.track({ userId: 'u1', event: 'Paid' });
+      analytics.closeAndFlush().then(() => console.log(JSON.stringify({ id })));`, server.url);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const { id } = JSON.parse(outcome.stdout) as { id: string };
+    assert.deepEqual(server.accepted.map((message) => [message.messageId, message.event]), [[id, 'Paid']]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a hook that calls its own Analytics: the inner call is not sent and is reported MR_ERR_REENTRANT_CALL by its messageId; the outer one is sent', async () => {
+  const server = await startIngestServer();
+  try {
+    const outcome = await runChild(`
+      const inner = [];
+      const analytics = new library.Analytics({ writeKey: 'k', host, flushInterval: 5, beforeSend: (message) => { inner.push(analytics.track({ userId: 'u1', event: 'From the hook' })); return message; } });
+      const reports = [];
+      analytics.on('error', (error) => reports.push([error.code, error.messageIds]));
+      const id = analytics.track({ userId: 'u1', event: 'Paid' });
+      analytics.closeAndFlush().then(() => console.log(JSON.stringify({ id, inner, reports })));`, server.url);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const { id, inner, reports } = JSON.parse(outcome.stdout) as { id: string; inner: string[]; reports: unknown[] };
+    assert.equal(inner.length, 1);
+    assert.deepEqual(reports, [['MR_ERR_REENTRANT_CALL', inner]]);
+    assert.deepEqual(server.accepted.map((message) => [message.messageId, message.event]), [[id, 'Paid']]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('two instances whose hooks call each other: the cycle is cut where it comes back, and the process exits 0', async () => {
+  const server = await startIngestServer();
+  try {
+    const outcome = await runChild(`
+      const options = { writeKey: 'k', host, flushInterval: 5 };
+      const reports = [];
+      const a = new library.Analytics({ ...options, beforeSend: (message) => { b.track({ userId: 'u1', event: 'From a' }); return message; } });
+      const b = new library.Analytics({ ...options, beforeSend: (message) => { a.track({ userId: 'u1', event: 'From b' }); return message; } });
+      a.on('error', (error) => reports.push(['a', error.code]));
+      b.on('error', (error) => reports.push(['b', error.code]));
+      a.track({ userId: 'u1', event: 'Paid' });
+      Promise.all([a.closeAndFlush(), b.closeAndFlush()]).then(() => console.log(JSON.stringify({ reports })));`, server.url);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.deepEqual((JSON.parse(outcome.stdout) as { reports: unknown[] }).reports, [['a', 'MR_ERR_REENTRANT_CALL']]);
+    assert.deepEqual(server.accepted.map((message) => message.event).sort(), ['From a', 'Paid']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an exporter whose hook calls the Analytics feeding it through a synchronous processor: the record that comes back is reported, the process exits 0', async () => {
+  const server = await startIngestServer();
+  try {
+    const outcome = await runChild(`
+      const { LoggerProvider, SimpleLogRecordProcessor } = require('@opentelemetry/sdk-logs');
+      const reports = [];
+      let analytics;
+      const exporter = new library.MetaRouterLogRecordExporter({ writeKey: 'k', host, flushInterval: 5, beforeSend: (message) => { analytics.track({ userId: 'u1', event: 'From the hook', messageId: 'inner' }); return message; } });
+      exporter.on('error', (error) => reports.push([error.code, error.messageIds]));
+      const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+      analytics = new library.Analytics({ writeKey: 'k', host, loggerProvider: provider });
+      analytics.track({ userId: 'u1', event: 'Paid', messageId: 'outer' });
+      provider.shutdown().then(() => console.log(JSON.stringify({ reports })));`, server.url);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.deepEqual((JSON.parse(outcome.stdout) as { reports: unknown[] }).reports, [['MR_ERR_REENTRANT_CALL', ['inner']]]);
+    assert.deepEqual(server.accepted.map((message) => message.messageId), ['outer']);
+  } finally {
+    await server.close();
+  }
+});
