@@ -4,7 +4,6 @@ import { ACK_SLOT_BYTES, type AckState, decodeAckSlot, encodeAckSlot, type Posit
 import { openRegular } from './regular-file.js';
 
 export type { AckState, Position, SettledRange } from './format.js';
-export { MAX_SETTLED_RANGES } from './format.js';
 
 const START: AckState = { cursor: { segment: 0, offset: 0 }, settled: [] };
 
