@@ -77,6 +77,9 @@ interface Segment {
   readonly damagedHeader: boolean;
 }
 
+/** Bytes of a segment's records: its size less its header, when it has one yet. */
+const recordBytes = (segment: Segment) => segment.bytes - Math.min(segment.dataStart, segment.bytes);
+
 /** True when a record ending at `end` lies in one of `ranges`. */
 const inRanges = (ranges: readonly SettledRange[], end: Position) => ranges.some((range) => comparePositions(range.from, end) < 0 && comparePositions(end, range.to) <= 0);
 
@@ -106,6 +109,7 @@ export class Spool {
   private readIndex = 0;
   private readOffset = 0;
   private readFd = -1;
+  /** Bytes of the records held, which `maxBytes` bounds; segment headers are not counted, so that room for N records of the largest size takes N of them. */
   private totalBytes = 0;
   /** The highest id of an entry named like a segment that is left unread (not a regular file, unknown format, unreadable): new segments are numbered past it. */
   private lastSkippedId = 0;
@@ -176,7 +180,7 @@ export class Spool {
     const rolls = this.writer.bytes + frameLength > this.segmentBytes && this.writer.bytes > 0;
     const withHeader = rolls || this.writer.bytes === 0;
     const length = withHeader ? SEGMENT_HEADER_BYTES + frameLength : frameLength;
-    if (this.totalBytes + length > this.settings.maxBytes) return 'full';
+    if (this.totalBytes + frameLength > this.settings.maxBytes) return 'full';
     try {
       if (rolls) this.roll();
       const written = this.io.writeSync(this.writerFd, this.frame, withHeader ? 0 : SEGMENT_HEADER_BYTES, length, this.writer.bytes);
@@ -190,7 +194,7 @@ export class Spool {
     this.faulted = false;
     this.unsynced = true;
     this.writer.bytes += length;
-    this.totalBytes += length;
+    this.totalBytes += frameLength;
     if (read && wasCaughtUp) this.readOffset = this.writer.bytes;
     return { segment: this.writer.id, offset: this.writer.bytes };
   }
@@ -291,7 +295,7 @@ export class Spool {
       synced = true;
       const segment = this.segments.shift()!;
       this.readIndex--;
-      this.totalBytes -= segment.bytes;
+      this.totalBytes -= recordBytes(segment);
       const name = segmentName(segment.id);
       try {
         if (segment.corrupt) this.io.renameSync(join(this.directory, name), join(this.directory, corruptName(name)));
@@ -325,7 +329,7 @@ export class Spool {
     if (this.readIndex === 0) this.nextReadSegment();
     this.segments.shift();
     this.readIndex--;
-    this.totalBytes -= segment.bytes;
+    this.totalBytes -= recordBytes(segment);
     // The cursor first: a kill between the two leaves a cursor naming a missing segment, which a start skips.
     this.settle(this.acked, { segment: segment.id, offset: segment.bytes });
     try {
@@ -489,9 +493,9 @@ export class Spool {
         this.removeAtStart(segmentName(id));
         continue;
       }
-      const damagedHeader = header === 'damaged';
-      this.segments.push({ id, bytes, previous: true, corrupt: false, dataStart: header === 'damaged' ? 0 : header.dataStart, damagedHeader });
-      this.totalBytes += bytes;
+      const segment = { id, bytes, previous: true, corrupt: false, dataStart: header === 'damaged' ? 0 : header.dataStart, damagedHeader: header === 'damaged' };
+      this.segments.push(segment);
+      this.totalBytes += recordBytes(segment);
     }
     if (this.segments[0]?.id === this.acked.segment) this.readOffset = Math.min(this.acked.offset, this.segments[0].bytes);
   }

@@ -180,3 +180,21 @@ test('a legacy segment with a torn first record shorter than a header is cut off
   assert.match(errors[0]!.message, /torn record/);
   spool.close();
 });
+
+test('storage.maxBytes counts records, not segment headers: room for N records of the largest size, as the bridge checks it, takes N such records', () => {
+  const id = 'é'.repeat(100);
+  const json = JSON.stringify({ messageId: 'x', pad: '' }).replace('""', `"${'x'.repeat(32 * 1024 - 25)}"`);
+  const record = 10 + Buffer.byteLength(id) + Buffer.byteLength(json);
+  const errors: DeliveryError[] = [];
+  const spool = new Spool({ directory: freshDir(), maxBytes: 2 * record, syncInterval: 0 }, (error) => errors.push(error));
+  assert.equal(spool.freeBytes, 2 * record);
+  assert.equal(typeof spool.append(id, json, false), 'object');
+  assert.equal(spool.freeBytes, record);
+  const second = spool.append(id, json, false);
+  assert.ok(typeof second === 'object', 'the second record starts a new segment, with its header');
+  assert.equal(second.segment, 2);
+  assert.equal(spool.freeBytes, 0);
+  assert.equal(spool.append('one-more', '{}', false), 'full');
+  spool.close();
+  assert.deepEqual(errors, []);
+});
