@@ -85,10 +85,13 @@ const inRanges = (ranges: readonly SettledRange[], end: Position) => ranges.some
 
 /**
  * An append-only, size-bounded log of messages in segment files, with an acknowledgement cursor
- * (every byte layout: `format.ts`; every file access: `file-io.ts`). Appends go through `write(2)` (the page cache: they survive the process being killed); `syncInterval`
- * adds an `fdatasync` at most that often (power loss). One reader walks the log in order from the
- * cursor, across segments; a corrupt part of a segment is skipped up to the next intact record (a torn
- * tail, with none after it, is cut off), reported, and the segment set aside when acknowledged. A segment is deleted only once the cursor past it is synced.
+ * (every byte layout: `format.ts`; every file access: `file-io.ts`). Appends go through `write(2)`
+ * (the page cache: they survive the process being killed); `syncInterval` adds an `fdatasync` at
+ * most that often (power loss). One reader walks the log in order from the cursor, across segments;
+ * a corrupt part of a segment is skipped up to the next intact record (a torn tail, with none after
+ * it, is cut off), reported, and the segment set aside when acknowledged. A segment is deleted only
+ * once the cursor past it is synced. A fault on a single file (a read, an unlink, a rename) is
+ * reported and never stops a start.
  */
 export class Spool {
   private readonly segments: Segment[] = [];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -197,4 +197,29 @@ test('storage.maxBytes counts records, not segment headers: room for N records o
   assert.equal(spool.append('one-more', '{}', false), 'full');
   spool.close();
   assert.deepEqual(errors, []);
+});
+
+test('the header costs no extra call: one write(2) per appended record, the first of each segment included', () => {
+  const directory = freshDir();
+  let writes = 0;
+  const spool = new Spool(
+    {
+      directory,
+      // The smallest segments (about 33 KiB): three records each.
+      maxBytes: 256 * 1024,
+      syncInterval: 0,
+      io: {
+        writeSync: (fd, buffer, offset, length, position) => {
+          writes++;
+          return writeSync(fd, buffer, offset, length, position);
+        },
+      },
+    },
+    () => {},
+  );
+  const json = (i: number) => JSON.stringify({ messageId: `m${i}`, pad: 'x'.repeat(10 * 1024) });
+  for (let i = 0; i < 20; i++) assert.equal(typeof spool.append(`m${i}`, json(i), false), 'object');
+  spool.close();
+  assert.ok(segments(directory).length >= 5, 'several segments, each started by an append');
+  assert.equal(writes, 20);
 });
