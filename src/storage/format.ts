@@ -6,7 +6,7 @@
  *
  * ## Files of the directory
  *
- * - `segment-<id, 10 digits>.log`: messages, appended in order; ids grow by one per new segment.
+ * - `segment-<id, 10 digits>.log`: messages, appended in order; a new segment's id is past every id in the directory.
  *   `<segment>.corrupt`: a segment that held damage, set aside once every record in it was settled.
  * - `ack`: the acknowledgement cursor and the settled ranges past it.
  *   `ack.skipped-<epoch ms>`: something that was not a regular file under the name `ack`, moved aside.
@@ -34,7 +34,9 @@
  * checksum matches, as past any damaged part, reports it, and keeps the file as `.corrupt`.
  *
  * A segment of a version the reader does not know is reported `MR_ERR_STORAGE_UNKNOWN_FORMAT` at
- * start and left where it is, neither read nor removed; new segments are numbered past it.
+ * start and left where it is, neither read nor removed; new segments are numbered past it. A later
+ * version may change anything after the header, but must keep the header's 12 bytes as they are here,
+ * so that every earlier reader can still tell its segments apart.
  *
  * ## Ack file
  *
@@ -54,7 +56,7 @@ import { LIMITS } from '../config/defaults.js';
 
 /** The newest segment format: what new segments are written in. */
 export const SEGMENT_FORMAT_VERSION = 1;
-/** Bytes of a segment's header; 0 for a version-0 segment. */
+/** Bytes of a segment's header (a version-0 segment has none). */
 export const SEGMENT_HEADER_BYTES = 12;
 const SEGMENT_MAGIC = Buffer.from('MRSP', 'latin1');
 
@@ -72,7 +74,9 @@ export const segmentName = (id: number): string => `segment-${String(id).padStar
 export const SEGMENT_NAME = /^segment-(\d{10})\.log$/;
 /** The name a segment that held damage is kept under. */
 export const corruptName = (name: string): string => `${name}.corrupt`;
+/** The ack file's name in the directory. */
 export const ACK_FILE = 'ack';
+/** The lock file's name in the directory. */
 export const LOCK_FILE = 'lock';
 
 /** Writes the header of a new segment into `target` at 0. */
@@ -251,6 +255,7 @@ export interface LockOwner {
   readonly start: string | undefined;
 }
 
+/** The lock file's text for `owner`. */
 export function encodeLock(owner: LockOwner): string {
   return `${owner.pid}\n${owner.host}\n${owner.start === undefined ? '' : `${owner.start}\n`}`;
 }
