@@ -37,6 +37,7 @@ export interface SpoolSettings {
   readonly maxBytes: number;
   /** Milliseconds between data syncs of the segment being written; 0: never sync. */
   readonly syncInterval: number;
+  /** File-system calls to use instead of `node:fs`: the seam where tests inject faults or count calls. */
   readonly io?: Partial<SpoolIo>;
 }
 
