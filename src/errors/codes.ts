@@ -24,6 +24,7 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_STORAGE_FAULT: 'Durable storage (`storage.directory`) could not be written, read or synced; messages are held in memory until it works again.',
   MR_ERR_STORAGE_CORRUPT: 'A torn or corrupt part of a storage file was cut off (the intact records are sent); the file is kept as `*.corrupt`.',
   MR_ERR_STORAGE_ENTRY_SKIPPED: 'An entry of `storage.directory` named like a storage file (a segment, `ack`) is not a regular file (a directory, a symbolic link, a FIFO); it is never opened through: a segment is left unread, an `ack` renamed aside (the spool is then sent again from its oldest record).',
+  MR_ERR_STORAGE_UNKNOWN_FORMAT: 'A segment of `storage.directory` is in a storage format version this version of the package does not know (written by a newer one); it is reported at each start and left where it is, neither read nor removed.',
   MR_ERR_EVICTED: 'Storage held `storage.maxBytes` and `storage.whenFull` is `drop_oldest`: these, the oldest undelivered messages, were dropped to make room.',
   MR_ERR_KEPT_IN_STORAGE: 'The close deadline passed before these messages were delivered; they stay in `storage.directory` for the next start.',
   MR_ERR_PLAN_VIOLATION: 'A message breaks the tracking plan (unplanned event or property, missing required field, wrong type, invalid value).',

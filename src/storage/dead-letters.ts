@@ -1,10 +1,10 @@
 import { appendFileSync, closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import { DeliveryError, readThrown } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
+import { encodeDeadLetters } from './format.js';
 
 /**
- * The dead-letter file: messages given up for good are appended, one message JSON per line (the
- * same NDJSON the local sink writes), so `metarouter-otel replay` can send them again with their
+ * The dead-letter file: messages given up for good are appended (layout: `format.ts`), so `metarouter-otel replay` can send them again with their
  * messageIds. Written only on give-ups, never on the call path. Each line holds the writeKey: the
  * file is kept owner-only.
  */
@@ -25,10 +25,8 @@ export class DeadLetters {
 
   keep(messages: readonly Message[]): void {
     if (messages.length === 0) return;
-    let text = '';
-    for (const message of messages) text += `${message.json}\n`;
     try {
-      appendFileSync(this.file, text, { mode: 0o600 });
+      appendFileSync(this.file, encodeDeadLetters(messages.map((message) => message.json)), { mode: 0o600 });
     } catch (error) {
       const ids = messages.map((message) => message.messageId);
       this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `could not append ${ids.length} given-up messages to the dead-letter file: ${(error as NodeJS.ErrnoException).code ?? readThrown(error).text}`, ids, { cause: error }));

@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, linkSync, lstatSync, readFileSync, readSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { decodeLock, encodeLock, LOCK_FILE } from './format.js';
 import { openRegular } from './regular-file.js';
 
-const LOCK_FILE = 'lock';
 /** A takeover marker older than this was left by a process that died inside a takeover (which takes microseconds). */
 const ABANDONED_MARKER_MILLIS = 10_000;
 /** Directories (real paths) locked by this copy of the module: a second instance here is refused like a second process. */
@@ -66,11 +66,9 @@ function liveOwner(path: string): string | undefined {
     return unreadable(path);
   }
   if (text === undefined) return undefined;
-  const [pidText, host, start] = text.split('\n');
-  const pid = Number(pidText);
-  if (pidText === '' || !Number.isSafeInteger(pid) || pid <= 0 || host === undefined || host === '') {
-    return unreadable(path);
-  }
+  const owner = decodeLock(text);
+  if (owner === undefined) return unreadable(path);
+  const { pid, host, start } = owner;
   if (host !== hostname()) return `process ${pid} on host ${host} (remove ${path} if it is gone)`;
   if (pid === process.pid) {
     // The start tells another copy of this module here (a worker thread) from a dead predecessor that had our pid (containers reuse pids).
@@ -175,7 +173,8 @@ function readLock(path: string): string | undefined {
 }
 
 /**
- * Takes `directory` for this process: a `lock` file names its pid, host and (where known) start. A
+ * Takes `directory` for this process: a `lock` file names its pid, host and (where known) start
+ * (layout: `format.ts`). A
  * lock left by a process of this host that is gone is taken over. The directory is known by its real
  * path, so that a symbolic link to it, or a path through one, is the same directory. Throws
  * `DirectoryInUse` when a live process (or another instance in this one) holds it, or the lock cannot
@@ -186,8 +185,7 @@ export function lockDirectory(directory: string): () => void {
   const real = realpathSync(directory);
   if (lockedHere.has(real)) throw new DirectoryInUse(IN_THIS_PROCESS);
   const path = join(real, LOCK_FILE);
-  const start = thisProcessStart();
-  const content = `${process.pid}\n${hostname()}\n${start === undefined ? '' : `${start}\n`}`;
+  const content = encodeLock({ pid: process.pid, host: hostname(), start: thisProcessStart() });
   try {
     createWithContent(path, content);
   } catch (error) {

@@ -22,12 +22,13 @@ export class NotRegularFile extends Error {
 /**
  * Opens `path` only if it is a regular file itself: never through a symbolic link (`O_NOFOLLOW`),
  * never blocking on a FIFO (`O_NONBLOCK`, which regular files ignore). Throws `NotRegularFile`, or
- * the file-system error (ENOENT, EEXIST with `O_EXCL`, EACCES).
+ * the file-system error (ENOENT, EEXIST with `O_EXCL`, EACCES). `open` is the storage's file-access
+ * seam, where tests inject faults.
  */
-export function openRegular(path: string, flags: number, mode?: number): number {
+export function openRegular(path: string, flags: number, mode?: number, open: typeof openSync = openSync): number {
   let fd: number;
   try {
-    fd = openSync(path, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, mode);
+    fd = open(path, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, mode);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // ELOOP on Linux and macOS, EMLINK on FreeBSD: the name is a symbolic link.

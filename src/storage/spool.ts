@@ -1,33 +1,43 @@
-import { closeSync, constants, fdatasync, fdatasyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeliveryError, readThrown } from '../errors/metarouter-error.js';
-import { AckFile, comparePositions, type Position, type SettledRange } from './ack-file.js';
+import { AckFile, comparePositions, type AckState, type Position, type SettledRange } from './ack-file.js';
 import { lockDirectory } from './directory-lock.js';
 import { checkDirectorySafety } from './directory-safety.js';
-import { decodeFrames, encodeFrame, findNextFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
+import { storageIo, type StorageIo } from './file-io.js';
+import {
+  ACK_FILE,
+  corruptName,
+  decodeFrames,
+  encodeFrame,
+  findNextFrame,
+  FRAME_HEADER_BYTES,
+  MAX_PAYLOAD_BYTES,
+  readSegmentHeader,
+  SEGMENT_FORMAT_VERSION,
+  SEGMENT_HEADER_BYTES,
+  SEGMENT_NAME,
+  segmentName,
+  writeSegmentHeader,
+} from './format.js';
 import { kindOf, NotRegularFile, openRegular } from './regular-file.js';
 
 export type { Position, SettledRange } from './ack-file.js';
+/** The spool's file-access seam (`StorageIo`), under the name its settings have always used. */
+export type SpoolIo = StorageIo;
 
 /** The largest segment file; smaller when `maxBytes` is small, so that acknowledged space is freed in steps. */
 const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
 /** Bytes read from a segment at once; more than one whole record of the largest size. */
 const READ_CHUNK_BYTES = 256 * 1024;
-const SEGMENT_NAME = /^segment-(\d{10})\.log$/;
-
-/** The file-system calls a spool makes where tests inject faults (ENOSPC, EIO, EACCES) or count syncs. */
-export interface SpoolIo {
-  openSync: typeof openSync;
-  /** Always positional: after a failed write is cut back, the next record must land where the file ends, not at the fd's offset. */
-  writeSync: (fd: number, buffer: Buffer, offset: number, length: number, position: number) => number;
-  fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
-}
+const NOTHING_ACKNOWLEDGED: AckState = { cursor: { segment: 0, offset: 0 }, settled: [] };
 
 export interface SpoolSettings {
   readonly directory: string;
   readonly maxBytes: number;
   /** Milliseconds between data syncs of the segment being written; 0: never sync. */
   readonly syncInterval: number;
+  /** File-system calls to use instead of `node:fs`: the seam where tests inject faults or count calls. */
   readonly io?: Partial<SpoolIo>;
 }
 
@@ -62,23 +72,32 @@ interface Segment {
   readonly previous: boolean;
   /** Holds a torn or corrupt part: renamed aside instead of deleted once acknowledged. */
   corrupt: boolean;
+  /** Where its records start: past the header, or 0 in a version-0 segment or one whose header is damaged. */
+  readonly dataStart: number;
+  /** Starts with a damaged header: read from 0 as a damaged part. */
+  readonly damagedHeader: boolean;
 }
+
+/** Bytes of a segment's records: its size less its header, when it has one yet. */
+const recordBytes = (segment: Segment) => segment.bytes - Math.min(segment.dataStart, segment.bytes);
 
 /** True when a record ending at `end` lies in one of `ranges`. */
 const inRanges = (ranges: readonly SettledRange[], end: Position) => ranges.some((range) => comparePositions(range.from, end) < 0 && comparePositions(end, range.to) <= 0);
 
-const segmentName = (id: number) => `segment-${String(id).padStart(10, '0')}.log`;
-
 /**
- * An append-only, size-bounded log of messages in segment files, with an acknowledgement cursor.
- * Appends go through `write(2)` (the page cache: they survive the process being killed); `syncInterval`
- * adds an `fdatasync` at most that often (power loss). One reader walks the log in order from the
- * cursor, across segments; a corrupt part of a segment is skipped up to the next intact record (a torn
- * tail, with none after it, is cut off), reported, and the segment set aside when acknowledged. A segment is deleted only once the cursor past it is synced.
+ * An append-only, size-bounded log of messages in segment files, with an acknowledgement cursor
+ * (every byte layout: `format.ts`; every file access: `file-io.ts`). Appends go through `write(2)`
+ * (the page cache: they survive the process being killed); `syncInterval` adds an `fdatasync` at
+ * most that often (power loss). One reader walks the log in order from the cursor, across segments;
+ * a corrupt part of a segment is skipped up to the next intact record (a torn tail, with none after
+ * it, is cut off), reported, and the segment set aside when acknowledged. A segment is deleted only
+ * once the cursor past it is synced. A fault on a single file (a read, an unlink, a rename) is
+ * reported and never stops a start.
  */
 export class Spool {
   private readonly segments: Segment[] = [];
-  private readonly frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES);
+  /** A segment's header, then room for one record: a segment's first record is written with the header in one call. */
+  private readonly frame = Buffer.allocUnsafe(SEGMENT_HEADER_BYTES + FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES);
   private readonly segmentBytes: number;
   private readonly io: SpoolIo;
   private readonly ack: AckFile;
@@ -94,8 +113,9 @@ export class Spool {
   private readIndex = 0;
   private readOffset = 0;
   private readFd = -1;
+  /** Bytes of the records held, which `maxBytes` bounds; segment headers are not counted, so that room for N records of the largest size takes N of them. */
   private totalBytes = 0;
-  /** The highest id of an entry named like a segment that is not a regular file: new segments are numbered past it. */
+  /** The highest id of an entry named like a segment that is left unread (not a regular file, unknown format, unreadable): new segments are numbered past it. */
   private lastSkippedId = 0;
   private faulted = false;
   private unsynced = false;
@@ -108,7 +128,8 @@ export class Spool {
     private readonly settings: SpoolSettings,
     private readonly report: (error: DeliveryError) => void,
   ) {
-    this.io = { openSync, writeSync, fdatasync, ...settings.io };
+    this.io = storageIo(settings.io);
+    writeSegmentHeader(this.frame);
     this.segmentBytes = Math.max(FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES, Math.min(MAX_SEGMENT_BYTES, Math.floor(settings.maxBytes / 8)));
     mkdirSync(settings.directory, { recursive: true, mode: 0o700 });
     this.directory = realpathSync(settings.directory);
@@ -116,11 +137,9 @@ export class Spool {
     this.release = lockDirectory(this.directory);
     try {
       this.ack = this.openAck();
-      const stored = this.ack.read();
-      // Deferred: the caller attaches its error listener right after construction.
-      if (!stored.valid) queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', 'the acknowledgement cursor was unreadable; the spool is sent again from its oldest record (duplicates possible)', [])));
-      this.acked = stored.state.cursor;
-      this.settled = stored.state.settled.filter((range) => comparePositions(range.to, this.acked) > 0);
+      const stored = this.readAck();
+      this.acked = stored.cursor;
+      this.settled = stored.settled.filter((range) => comparePositions(range.to, this.acked) > 0);
       this.openSegments();
       this.roll();
     } catch (error) {
@@ -161,11 +180,14 @@ export class Spool {
    * `'failed'` when the write failed (reported once per run of failures; the file is left whole).
    */
   append(messageId: string, json: string, read: boolean): Position | 'full' | 'failed' {
-    const length = encodeFrame(this.frame, messageId, json);
-    if (this.totalBytes + length > this.settings.maxBytes) return 'full';
+    const frameLength = encodeFrame(this.frame, SEGMENT_HEADER_BYTES, messageId, json);
+    const rolls = this.writer.bytes + frameLength > this.segmentBytes && this.writer.bytes > 0;
+    const withHeader = rolls || this.writer.bytes === 0;
+    const length = withHeader ? SEGMENT_HEADER_BYTES + frameLength : frameLength;
+    if (this.totalBytes + frameLength > this.settings.maxBytes) return 'full';
     try {
-      if (this.writer.bytes + length > this.segmentBytes && this.writer.bytes > 0) this.roll();
-      const written = this.io.writeSync(this.writerFd, this.frame, 0, length, this.writer.bytes);
+      if (rolls) this.roll();
+      const written = this.io.writeSync(this.writerFd, this.frame, withHeader ? 0 : SEGMENT_HEADER_BYTES, length, this.writer.bytes);
       if (written !== length) throw Object.assign(new Error(`short write: ${written} of ${length} bytes`), { code: 'EIO' });
     } catch (error) {
       this.cutBack();
@@ -176,7 +198,7 @@ export class Spool {
     this.faulted = false;
     this.unsynced = true;
     this.writer.bytes += length;
-    this.totalBytes += length;
+    this.totalBytes += frameLength;
     if (read && wasCaughtUp) this.readOffset = this.writer.bytes;
     return { segment: this.writer.id, offset: this.writer.bytes };
   }
@@ -186,16 +208,21 @@ export class Spool {
     const records: SpooledRecord[] = [];
     while (records.length < maxCount && !this.caughtUp && !this.closed) {
       const segment = this.segments[this.readIndex]!;
+      if (this.readOffset < segment.dataStart) this.readOffset = segment.dataStart;
       if (this.readOffset >= segment.bytes) {
         this.nextReadSegment();
         continue;
       }
       try {
-        if (this.readFd === -1) this.readFd = openRegular(join(this.directory, segmentName(segment.id)), constants.O_RDONLY);
+        if (this.readFd === -1) this.readFd = openRegular(join(this.directory, segmentName(segment.id)), constants.O_RDONLY, undefined, this.io.openSync);
+        if (segment.damagedHeader && this.readOffset === 0) {
+          this.skipDamage(segment, 'a damaged format header');
+          continue;
+        }
         const start = this.readOffset;
         const length = Math.min(READ_CHUNK_BYTES, segment.bytes - start);
         const chunk = Buffer.allocUnsafe(length);
-        const got = readSync(this.readFd, chunk, 0, length, this.readOffset);
+        const got = this.io.readSync(this.readFd, chunk, 0, length, this.readOffset);
         const scan = decodeFrames(chunk.subarray(0, got), maxCount - records.length);
         for (const message of scan.messages) {
           const end = { segment: segment.id, offset: this.readOffset + message.end };
@@ -272,10 +299,16 @@ export class Spool {
       synced = true;
       const segment = this.segments.shift()!;
       this.readIndex--;
-      this.totalBytes -= segment.bytes;
-      const path = join(this.directory, segmentName(segment.id));
-      if (segment.corrupt) renameSync(path, `${path}.corrupt`);
-      else unlinkSync(path);
+      this.totalBytes -= recordBytes(segment);
+      const name = segmentName(segment.id);
+      try {
+        if (segment.corrupt) this.io.renameSync(join(this.directory, name), join(this.directory, corruptName(name)));
+        else this.io.unlinkSync(join(this.directory, name));
+      } catch (error) {
+        // Behind the cursor already: the next start removes it. Storage itself still works, so appends go on.
+        const what = segment.corrupt ? `set ${name} aside as ${corruptName(name)}` : `remove the delivered ${name}`;
+        this.report(new DeliveryError('MR_ERR_STORAGE_FAULT', `could not ${what}; the next start removes it: ${(error as NodeJS.ErrnoException).code ?? readThrown(error).text}`, [], { cause: error }));
+      }
     }
   }
 
@@ -290,21 +323,21 @@ export class Spool {
     const path = join(this.directory, segmentName(segment.id));
     let fd: number;
     try {
-      fd = openRegular(path, constants.O_RDONLY);
+      fd = openRegular(path, constants.O_RDONLY, undefined, this.io.openSync);
     } catch (error) {
       this.fault(`could not evict ${segmentName(segment.id)}`, error);
       return undefined;
     }
-    const unreadFrom = this.readIndex === 0 ? this.readOffset : segment.bytes;
+    const unreadFrom = Math.max(this.readIndex === 0 ? this.readOffset : segment.bytes, segment.dataStart);
     const eviction: Eviction = { segment: segment.id, fd, unreadFrom, end: segment.bytes, previous: segment.previous, settled: [...this.settled] };
     if (this.readIndex === 0) this.nextReadSegment();
     this.segments.shift();
     this.readIndex--;
-    this.totalBytes -= segment.bytes;
+    this.totalBytes -= recordBytes(segment);
     // The cursor first: a kill between the two leaves a cursor naming a missing segment, which a start skips.
     this.settle(this.acked, { segment: segment.id, offset: segment.bytes });
     try {
-      unlinkSync(path);
+      this.io.unlinkSync(path);
     } catch (error) {
       this.fault(`could not remove the evicted ${segmentName(segment.id)}; the next start sends it again`, error);
     }
@@ -316,7 +349,7 @@ export class Spool {
     const records: SpooledRecord[] = [];
     try {
       const buffer = Buffer.allocUnsafe(eviction.end - eviction.unreadFrom);
-      const got = readSync(eviction.fd, buffer, 0, buffer.length, eviction.unreadFrom);
+      const got = this.io.readSync(eviction.fd, buffer, 0, buffer.length, eviction.unreadFrom);
       let offset = 0;
       let damaged = 0;
       while (offset < got) {
@@ -351,7 +384,7 @@ export class Spool {
     this.closed = true;
     clearInterval(this.syncTimer);
     try {
-      if (this.settings.syncInterval > 0 && this.unsynced) fdatasyncSync(this.writerFd);
+      if (this.settings.syncInterval > 0 && this.unsynced) this.io.fdatasyncSync(this.writerFd);
     } catch (error) {
       this.fault('could not sync storage at close', error);
     }
@@ -369,7 +402,7 @@ export class Spool {
 
   private removeQuietly(name: string): void {
     try {
-      unlinkSync(join(this.directory, name));
+      this.io.unlinkSync(join(this.directory, name));
     } catch {
       // An empty segment left behind is harmless: the next start skips it.
     }
@@ -384,22 +417,52 @@ export class Spool {
    * never opened through, and a new file made: the cursor is lost, so the spool is sent again.
    */
   private openAck(): AckFile {
-    const path = join(this.directory, 'ack');
+    const path = join(this.directory, ACK_FILE);
     try {
-      return new AckFile(path);
+      return new AckFile(path, this.io);
     } catch (error) {
       if (!(error instanceof NotRegularFile)) throw error;
       const aside = `ack.skipped-${Date.now()}`;
-      renameSync(path, join(this.directory, aside));
+      this.io.renameSync(path, join(this.directory, aside));
       queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_ENTRY_SKIPPED', `${path} is ${error.kind}, not opened through; it is renamed ${aside}, and the spool is sent again from its oldest record (duplicates possible)`, [])));
-      return new AckFile(path);
+      return new AckFile(path, this.io);
+    }
+  }
+
+  /** The stored cursor; when it cannot be read, nothing acknowledged (duplicates, never loss), reported, and start-up goes on. */
+  private readAck(): AckState {
+    let stored: { state: AckState; valid: boolean };
+    try {
+      stored = this.ack.read();
+    } catch (error) {
+      this.reportLater(new DeliveryError('MR_ERR_STORAGE_FAULT', `could not read the acknowledgement cursor (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text}); the spool is sent again from its oldest record (duplicates possible)`, [], { cause: error }));
+      return NOTHING_ACKNOWLEDGED;
+    }
+    if (!stored.valid) this.reportLater(new DeliveryError('MR_ERR_STORAGE_CORRUPT', 'the acknowledgement cursor was unreadable; the spool is sent again from its oldest record (duplicates possible)', []));
+    return stored.state;
+  }
+
+  /** Deferred: during construction, the caller attaches its error listener right after. */
+  private reportLater(error: DeliveryError): void {
+    queueMicrotask(() => this.report(error));
+  }
+
+  /** A segment's first bytes, read through the seam: as many as its header takes, fewer when the file is shorter. */
+  private readHead(path: string, bytes: number): Buffer {
+    const fd = openRegular(path, constants.O_RDONLY, undefined, this.io.openSync);
+    try {
+      const head = Buffer.alloc(Math.min(bytes, SEGMENT_HEADER_BYTES));
+      return head.subarray(0, this.io.readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
     }
   }
 
   /**
    * Lists the segments left by earlier processes, drops those already acknowledged, and places the
-   * reader. An entry named like a segment that is not a regular file is reported and left alone:
-   * neither read, nor followed, nor removed.
+   * reader. An entry named like a segment that is not a regular file, or a segment of a format version
+   * not known here, or one whose first bytes cannot be read, is reported and left alone: neither read,
+   * nor followed, nor removed. Nothing here throws for one segment: start-up goes on.
    */
   private openSegments(): void {
     const { directory } = this;
@@ -413,21 +476,44 @@ export class Spool {
       const stats = lstatSync(path);
       if (!stats.isFile()) {
         this.lastSkippedId = Math.max(this.lastSkippedId, id);
-        queueMicrotask(() => this.report(new DeliveryError('MR_ERR_STORAGE_ENTRY_SKIPPED', `${segmentName(id)} in ${directory} is ${kindOf(stats)}, not a segment file: it is neither read nor removed (move it out of the directory)`, [])));
-        continue;
-      }
-      if (id < this.acked.segment) {
-        unlinkSync(path);
+        this.reportLater(new DeliveryError('MR_ERR_STORAGE_ENTRY_SKIPPED', `${segmentName(id)} in ${directory} is ${kindOf(stats)}, not a segment file: it is neither read nor removed (move it out of the directory)`, []));
         continue;
       }
       const bytes = stats.size;
-      this.segments.push({ id, bytes, previous: true, corrupt: false });
-      this.totalBytes += bytes;
+      let header: ReturnType<typeof readSegmentHeader>;
+      try {
+        header = readSegmentHeader(bytes === 0 ? Buffer.alloc(0) : this.readHead(path, bytes));
+      } catch (error) {
+        this.lastSkippedId = Math.max(this.lastSkippedId, id);
+        this.reportLater(new DeliveryError('MR_ERR_STORAGE_FAULT', `could not read ${segmentName(id)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text}): it is neither read nor removed now; the next start tries again`, [], { cause: error }));
+        continue;
+      }
+      if (header !== 'damaged' && header.version > SEGMENT_FORMAT_VERSION) {
+        this.lastSkippedId = Math.max(this.lastSkippedId, id);
+        this.reportLater(new DeliveryError('MR_ERR_STORAGE_UNKNOWN_FORMAT', `${segmentName(id)} in ${directory} is in storage format version ${header.version}, which this version of metarouter-otel (format ${SEGMENT_FORMAT_VERSION}) does not know: it is neither read nor removed (start the version that wrote it to send it)`, []));
+        continue;
+      }
+      if (id < this.acked.segment) {
+        this.removeAtStart(segmentName(id));
+        continue;
+      }
+      const segment = { id, bytes, previous: true, corrupt: false, dataStart: header === 'damaged' ? 0 : header.dataStart, damagedHeader: header === 'damaged' };
+      this.segments.push(segment);
+      this.totalBytes += recordBytes(segment);
     }
     if (this.segments[0]?.id === this.acked.segment) this.readOffset = Math.min(this.acked.offset, this.segments[0].bytes);
   }
 
-  /** Starts a new segment file for appends. */
+  /** Removes a segment left behind the cursor by a process killed before it could. */
+  private removeAtStart(name: string): void {
+    try {
+      this.io.unlinkSync(join(this.directory, name));
+    } catch (error) {
+      this.reportLater(new DeliveryError('MR_ERR_STORAGE_FAULT', `could not remove the delivered ${name} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text}); the next start tries again`, [], { cause: error }));
+    }
+  }
+
+  /** Starts a new segment file for appends; its header is written with its first record. */
   private roll(): void {
     const id = Math.max(this.acked.segment, this.segments.at(-1)?.id ?? 0, this.lastSkippedId) + 1;
     const fd = this.io.openSync(join(this.directory, segmentName(id)), 'wx', 0o600);
@@ -435,7 +521,7 @@ export class Spool {
     // Nothing after the open may throw: a new segment left on disk but not in `segments` would make every later roll fail EEXIST.
     if (this.writerFd !== -1) this.retire(this.writerFd);
     this.writerFd = fd;
-    this.writer = { id, bytes: 0, previous: false, corrupt: false };
+    this.writer = { id, bytes: 0, previous: false, corrupt: false, dataStart: SEGMENT_HEADER_BYTES, damagedHeader: false };
     this.segments.push(this.writer);
     if (caughtUp) this.nextReadSegment();
   }
@@ -474,21 +560,21 @@ export class Spool {
    */
   private skipDamage(segment: Segment, what: string): void {
     const rest = Buffer.allocUnsafe(segment.bytes - this.readOffset);
-    const got = readSync(this.readFd, rest, 0, rest.length, this.readOffset);
+    const got = this.io.readSync(this.readFd, rest, 0, rest.length, this.readOffset);
     const skip = findNextFrame(rest.subarray(0, got));
     if (skip === -1) {
       this.setAside(segment, `${what} at its end`);
       return;
     }
     segment.corrupt = true;
-    this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `${segmentName(segment.id)} holds ${what} at offset ${this.readOffset}: the ${skip} bytes from there to offset ${this.readOffset + skip} are skipped, and the messages in them lost; the intact records before and after are sent, and the file is kept as ${segmentName(segment.id)}.corrupt`, []));
+    this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `${segmentName(segment.id)} holds ${what} at offset ${this.readOffset}: the ${skip} bytes from there to offset ${this.readOffset + skip} are skipped, and the messages in them lost; the intact records before and after are sent, and the file is kept as ${corruptName(segmentName(segment.id))}`, []));
     this.readOffset += skip;
   }
 
   private setAside(segment: Segment, what: string): void {
     const lost = segment.bytes - this.readOffset;
     segment.corrupt = true;
-    this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `${segmentName(segment.id)} holds ${what} at offset ${this.readOffset}: the ${lost} bytes from there are cut off; the intact records before it are sent, and the file is kept as ${segmentName(segment.id)}.corrupt`, []));
+    this.report(new DeliveryError('MR_ERR_STORAGE_CORRUPT', `${segmentName(segment.id)} holds ${what} at offset ${this.readOffset}: the ${lost} bytes from there are cut off; the intact records before it are sent, and the file is kept as ${corruptName(segmentName(segment.id))}`, []));
     segment.bytes = this.readOffset;
     this.totalBytes -= lost;
     this.nextReadSegment();
@@ -497,7 +583,7 @@ export class Spool {
   /** After a failed append, removes whatever part of the record reached the file. */
   private cutBack(): void {
     try {
-      ftruncateSync(this.writerFd, this.writer.bytes);
+      this.io.ftruncateSync(this.writerFd, this.writer.bytes);
     } catch {
       // The next start's reader cuts a torn tail off anyway.
     }
