@@ -6,11 +6,12 @@ import type { DeadLetters } from '../storage/dead-letters.js';
 import { comparePositions } from '../storage/ack-file.js';
 import type { Eviction, Position, Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
-import { retryDelayMillis } from '../transport/backoff.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
 import { Batch, batchBody, envelopeBytes } from './batch.js';
+import { Batcher } from './batcher.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { allOf, type DeliveryObserver } from './observer.js';
+import { RetryPolicy, type RetryDelay } from './retry-policy.js';
 
 /** A message in memory; with storage, where its record ends in the spool. */
 type Held = Message & { readonly position?: Position };
@@ -39,7 +40,7 @@ export interface DeliverySettings {
   /** With storage: what a full directory drops. @default DEFAULTS.storageWhenFull */
   readonly storage?: { readonly whenFull: StorageWhenFull };
   /** Chooses the wait before a retry; replaceable so tests can capture delays instead of sleeping. */
-  readonly retryDelay?: (attempt: number, retryAfterMillis: number | undefined) => number;
+  readonly retryDelay?: RetryDelay;
 }
 
 /**
@@ -110,8 +111,7 @@ export interface DeliveryCounters {
  */
 export class Delivery {
   readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0, evicted: 0 };
-  private queue: Held[] = [];
-  private queuedBytes = 0;
+  private readonly batcher: Batcher<Held>;
   private readonly ready: Batch[] = [];
   private readonly active = new Set<Batch>();
   /** Batches waiting out our own backoff (not a wait the server asked for): a success sends them at once. */
@@ -119,7 +119,6 @@ export class Delivery {
   /** Messages held: queued plus in unsettled batches. Bounded by maxQueueSize. */
   private held = 0;
   private inFlight = 0;
-  private intervalTimer: NodeJS.Timeout | undefined;
   /** Callers waiting in flush(): while any wait, retry timers hold the process open. */
   private flushing = 0;
   private closed = false;
@@ -133,9 +132,8 @@ export class Delivery {
   private stopped = false;
   private pumpScheduled = false;
   private readonly writeKeyJson: string;
-  private readonly maxBatchBytes: number;
   private readonly envelopeBytes: number;
-  private readonly retryDelay: (attempt: number, retryAfterMillis: number | undefined) => number;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(
     private readonly settings: DeliverySettings,
@@ -147,8 +145,9 @@ export class Delivery {
   ) {
     this.writeKeyJson = JSON.stringify(settings.writeKey);
     this.envelopeBytes = envelopeBytes(this.writeKeyJson);
-    this.maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
-    this.retryDelay = settings.retryDelay ?? retryDelayMillis;
+    const maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
+    this.batcher = new Batcher({ flushAt: settings.flushAt, flushInterval: settings.flushInterval, maxBatchBytes }, (messages) => this.start(messages));
+    this.retryPolicy = new RetryPolicy(settings);
     drainOnExit(this);
     this.cutThrough = spool?.cursor;
     if (spool !== undefined && !spool.caughtUp) {
@@ -234,14 +233,8 @@ export class Delivery {
     const eviction = this.spool!.evictOldest();
     if (eviction === undefined) return false;
     const inSegment = (message: Held) => message.position?.segment === eviction.segment;
-    const given: Message[] = [];
-    if (this.queue.some(inSegment)) {
-      const kept = this.queue.filter((message) => !inSegment(message));
-      given.push(...this.queue.filter(inSegment));
-      this.queue = kept;
-      this.queuedBytes = kept.reduce((bytes, message) => bytes + message.bytes + 1, 0);
-      this.held -= given.length;
-    }
+    const given: Message[] = this.batcher.remove(inSegment);
+    this.held -= given.length;
     for (const batch of this.active) {
       if (!(batch.messages as readonly Held[]).some(inSegment)) continue;
       batch.evicted = true;
@@ -277,15 +270,8 @@ export class Delivery {
 
   /** Puts an accepted message in the memory queue, cutting a batch when it is full. */
   private hold(message: Held): void {
-    if (this.queue.length > 0 && this.queuedBytes + message.bytes + 1 > this.maxBatchBytes) this.cut();
-    this.queue.push(message);
-    this.queuedBytes += message.bytes + 1;
     this.held++;
-    if (this.queue.length >= this.settings.flushAt) {
-      this.cut();
-    } else if (this.intervalTimer === undefined) {
-      this.intervalTimer = setTimeout(() => this.cut(), this.settings.flushInterval).unref();
-    }
+    this.batcher.add(message);
   }
 
   /** With storage: takes records from the spool into memory, as far as maxQueueSize allows. */
@@ -325,7 +311,7 @@ export class Delivery {
    */
   async flush(outlasting = false): Promise<void> {
     this.refill();
-    this.cut();
+    this.batcher.cut();
     if (this.active.size === 0) return;
     const before = new Set(this.active);
     // With storage, what was taken before the call ends at the spool's write end; the backlog up to it streams in as batches settle.
@@ -340,7 +326,7 @@ export class Delivery {
         await Promise.all(waiting.map((batch) => (outlasting ? batch.done : batch.released)));
         if (this.spool === undefined || this.stopped) break;
         this.refill();
-        this.cut();
+        this.batcher.cut();
       }
     } finally {
       this.flushing--;
@@ -362,16 +348,16 @@ export class Delivery {
       // Everything is on disk: one attempt to send, without holding the process through retries in an
       // outage; the next start with this directory sends the rest.
       this.refill();
-      this.cut();
+      this.batcher.cut();
       return;
     }
-    if (this.queue.length > 0 || this.active.size > 0 || this.backlog) void this.flush();
+    if (this.batcher.length > 0 || this.active.size > 0 || this.backlog) void this.flush();
   }
 
   /** True when every message in memory is also in the spool (none whose write failed). */
   private allStored(): boolean {
     const stored = (message: Held) => message.position !== undefined;
-    return this.queue.every(stored) && Array.from(this.active).every((batch) => (batch.messages as readonly Held[]).every(stored));
+    return this.batcher.every(stored) && Array.from(this.active).every((batch) => (batch.messages as readonly Held[]).every(stored));
   }
 
   private async runShutdown(timeoutMillis: number): Promise<void> {
@@ -422,14 +408,9 @@ export class Delivery {
     }
   }
 
-  /** Turns the queue into a batch and starts sending it. */
-  private cut(): void {
-    clearTimeout(this.intervalTimer);
-    this.intervalTimer = undefined;
-    if (this.queue.length === 0) return;
-    const batch = new Batch(this.queue);
-    this.queue = [];
-    this.queuedBytes = 0;
+  /** Turns the messages the batcher cut into a batch and starts sending it. */
+  private start(messages: Held[]): void {
+    const batch = new Batch(messages);
     this.active.add(batch);
     if (this.spool !== undefined) this.settleInSpool(batch);
     this.ready.push(batch);
@@ -479,43 +460,43 @@ export class Delivery {
       this.counters.evicted += batch.messages.length;
       return this.giveUp(batch, 'MR_ERR_EVICTED', 'evicted from full storage while its request was in flight, and that request failed; not retried', { status: 'status' in result ? result.status : undefined });
     }
-    switch (result.kind) {
-      case 'success': {
-        // Only ids of this batch count: a server naming others must not skew the totals. Nearly
-        // every answer names none, and then a set of the batch's ids would be built for nothing.
-        const ids = new Set(result.rejectedIds.length === 0 ? [] : batch.messageIds);
-        const rejected = new Set(result.rejectedIds.filter((id) => ids.has(id)));
-        this.counters.delivered += batch.messages.length - rejected.size;
-        this.counters.pending -= batch.messages.length;
-        this.observer.delivered(batch.messages.length - rejected.size);
-        if (result.status === 207) {
-          this.counters.dropped += rejected.size;
-          const given = batch.messages.filter((message) => rejected.has(message.messageId));
-          this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }), given);
+    const decision = this.retryPolicy.decide(result, { attempts: batch.attempts, firstAttemptAt: batch.firstAttemptAt, messageCount: batch.messages.length }, Date.now());
+    // A 413 has no cause to pass on; the other failures pass theirs, even when undefined.
+    const failure = result.kind === 'too-large' ? { status: result.status } : { cause: 'cause' in result ? result.cause : undefined, status: 'status' in result ? result.status : undefined };
+    switch (decision.action) {
+      case 'settle':
+        if (result.kind === 'success') this.deliver(batch, result);
+        return;
+      case 'retry':
+        return this.scheduleRetry(batch, decision.delayMillis, decision.serverAsked);
+      case 'exhausted':
+        if (this.canOutlast(batch)) {
+          batch.outlast();
+          return this.scheduleRetry(batch, decision.outlastDelayMillis(), decision.serverAsked);
         }
-        this.wakeBackoffs();
-        return this.finish(batch);
-      }
-      case 'retryable': {
-        const delay = batch.attempts > this.settings.maxRetries ? undefined : this.retryDelay(batch.attempts, result.retryAfterMillis);
-        if (delay === undefined || Date.now() + delay - batch.firstAttemptAt > this.settings.maxRetryDuration) {
-          if (this.canOutlast(batch)) {
-            batch.outlast();
-            return this.scheduleRetry(batch, delay ?? this.retryDelay(batch.attempts, result.retryAfterMillis), result.retryAfterMillis !== undefined);
-          }
-          const limit = delay === undefined ? `${batch.attempts} attempts` : `${batch.attempts} attempts, at the ${this.settings.maxRetryDuration} ms retry deadline`;
-          return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', `gave up after ${limit}: ${result.reason}`, { cause: result.cause, status: result.status });
-        }
-        return this.scheduleRetry(batch, delay, result.retryAfterMillis !== undefined);
-      }
-      case 'too-large':
-        if (batch.messages.length === 1) {
-          return this.giveUp(batch, 'MR_ERR_MESSAGE_TOO_LARGE', 'server answered 413 for a single message', { status: 413 });
-        }
+        return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', decision.reason, failure);
+      case 'split':
         return this.split(batch);
-      case 'failed':
-        return this.giveUp(batch, result.code, result.status === undefined ? result.detail : `server answered ${result.status}: ${result.detail}`, { cause: result.cause, status: result.status });
+      case 'give-up':
+        return this.giveUp(batch, decision.code, decision.reason, failure);
     }
+  }
+
+  private deliver(batch: Batch, result: Extract<TransportResult, { kind: 'success' }>): void {
+    // Only ids of this batch count: a server naming others must not skew the totals. Nearly
+    // every answer names none, and then a set of the batch's ids would be built for nothing.
+    const ids = new Set(result.rejectedIds.length === 0 ? [] : batch.messageIds);
+    const rejected = new Set(result.rejectedIds.filter((id) => ids.has(id)));
+    this.counters.delivered += batch.messages.length - rejected.size;
+    this.counters.pending -= batch.messages.length;
+    this.observer.delivered(batch.messages.length - rejected.size);
+    if (result.status === 207) {
+      this.counters.dropped += rejected.size;
+      const given = batch.messages.filter((message) => rejected.has(message.messageId));
+      this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }), given);
+    }
+    this.wakeBackoffs();
+    this.finish(batch);
   }
 
   /**
