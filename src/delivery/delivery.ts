@@ -1,75 +1,24 @@
 import { LIMITS } from '../config/defaults.js';
-import type { StorageWhenFull } from '../config/options.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
-import { comparePositions } from '../storage/ack-file.js';
-import type { Eviction, Position, Spool } from '../storage/spool.js';
+import type { Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
 import { Batch, batchBody, envelopeBytes } from './batch.js';
 import { Batcher } from './batcher.js';
+import type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
+import { DiskQueue } from './disk-queue.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
+import { MemoryQueue } from './memory-queue.js';
+import type { Held, MessageQueue, QueueHost } from './message-queue.js';
 import { allOf, type DeliveryObserver } from './observer.js';
-import { RetryPolicy, type RetryDelay } from './retry-policy.js';
-
-/** A message in memory; with storage, where its record ends in the spool. */
-type Held = Message & { readonly position?: Position };
-
-/** True when the first stored message of `batch` ends at or before `end`. */
-function startsBy(batch: Batch, end: Position): boolean {
-  const first = (batch.messages as readonly Held[]).find((message) => message.position !== undefined);
-  return first?.position !== undefined && comparePositions(first.position, end) <= 0;
-}
+import { RetryPolicy } from './retry-policy.js';
 
 /** Queue-full drops are reported at least this often, in ids. */
 const QUEUE_FULL_REPORT_CHUNK = 1000;
 
-/** What the delivery engine needs to know; see `DeliveryOptions` for each meaning. */
-export interface DeliverySettings {
-  readonly writeKey: string;
-  readonly flushAt: number;
-  readonly flushInterval: number;
-  readonly maxQueueSize: number;
-  readonly maxRetries: number;
-  readonly maxRetryDuration: number;
-  readonly maxConcurrentRequests: number;
-  readonly disable: boolean;
-  /** A request body stays at or below this. @default LIMITS.maxBatchBytes */
-  readonly maxBatchBytes?: number;
-  /** With storage: what a full directory drops. @default DEFAULTS.storageWhenFull */
-  readonly storage?: { readonly whenFull: StorageWhenFull };
-  /** Chooses the wait before a retry; replaceable so tests can capture delays instead of sleeping. */
-  readonly retryDelay?: RetryDelay;
-}
-
-/**
- * Running totals, for tests, benchmarks, self-observability and alerts. At every moment
- * `accepted + recovered = delivered + dropped + pending`; once the queue is empty, pending is 0.
- * Every message in `dropped` or `refused` was reported on the error channel, once.
- */
-export interface DeliveryCounters {
-  /** Messages taken into the queue. */
-  accepted: number;
-  /** Accepted messages the server acknowledged (2xx, less those a 207 rejected). */
-  delivered: number;
-  /** Accepted messages given up later (rejected by the server, retries exhausted, close deadline). */
-  dropped: number;
-  /** Messages never accepted: queue full, sent after close, too large, not a valid analytics record. */
-  refused: number;
-  /** Messages an earlier process left in `storage.directory`, taken up by this one. */
-  recovered: number;
-  /** Accepted (or recovered) messages neither delivered nor dropped yet: queued, in flight, waiting to retry, or in storage. */
-  pending: number;
-  /** Retries scheduled. */
-  retries: number;
-  /** HTTP requests made. */
-  requests: number;
-  /** Messages a shaping stage (`beforeSend`) dropped by the user's decision: never accepted, never reported. */
-  filtered: number;
-  /** Of `dropped`: the oldest messages evicted from a full `storage.directory` (`storage.whenFull: 'drop_oldest'`). */
-  evicted: number;
-}
+export type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
 
 /**
  * The bounded queue and batching engine: it takes serialized messages, cuts them into batches by
@@ -79,35 +28,16 @@ export interface DeliveryCounters {
  *
  * What must stay true:
  * - Memory holds at most `maxQueueSize` messages (queued, in flight, waiting to retry), whatever
- *   the server or the spool holds.
+ *   the server or the spool holds: the queue (`MessageQueue`) counts them.
  * - `accepted + recovered = delivered + dropped + pending` at every moment; every message in
  *   `dropped` or `refused` was reported once, with its id.
  *
- * With `storage` (a `Spool` below this engine), also:
- * - Accepted means written: `enqueue` appends the record (one `write(2)`, no sync) before it returns
- *   true. A failed write is reported and the message is held in memory only.
- * - The spool is the queue; memory is a window on it. While memory is full, or records are in the
- *   spool that memory has not read (`backlog`, which includes what an earlier process left), new
- *   records go to the spool only, and are read back in order as batches settle.
- * - Batches cover consecutive records. A batch that settles (delivered, or given up and reported)
- *   is recorded in the spool as a settled range, even while an older batch waits to retry; the
- *   cursor moves over the settled ranges that reach it. A kill then resends only the batches not
- *   settled: those in flight or waiting to retry (plus, past `MAX_SETTLED_RANGES` gaps, later ones).
- *   A close deadline does not settle anything: what is left stays in the spool for the next start,
- *   except messages whose write failed (memory only), which are dropped and reported.
+ * With `storage`, the queue is a `DiskQueue` (the spool below memory), which states what it keeps
+ * true. The engine adds, for such a queue:
  * - A batch wholly in the spool outlasts its retry budget: retried until delivered or rejected,
  *   bounded by the disk; `flush()` stops waiting for it at the budget, a close at its deadline.
- * - A full spool refuses the newest message (`MR_ERR_QUEUE_FULL`), or with `whenFull: 'drop_oldest'`
- *   evicts its oldest segment: every unsettled message in it is dropped once, `MR_ERR_EVICTED`, except
- *   those in a request in flight, which its answer settles.
  * - A process that ends on its own makes one attempt at `beforeExit` and does not wait for retries
  *   when every message is in the spool.
- * - On-disk format (see `src/storage/`): segment files `segment-<10 digits>.log` of records
- *   `[u32 payload length][u32 CRC-32 of payload][payload: u16 id length, messageId, message JSON]`
- *   (little-endian); an `ack` file of two slots written in turn, each the cursor, the settled ranges
- *   past it and a CRC-32 (a torn write leaves the other slot whole); a `lock` file with
- *   the owner's pid and host. Recovery never blocks start-up: the reader skips a corrupt record to
- *   the next intact one, cuts a torn tail off, and reports both.
  */
 export class Delivery {
   readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0, evicted: 0 };
@@ -116,18 +46,13 @@ export class Delivery {
   private readonly active = new Set<Batch>();
   /** Batches waiting out our own backoff (not a wait the server asked for): a success sends them at once. */
   private readonly backingOff = new Set<Batch>();
-  /** Messages held: queued plus in unsettled batches. Bounded by maxQueueSize. */
-  private held = 0;
+  private readonly queue: MessageQueue;
   private inFlight = 0;
   /** Callers waiting in flush(): while any wait, retry timers hold the process open. */
   private flushing = 0;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
   private droppedForFullQueue: string[] = [];
-  /** With storage: records in the spool that are not in memory yet (recovered, or beyond maxQueueSize). */
-  private backlog = false;
-  /** With storage: where the last stored record cut into a batch ends; the next batch covers the records after it. */
-  private cutThrough: Position | undefined;
   /** Set at a close deadline: what is left stays in storage, unacknowledged, for the next start. */
   private stopped = false;
   private pumpScheduled = false;
@@ -140,7 +65,7 @@ export class Delivery {
     private readonly transport: Transport,
     private readonly report: (error: DeliveryError) => void,
     private readonly observer: DeliveryObserver = allOf([]),
-    private readonly spool?: Spool,
+    spool?: Spool,
     private readonly deadLetters?: DeadLetters,
   ) {
     this.writeKeyJson = JSON.stringify(settings.writeKey);
@@ -148,18 +73,19 @@ export class Delivery {
     const maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
     this.batcher = new Batcher({ flushAt: settings.flushAt, flushInterval: settings.flushInterval, maxBatchBytes }, (messages) => this.start(messages));
     this.retryPolicy = new RetryPolicy(settings);
+    const host: QueueHost = {
+      counters: this.counters,
+      hold: (message) => this.batcher.add(message),
+      lose: (error, given) => this.lose(error, given),
+      evict: (matches) => this.evict(matches),
+    };
+    this.queue = spool === undefined ? new MemoryQueue(settings.maxQueueSize, host) : new DiskQueue(spool, settings.maxQueueSize, settings.storage?.whenFull, host);
     drainOnExit(this);
-    this.cutThrough = spool?.cursor;
-    if (spool !== undefined && !spool.caughtUp) {
-      this.backlog = true;
-      // On the next turn: the caller attaches its error listener first.
-      setImmediate(() => this.refill());
-    }
   }
 
   /** Messages held now: queued, in flight, or waiting to retry. */
   get size(): number {
-    return this.held;
+    return this.queue.size;
   }
 
   /**
@@ -170,9 +96,7 @@ export class Delivery {
   hasRoomFor(count: number): boolean {
     if (this.closed) return false;
     if (this.settings.disable) return true;
-    // With storage, messages past memory wait on disk: what must fit is the disk limit, counted at the largest size.
-    if (this.spool !== undefined && !this.spool.failing) return this.settings.storage?.whenFull === 'drop_oldest' || this.spool.freeBytes >= count * LIMITS.maxStoredRecordBytes;
-    return this.held + count <= this.settings.maxQueueSize;
+    return this.queue.hasRoomFor(count);
   }
 
   /**
@@ -188,29 +112,11 @@ export class Delivery {
       this.discard('MR_ERR_MESSAGE_TOO_LARGE', `message is ${message.bytes} bytes, over the ${LIMITS.maxMessageBytes}-byte limit`, [message.messageId]);
       return false;
     }
-    if (this.spool !== undefined && !this.settings.disable) {
-      let inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
-      let position = this.spool.append(message.messageId, message.json, inMemory);
-      while (position === 'full' && this.settings.storage?.whenFull === 'drop_oldest' && this.evictOldest()) {
-        inMemory = !this.backlog && this.held < this.settings.maxQueueSize;
-        position = this.spool.append(message.messageId, message.json, inMemory);
-      }
-      if (position === 'full') return this.refuseForFullQueue(message);
-      if (position !== 'failed') {
-        this.counters.accepted++;
-        this.counters.pending++;
-        if (inMemory) this.hold({ messageId: message.messageId, json: message.json, bytes: message.bytes, position });
-        else this.backlog = true;
-        return true;
-      }
-      // The write failed (reported): the message is held in memory only, as without storage.
-    }
-    if (this.held >= this.settings.maxQueueSize) return this.refuseForFullQueue(message);
     // Disabled, a message is neither sent nor counted: the counters describe real deliveries.
-    if (this.settings.disable) return true;
+    if (this.settings.disable) return this.queue.size >= this.settings.maxQueueSize ? this.refuseForFullQueue(message) : true;
+    if (!this.queue.offer(message)) return this.refuseForFullQueue(message);
     this.counters.accepted++;
     this.counters.pending++;
-    this.hold(message);
     return true;
   }
 
@@ -224,19 +130,15 @@ export class Delivery {
   }
 
   /**
-   * Makes room in a full spool by evicting its oldest segment. Its messages in memory are dropped
-   * now, except those in a request in flight: that answer decides (delivered, or dropped as evicted
-   * instead of retried, as they are no longer on disk), so each message is counted once. Its
-   * messages not read yet are dropped once read back from the unlinked file, after this call.
+   * Takes an evicted segment's messages out of memory for the disk queue, which drops them: those
+   * waiting, and batches not in flight. A batch in flight is marked, and its answer decides
+   * (delivered, or dropped as evicted instead of retried), so each message is counted once.
    */
-  private evictOldest(): boolean {
-    const eviction = this.spool!.evictOldest();
-    if (eviction === undefined) return false;
-    const inSegment = (message: Held) => message.position?.segment === eviction.segment;
-    const given: Message[] = this.batcher.remove(inSegment);
-    this.held -= given.length;
+  private evict(matches: (message: Held) => boolean): Message[] {
+    const given: Message[] = this.batcher.remove(matches);
+    this.queue.release(given.length);
     for (const batch of this.active) {
-      if (!(batch.messages as readonly Held[]).some(inSegment)) continue;
+      if (!(batch.messages as readonly Held[]).some(matches)) continue;
       batch.evicted = true;
       if (batch.abort !== undefined) continue;
       clearTimeout(batch.retryTimer);
@@ -245,62 +147,7 @@ export class Delivery {
       given.push(...batch.messages);
       this.finish(batch);
     }
-    this.dropEvicted(given, eviction.segment);
-    setImmediate(() => this.dropEvictedUnread(eviction));
-    return true;
-  }
-
-  /** Drops messages of an evicted segment that were not in memory; those an earlier process wrote are counted recovered first. */
-  private dropEvictedUnread(eviction: Eviction): void {
-    const records = this.spool!.readEvicted(eviction);
-    if (eviction.previous) {
-      this.counters.recovered += records.length;
-      this.counters.pending += records.length;
-    }
-    this.dropEvicted(records, eviction.segment);
-  }
-
-  private dropEvicted(given: readonly Message[], segment: number): void {
-    if (given.length === 0) return;
-    this.counters.dropped += given.length;
-    this.counters.evicted += given.length;
-    this.counters.pending -= given.length;
-    this.lose(new DeliveryError('MR_ERR_EVICTED', `storage held storage.maxBytes: evicted ${given.length} of the oldest undelivered messages (segment ${segment}) to make room`, given.map((message) => message.messageId)), given);
-  }
-
-  /** Puts an accepted message in the memory queue, cutting a batch when it is full. */
-  private hold(message: Held): void {
-    this.held++;
-    this.batcher.add(message);
-  }
-
-  /** With storage: takes records from the spool into memory, as far as maxQueueSize allows. */
-  private refill(): void {
-    if (!this.backlog || this.stopped || this.spool === undefined) return;
-    const room = this.settings.maxQueueSize - this.held;
-    if (room <= 0) return;
-    for (const record of this.spool.read(room)) {
-      if (record.recovered) {
-        this.counters.recovered++;
-        this.counters.pending++;
-      }
-      this.hold(record);
-    }
-    this.backlog = !this.spool.caughtUp;
-  }
-
-  /** With storage: once `batch` settles, the spool records its records as settled, whatever the batches before it do. */
-  private settleInSpool(batch: Batch): void {
-    const messages = batch.messages as readonly Held[];
-    // A message whose write failed has no position; the batch ends where its last stored one does.
-    let to: Position | undefined;
-    for (let i = messages.length - 1; i >= 0 && to === undefined; i--) to = messages[i]!.position;
-    if (to === undefined) return;
-    const from = this.cutThrough!;
-    this.cutThrough = to;
-    void batch.done.then(() => {
-      if (!this.stopped) this.spool!.settle(from, to);
-    });
+    return given;
   }
 
   /**
@@ -310,13 +157,12 @@ export class Delivery {
    * Messages taken after the call are not waited for: under steady traffic a flush still ends.
    */
   async flush(outlasting = false): Promise<void> {
-    this.refill();
+    this.queue.refill();
     this.batcher.cut();
     if (this.active.size === 0) return;
     const before = new Set(this.active);
-    // With storage, what was taken before the call ends at the spool's write end; the backlog up to it streams in as batches settle.
-    const end = this.spool?.end;
-    const due = (batch: Batch) => (outlasting || !batch.outlasting) && (before.has(batch) || (end !== undefined && startsBy(batch, end)));
+    const takenBefore = this.queue.takenBeforeNow();
+    const due = (batch: Batch) => (outlasting || !batch.outlasting) && (before.has(batch) || takenBefore(batch));
     this.flushing++;
     try {
       for (;;) {
@@ -324,8 +170,8 @@ export class Delivery {
         if (waiting.length === 0) break;
         for (const batch of waiting) batch.retryTimer?.ref();
         await Promise.all(waiting.map((batch) => (outlasting ? batch.done : batch.released)));
-        if (this.spool === undefined || this.stopped) break;
-        this.refill();
+        if (!this.queue.durable || this.stopped) break;
+        this.queue.refill();
         this.batcher.cut();
       }
     } finally {
@@ -344,19 +190,19 @@ export class Delivery {
   }
 
   drainBeforeExit(): void {
-    if (this.spool !== undefined && this.allStored()) {
+    if (this.queue.durable && this.allStored()) {
       // Everything is on disk: one attempt to send, without holding the process through retries in an
       // outage; the next start with this directory sends the rest.
-      this.refill();
+      this.queue.refill();
       this.batcher.cut();
       return;
     }
-    if (this.batcher.length > 0 || this.active.size > 0 || this.backlog) void this.flush();
+    if (this.batcher.length > 0 || this.active.size > 0 || this.queue.backlog) void this.flush();
   }
 
   /** True when every message in memory is also in the spool (none whose write failed). */
   private allStored(): boolean {
-    const stored = (message: Held) => message.position !== undefined;
+    const stored = (message: Held) => this.queue.keeps(message);
     return this.batcher.every(stored) && Array.from(this.active).every((batch) => (batch.messages as readonly Held[]).every(stored));
   }
 
@@ -371,7 +217,7 @@ export class Delivery {
     ]);
     clearTimeout(deadline);
     if (timedOut) this.abandonAll(timeoutMillis);
-    this.spool?.close();
+    this.queue.close();
     stopDrainOnExit(this);
     await this.transport.close();
   }
@@ -381,13 +227,14 @@ export class Delivery {
     const lostIds: string[] = [];
     const given: Message[] = [];
     this.stopped = true;
+    this.queue.stop();
     for (const batch of this.active) {
       batch.abandoned = true;
       clearTimeout(batch.retryTimer);
       batch.abort?.abort();
-      // Only a message with a position is on disk; one whose write failed lives in memory only and dies with it.
+      // A message the queue does not keep (in memory only) dies with the process.
       for (const message of batch.messages as readonly Held[]) {
-        if (message.position === undefined) {
+        if (!this.queue.keeps(message)) {
           lostIds.push(message.messageId);
           given.push(message);
         } else {
@@ -412,7 +259,7 @@ export class Delivery {
   private start(messages: Held[]): void {
     const batch = new Batch(messages);
     this.active.add(batch);
-    if (this.spool !== undefined) this.settleInSpool(batch);
+    this.queue.cut(batch);
     this.ready.push(batch);
     this.pumpAfterThisTurn();
   }
@@ -506,7 +353,7 @@ export class Delivery {
    * memory only and keep the budget.
    */
   private canOutlast(batch: Batch): boolean {
-    return this.spool !== undefined && !this.stopped && (batch.messages as readonly Held[]).every((message) => message.position !== undefined);
+    return this.queue.durable && !this.stopped && (batch.messages as readonly Held[]).every((message) => this.queue.keeps(message));
   }
 
   private scheduleRetry(batch: Batch, delayMillis: number, serverAsked: boolean): void {
@@ -559,9 +406,9 @@ export class Delivery {
     this.active.delete(batch);
     // A batch settled while it waited (abandoned at a close deadline, evicted from storage) must not be woken.
     this.backingOff.delete(batch);
-    this.held -= batch.messages.length;
+    this.queue.release(batch.messages.length);
     batch.settle();
-    this.refill();
+    this.queue.refill();
   }
 
   /**
@@ -593,7 +440,7 @@ export class Delivery {
     const ids = this.droppedForFullQueue;
     if (ids.length === 0) return;
     this.droppedForFullQueue = [];
-    const full = this.spool === undefined ? `queue held ${this.settings.maxQueueSize} messages` : 'storage held storage.maxBytes';
+    const full = !this.queue.durable ? `queue held ${this.settings.maxQueueSize} messages` : 'storage held storage.maxBytes';
     this.lose(new DeliveryError('MR_ERR_QUEUE_FULL', `${full}; dropped ${ids.length}`, ids));
   }
 }
