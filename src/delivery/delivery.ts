@@ -5,18 +5,17 @@ import type { DeadLetters } from '../storage/dead-letters.js';
 import type { Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
-import { Batch, batchBody, envelopeBytes } from './batch.js';
+import { Batch } from './batch.js';
 import { Batcher } from './batcher.js';
 import type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
 import { DiskQueue } from './disk-queue.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
+import { LossLedger } from './loss-ledger.js';
 import { MemoryQueue } from './memory-queue.js';
 import type { Held, MessageQueue, QueueHost } from './message-queue.js';
 import { allOf, type DeliveryObserver } from './observer.js';
 import { RetryPolicy } from './retry-policy.js';
-
-/** Queue-full drops are reported at least this often, in ids. */
-const QUEUE_FULL_REPORT_CHUNK = 1000;
+import { Sender } from './sender.js';
 
 export type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
 
@@ -40,43 +39,39 @@ export type { DeliveryCounters, DeliverySettings } from './delivery-counters.js'
  *   when every message is in the spool.
  */
 export class Delivery {
-  readonly counters: DeliveryCounters = { accepted: 0, delivered: 0, dropped: 0, refused: 0, recovered: 0, pending: 0, retries: 0, requests: 0, filtered: 0, evicted: 0 };
+  readonly counters: DeliveryCounters;
+  private readonly ledger: LossLedger;
   private readonly batcher: Batcher<Held>;
-  private readonly ready: Batch[] = [];
   private readonly active = new Set<Batch>();
-  /** Batches waiting out our own backoff (not a wait the server asked for): a success sends them at once. */
-  private readonly backingOff = new Set<Batch>();
   private readonly queue: MessageQueue;
-  private inFlight = 0;
   /** Callers waiting in flush(): while any wait, retry timers hold the process open. */
   private flushing = 0;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
-  private droppedForFullQueue: string[] = [];
   /** Set at a close deadline: what is left stays in storage, unacknowledged, for the next start. */
   private stopped = false;
-  private pumpScheduled = false;
-  private readonly writeKeyJson: string;
-  private readonly envelopeBytes: number;
+  private readonly sender: Sender;
   private readonly retryPolicy: RetryPolicy;
 
   constructor(
     private readonly settings: DeliverySettings,
-    private readonly transport: Transport,
+    transport: Transport,
     private readonly report: (error: DeliveryError) => void,
-    private readonly observer: DeliveryObserver = allOf([]),
+    observer: DeliveryObserver = allOf([]),
     spool?: Spool,
-    private readonly deadLetters?: DeadLetters,
+    deadLetters?: DeadLetters,
   ) {
-    this.writeKeyJson = JSON.stringify(settings.writeKey);
-    this.envelopeBytes = envelopeBytes(this.writeKeyJson);
-    const maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.envelopeBytes;
+    this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`));
+    this.counters = this.ledger.counters;
+    const sending = { writeKeyJson: JSON.stringify(settings.writeKey), maxConcurrentRequests: settings.maxConcurrentRequests };
+    this.sender = new Sender(sending, transport, observer, this.counters, (batch, result) => this.handle(batch, result));
+    const maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.sender.envelopeBytes;
     this.batcher = new Batcher({ flushAt: settings.flushAt, flushInterval: settings.flushInterval, maxBatchBytes }, (messages) => this.start(messages));
     this.retryPolicy = new RetryPolicy(settings);
     const host: QueueHost = {
       counters: this.counters,
       hold: (message) => this.batcher.add(message),
-      lose: (error, given) => this.lose(error, given),
+      lose: (error, given) => this.ledger.lose(error, given),
       evict: (matches) => this.evict(matches),
     };
     this.queue = spool === undefined ? new MemoryQueue(settings.maxQueueSize, host) : new DiskQueue(spool, settings.maxQueueSize, settings.storage?.whenFull, host);
@@ -113,20 +108,11 @@ export class Delivery {
       return false;
     }
     // Disabled, a message is neither sent nor counted: the counters describe real deliveries.
-    if (this.settings.disable) return this.queue.size >= this.settings.maxQueueSize ? this.refuseForFullQueue(message) : true;
-    if (!this.queue.offer(message)) return this.refuseForFullQueue(message);
+    if (this.settings.disable) return this.queue.size >= this.settings.maxQueueSize ? this.ledger.refuseForFullQueue(message) : true;
+    if (!this.queue.offer(message)) return this.ledger.refuseForFullQueue(message);
     this.counters.accepted++;
     this.counters.pending++;
     return true;
-  }
-
-  private refuseForFullQueue(message: Message): false {
-    this.counters.refused++;
-    const pending = this.droppedForFullQueue.push(message.messageId);
-    // Reported in chunks: a burst in one synchronous loop must not pile up every dropped id.
-    if (pending === QUEUE_FULL_REPORT_CHUNK) this.reportQueueFull();
-    else if (pending === 1) queueMicrotask(() => this.reportQueueFull());
-    return false;
   }
 
   /**
@@ -142,8 +128,7 @@ export class Delivery {
       batch.evicted = true;
       if (batch.abort !== undefined) continue;
       clearTimeout(batch.retryTimer);
-      const ready = this.ready.indexOf(batch);
-      if (ready !== -1) this.ready.splice(ready, 1);
+      this.sender.forget(batch);
       given.push(...batch.messages);
       this.finish(batch);
     }
@@ -219,7 +204,7 @@ export class Delivery {
     if (timedOut) this.abandonAll(timeoutMillis);
     this.queue.close();
     stopDrainOnExit(this);
-    await this.transport.close();
+    await this.sender.close();
   }
 
   private abandonAll(timeoutMillis: number): void {
@@ -243,15 +228,13 @@ export class Delivery {
       }
       this.finish(batch);
     }
-    this.ready.length = 0;
+    this.sender.clear();
     if (kept.length > 0) {
       // Not lost: unacknowledged, they stay in the spool, and so in `pending`.
       this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept));
     }
     if (lostIds.length > 0) {
-      this.counters.dropped += lostIds.length;
-      this.counters.pending -= lostIds.length;
-      this.lose(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${lostIds.length} messages not delivered within the ${timeoutMillis} ms close deadline`, lostIds), given);
+      this.ledger.giveUp(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${lostIds.length} messages not delivered within the ${timeoutMillis} ms close deadline`, lostIds), given);
     }
   }
 
@@ -260,45 +243,7 @@ export class Delivery {
     const batch = new Batch(messages);
     this.active.add(batch);
     this.queue.cut(batch);
-    this.ready.push(batch);
-    this.pumpAfterThisTurn();
-  }
-
-  /**
-   * Starts sending once the current turn of the loop is over: the call that filled a batch (in an
-   * app's request handler) returns without building the body and writing the request, work ten to
-   * twenty times the call's own. Ref'd, so a drain before exit still sends.
-   */
-  private pumpAfterThisTurn(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < this.settings.maxConcurrentRequests && this.ready.length > 0) {
-      void this.send(this.ready.shift()!);
-    }
-  }
-
-  private async send(batch: Batch): Promise<void> {
-    this.inFlight++;
-    if (batch.attempts++ === 0) batch.firstAttemptAt = Date.now();
-    this.counters.requests++;
-    batch.abort = new AbortController();
-    const body = batchBody(batch.messages, new Date(), this.writeKeyJson);
-    const info = { messageCount: batch.messages.length, bytes: this.envelopeBytes + batch.messageBytes, attempt: batch.attempts };
-    this.observer.requestStarted(info);
-    const started = performance.now();
-    const result = await this.transport.send(body, batch.abort.signal);
-    this.observer.requestFinished({ ...info, outcome: result.kind, status: 'status' in result ? result.status : undefined, durationMillis: performance.now() - started });
-    batch.abort = undefined;
-    this.inFlight--;
-    if (!batch.abandoned) this.handle(batch, result);
-    this.pump();
+    this.sender.sendAfterThisTurn(batch);
   }
 
   private handle(batch: Batch, result: TransportResult): void {
@@ -312,14 +257,15 @@ export class Delivery {
     const failure = result.kind === 'too-large' ? { status: result.status } : { cause: 'cause' in result ? result.cause : undefined, status: 'status' in result ? result.status : undefined };
     switch (decision.action) {
       case 'settle':
-        if (result.kind === 'success') this.deliver(batch, result);
-        return;
+        if (result.kind === 'success') this.ledger.delivered(batch.messages, result);
+        this.sender.wakeBackoffs();
+        return this.finish(batch);
       case 'retry':
-        return this.scheduleRetry(batch, decision.delayMillis, decision.serverAsked);
+        return this.sender.retryAfter(batch, decision.delayMillis, decision.serverAsked, this.flushing > 0);
       case 'exhausted':
         if (this.canOutlast(batch)) {
           batch.outlast();
-          return this.scheduleRetry(batch, decision.outlastDelayMillis(), decision.serverAsked);
+          return this.sender.retryAfter(batch, decision.outlastDelayMillis(), decision.serverAsked, this.flushing > 0);
         }
         return this.giveUp(batch, 'MR_ERR_RETRIES_EXHAUSTED', decision.reason, failure);
       case 'split':
@@ -327,23 +273,6 @@ export class Delivery {
       case 'give-up':
         return this.giveUp(batch, decision.code, decision.reason, failure);
     }
-  }
-
-  private deliver(batch: Batch, result: Extract<TransportResult, { kind: 'success' }>): void {
-    // Only ids of this batch count: a server naming others must not skew the totals. Nearly
-    // every answer names none, and then a set of the batch's ids would be built for nothing.
-    const ids = new Set(result.rejectedIds.length === 0 ? [] : batch.messageIds);
-    const rejected = new Set(result.rejectedIds.filter((id) => ids.has(id)));
-    this.counters.delivered += batch.messages.length - rejected.size;
-    this.counters.pending -= batch.messages.length;
-    this.observer.delivered(batch.messages.length - rejected.size);
-    if (result.status === 207) {
-      this.counters.dropped += rejected.size;
-      const given = batch.messages.filter((message) => rejected.has(message.messageId));
-      this.lose(new DeliveryError('MR_ERR_PARTIAL_REJECTED', `server rejected ${rejected.size} of ${batch.messages.length} messages (207): ${result.detail}`, [...rejected], { status: 207 }), given);
-    }
-    this.wakeBackoffs();
-    this.finish(batch);
   }
 
   /**
@@ -356,56 +285,24 @@ export class Delivery {
     return this.queue.durable && !this.stopped && (batch.messages as readonly Held[]).every((message) => this.queue.keeps(message));
   }
 
-  private scheduleRetry(batch: Batch, delayMillis: number, serverAsked: boolean): void {
-    this.counters.retries++;
-    batch.serverAskedWait = serverAsked;
-    this.observer.retryScheduled(delayMillis);
-    if (!serverAsked) this.backingOff.add(batch);
-    batch.retryTimer = setTimeout(() => {
-      batch.retryTimer = undefined;
-      this.backingOff.delete(batch);
-      this.ready.push(batch);
-      this.pump();
-    }, delayMillis);
-    if (this.flushing === 0) batch.retryTimer.unref();
-  }
-
-  /**
-   * After a success the endpoint is back: batches waiting out our own backoff go now instead of
-   * keeping the queue full for up to a backoff period. A wait the server asked for is kept.
-   * Only those batches are visited: every success walking all active batches made a backlog of
-   * small batches (`flushAt` 1 to 10) cost its square.
-   */
-  private wakeBackoffs(): void {
-    for (const batch of this.backingOff) {
-      clearTimeout(batch.retryTimer);
-      batch.retryTimer = undefined;
-      this.ready.push(batch);
-    }
-    this.backingOff.clear();
-  }
-
   /** Replaces a batch the server found too large by its two halves; the batch settles when both do. */
   private split(batch: Batch): void {
     this.active.delete(batch);
     const middle = Math.ceil(batch.messages.length / 2);
     const halves = [new Batch(batch.messages.slice(0, middle)), new Batch(batch.messages.slice(middle))];
     for (const half of halves) this.active.add(half);
-    this.ready.unshift(...halves);
+    this.sender.sendFirst(halves);
     void Promise.all(halves.map((half) => half.done)).then(() => batch.settle());
   }
 
   private giveUp(batch: Batch, code: ErrorCode, message: string, options: { cause?: unknown; status: number | undefined }): void {
-    this.counters.dropped += batch.messages.length;
-    this.counters.pending -= batch.messages.length;
-    this.lose(new DeliveryError(code, message, batch.messageIds, options), batch.messages);
+    this.ledger.giveUp(new DeliveryError(code, message, batch.messageIds, options), batch.messages);
     this.finish(batch);
   }
 
   private finish(batch: Batch): void {
     this.active.delete(batch);
-    // A batch settled while it waited (abandoned at a close deadline, evicted from storage) must not be woken.
-    this.backingOff.delete(batch);
+    this.sender.settled(batch);
     this.queue.release(batch.messages.length);
     batch.settle();
     this.queue.refill();
@@ -416,31 +313,11 @@ export class Delivery {
    * counted and reported like every other loss.
    */
   discard(code: ErrorCode, message: string, ids: string[], count = ids.length, cause?: unknown): void {
-    this.counters.refused += count;
-    this.lose(new DeliveryError(code, message, ids, { cause }));
+    this.ledger.discard(code, message, ids, count, cause);
   }
 
   /** Counts a message a shaping stage dropped by the user's decision: observed, not reported. */
   filter(messageId: string, stage: string): void {
-    this.counters.filtered++;
-    this.observer.filtered?.(messageId, stage);
-  }
-
-  /**
-   * The one way out for messages that will not be delivered: observed, kept in the dead-letter file
-   * when there is one (`given`: the accepted messages given up), then reported.
-   */
-  private lose(error: DeliveryError, given: readonly Message[] = []): void {
-    this.observer.dropped(error.messageIds, error.code);
-    this.deadLetters?.keep(given);
-    this.report(error);
-  }
-
-  private reportQueueFull(): void {
-    const ids = this.droppedForFullQueue;
-    if (ids.length === 0) return;
-    this.droppedForFullQueue = [];
-    const full = !this.queue.durable ? `queue held ${this.settings.maxQueueSize} messages` : 'storage held storage.maxBytes';
-    this.lose(new DeliveryError('MR_ERR_QUEUE_FULL', `${full}; dropped ${ids.length}`, ids));
+    this.ledger.filter(messageId, stage);
   }
 }
