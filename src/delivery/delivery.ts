@@ -39,6 +39,7 @@ export type { DeliveryCounters, DeliverySettings } from './delivery-counters.js'
  *   when every message is in the spool.
  */
 export class Delivery {
+  /** Running totals, kept by the loss ledger. */
   readonly counters: DeliveryCounters;
   private readonly ledger: LossLedger;
   private readonly batcher: Batcher<Held>;
@@ -56,7 +57,7 @@ export class Delivery {
   constructor(
     private readonly settings: DeliverySettings,
     transport: Transport,
-    private readonly report: (error: DeliveryError) => void,
+    report: (error: DeliveryError) => void,
     observer: DeliveryObserver = allOf([]),
     spool?: Spool,
     deadLetters?: DeadLetters,
@@ -174,6 +175,7 @@ export class Delivery {
     return this.shutdownPromise;
   }
 
+  /** Called by the one `beforeExit` hook: sends what is left before the process ends on its own. */
   drainBeforeExit(): void {
     if (this.queue.durable && this.allStored()) {
       // Everything is on disk: one attempt to send, without holding the process through retries in an
@@ -208,34 +210,18 @@ export class Delivery {
   }
 
   private abandonAll(timeoutMillis: number): void {
-    const kept: string[] = [];
-    const lostIds: string[] = [];
-    const given: Message[] = [];
+    const left: Held[] = [];
     this.stopped = true;
     this.queue.stop();
     for (const batch of this.active) {
       batch.abandoned = true;
       clearTimeout(batch.retryTimer);
       batch.abort?.abort();
-      // A message the queue does not keep (in memory only) dies with the process.
-      for (const message of batch.messages as readonly Held[]) {
-        if (!this.queue.keeps(message)) {
-          lostIds.push(message.messageId);
-          given.push(message);
-        } else {
-          kept.push(message.messageId);
-        }
-      }
+      left.push(...(batch.messages as readonly Held[]));
       this.finish(batch);
     }
     this.sender.clear();
-    if (kept.length > 0) {
-      // Not lost: unacknowledged, they stay in the spool, and so in `pending`.
-      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept));
-    }
-    if (lostIds.length > 0) {
-      this.ledger.giveUp(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${lostIds.length} messages not delivered within the ${timeoutMillis} ms close deadline`, lostIds), given);
-    }
+    this.ledger.leftAtDeadline(left, (message) => this.queue.keeps(message), timeoutMillis);
   }
 
   /** Turns the messages the batcher cut into a batch and starts sending it. */

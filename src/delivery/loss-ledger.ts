@@ -59,6 +59,25 @@ export class LossLedger {
     }
   }
 
+  /**
+   * Accounts for what a close deadline left undelivered: a message the queue keeps (on disk) stays
+   * there, unacknowledged and so still pending, for the next start; any other dies with the process.
+   */
+  leftAtDeadline(messages: readonly Message[], keeps: (message: Message) => boolean, timeoutMillis: number): void {
+    const kept: string[] = [];
+    const lost: Message[] = [];
+    for (const message of messages) {
+      if (keeps(message)) kept.push(message.messageId);
+      else lost.push(message);
+    }
+    if (kept.length > 0) {
+      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept));
+    }
+    if (lost.length > 0) {
+      this.giveUp(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${lost.length} messages not delivered within the ${timeoutMillis} ms close deadline`, lost.map((message) => message.messageId)), lost);
+    }
+  }
+
   /** Refuses messages that never reach the queue (closed, too large, not a valid analytics record). */
   discard(code: ErrorCode, message: string, ids: string[], count = ids.length, cause?: unknown): void {
     this.counters.refused += count;
