@@ -104,12 +104,12 @@ interface DelaySeam {
 
 /**
  * Captures the retry delays of an `Analytics` instance's built-in pipeline without sleeping them:
- * its delivery's `retryDelay` (the seam tests use to capture delays) is wrapped so that the
+ * its delivery's retry policy's `retryDelay` (the seam tests use to capture delays) is wrapped so that the
  * library's own choice is recorded and the real wait is `waitMillis` (or the choice, if shorter).
  * `Analytics` exposes no option for this, so the wrapper reaches the instance's private delivery.
  */
 export function captureRetryDelays(analytics: Analytics, waitMillis: number | ((call: RetryDelayCall) => number) = 5): RetryDelayCall[] {
-  const seam = (analytics as unknown as { exporter: { delivery: DelaySeam } }).exporter.delivery;
+  const seam = (analytics as unknown as { exporter: { delivery: { retryPolicy: DelaySeam } } }).exporter.delivery.retryPolicy;
   const chooseDelay = seam.retryDelay;
   const calls: RetryDelayCall[] = [];
   seam.retryDelay = (attempt, retryAfterMillis) => {
