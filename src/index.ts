@@ -21,7 +21,7 @@ export type { Sink } from './sink/sink-server.js';
 export type { SinkFault, SinkFaultKind, SinkOptions } from './config/options.js';
 export type { FaultState } from './sink/fault-plan.js';
 export { startBridge, type Bridge, type BridgeCounters, type BridgeOptions } from './receiver/bridge.js';
-export { replay, type ReplayOptions, type ReplayProgress, type ReplayRetry, type ReplaySummary } from './delivery/replay.js';
+export { replay, type ReplayOptions, type ReplayProgress, type ReplayRetry, type ReplaySummary } from './replay/replay.js';
 export { typedAnalytics, type PlannedEvent, type TypedAnalytics } from './api/typed-analytics.js';
 export type { NamedViewFields, PlanKeys, PlannedFields, PlanRules, SchemaType } from './shaping/tracking-plan/plan-types.js';
 export type { JsonSchema, SegmentLegacyEvent, SegmentLegacyPlan, SegmentRule, SegmentRuleType, SegmentRulesPlan, TrackingPlanSource } from './shaping/tracking-plan/plan-source.js';

@@ -1,18 +1,18 @@
 import { DEFAULTS } from '../config/defaults.js';
 import type { ExporterOptions } from '../config/options.js';
 import { readOptions, resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
-import { createDelivery } from '../delivery/create-delivery.js';
+import { createDelivery } from '../pipeline/create-delivery.js';
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import { readThrown, type DeliveryError } from '../errors/metarouter-error.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
 import { createShaper } from '../shaping/create-shaper.js';
-import { wirePlan } from '../shaping/plan-wiring.js';
+import { wirePlan } from '../pipeline/plan-wiring.js';
 import type { Shaper } from '../shaping/shape.js';
-import type { ViolationForwarder } from '../shaping/violation-forwarder.js';
+import type { ViolationForwarder } from '../pipeline/violation-forwarder.js';
 import { ExportResultCode, type ExportResult } from './otel-compat.js';
-import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
+import { createSelfMetrics, type SelfMetrics } from '../telemetry/self-metrics.js';
 
 /**
  * What both MetaRouter exporters share: options, the delivery engine, the `error` channel, and

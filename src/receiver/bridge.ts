@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../config/defaults.js';
-import { createDelivery } from '../delivery/create-delivery.js';
+import { createDelivery } from '../pipeline/create-delivery.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import { createShaper } from '../shaping/create-shaper.js';
 import { PLAN_STAGE } from '../shaping/plan-stage.js';
-import { wirePlan } from '../shaping/plan-wiring.js';
-import type { ViolationForwarder } from '../shaping/violation-forwarder.js';
+import { wirePlan } from '../pipeline/plan-wiring.js';
+import type { ViolationForwarder } from '../pipeline/violation-forwarder.js';
 import { bearerCheck } from './bearer-auth.js';
 import { resolveBridgeOptions, type BridgeOptions } from './bridge-options.js';
 import type { BridgeServer } from './bridge-server.js';

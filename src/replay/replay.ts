@@ -7,8 +7,8 @@ import { readOptions, resolveDeliveryOptions } from '../config/resolve-options.j
 import type { ErrorListener } from '../errors/error-channel.js';
 import { ConfigurationError, DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
-import { createDelivery } from './create-delivery.js';
-import type { DeliveryObserver, ResponseInfo } from './observer.js';
+import { createDelivery } from '../pipeline/create-delivery.js';
+import type { DeliveryObserver, ResponseInfo } from '../delivery/observer.js';
 import { readRecord, ReplayProgressFile } from './replay-progress-file.js';
 
 /** How far a replay is. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryConfig } from '../config/resolve-options.js';
-import { createDelivery } from '../delivery/create-delivery.js';
+import { createDelivery } from './create-delivery.js';
 import type { Delivery } from '../delivery/delivery.js';
 import type { DeliveryError } from '../errors/metarouter-error.js';
 import { isProblem } from '../translate/build-record.js';
-import { fromPlain } from './plain-message.js';
-import type { PlanListener } from './plan-stage.js';
-import { violationGeneratedMessages } from './tracking-plan/index.js';
+import { fromPlain } from '../shaping/plain-message.js';
+import type { PlanListener } from '../shaping/plan-stage.js';
+import { violationGeneratedMessages } from '../shaping/tracking-plan/index.js';
 
 /**
  * Sends each reported violation as a `Violation Generated` track message under

@@ -5,9 +5,9 @@ import { DirectoryInUse } from '../storage/directory-lock.js';
 import { UnsafeDirectory } from '../storage/directory-safety.js';
 import { Spool, type SpoolIo } from '../storage/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
-import { Delivery, type DeliverySettings } from './delivery.js';
-import { diagnosticsObserver } from './diagnostics.js';
-import { allOf, type DeliveryObserver } from './observer.js';
+import { Delivery, type DeliverySettings } from '../delivery/delivery.js';
+import { diagnosticsObserver } from '../telemetry/diagnostics.js';
+import { allOf, type DeliveryObserver } from '../delivery/observer.js';
 
 /** Opens the spool, or explains at construction why the directory cannot serve. */
 function openSpool(storage: StorageConfig, report: (error: DeliveryError) => void, io: Partial<SpoolIo> | undefined): Spool {

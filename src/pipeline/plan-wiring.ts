@@ -1,9 +1,9 @@
 import type { TrackingPlanOptions } from '../config/options.js';
 import { resolveViolationWriteKey, type DeliveryConfig } from '../config/resolve-options.js';
 import type { DeliveryError } from '../errors/metarouter-error.js';
-import { createPlanMetrics } from '../otel/plan-metrics.js';
-import type { ShapingSetup } from './create-shaper.js';
-import { createPlanEnforcer } from './tracking-plan/index.js';
+import { createPlanMetrics } from '../telemetry/plan-metrics.js';
+import type { ShapingSetup } from '../shaping/create-shaper.js';
+import { createPlanEnforcer } from '../shaping/tracking-plan/index.js';
 import { ViolationForwarder } from './violation-forwarder.js';
 
 /** An entry point's tracking plan, ready for `createShaper`, and its forwarding queue when `violationWriteKey` is set. */
