@@ -18,7 +18,7 @@ import type { Prepared } from '../otel/prepared-body.js';
 import { createShaper } from '../shaping/create-shaper.js';
 import { wirePlan } from '../pipeline/plan-wiring.js';
 import type { Shaper } from '../shaping/shape.js';
-import type { ViolationForwarder } from '../pipeline/violation-forwarder.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields, readOnce } from '../translate/pick-fields.js';
@@ -54,7 +54,7 @@ export class Analytics extends ErrorChannel {
   private readonly exporter: MetaRouterLogRecordExporter | undefined;
   private readonly userProvider: LoggerProvider | undefined;
   private readonly shaper: Shaper;
-  private readonly forwarder: ViolationForwarder | undefined;
+  private readonly forwarder: Pipeline | undefined;
   private readonly writeKeyJson: string;
   private readonly disabled: boolean;
   private closePromise: Promise<void> | undefined;

@@ -10,7 +10,7 @@ import type { Message } from '../translate/message.js';
 import { createShaper } from '../shaping/create-shaper.js';
 import { wirePlan } from '../pipeline/plan-wiring.js';
 import type { Shaper } from '../shaping/shape.js';
-import type { ViolationForwarder } from '../pipeline/violation-forwarder.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import { ExportResultCode, type ExportResult } from './otel-compat.js';
 import { createSelfMetrics, type SelfMetrics } from '../telemetry/self-metrics.js';
 
@@ -26,7 +26,7 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   protected readonly writeKeyJson: string;
   private readonly selfMetrics: SelfMetrics;
   private readonly shaper: Shaper;
-  private readonly forwarder: ViolationForwarder | undefined;
+  private readonly forwarder: Pipeline | undefined;
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options?: ExporterOptions) {

@@ -30,13 +30,16 @@ function openDeadLetters(file: string, report: (error: DeliveryError) => void): 
   }
 }
 
+/** The resolved options of the sending side, and the seam under the spool (for fault tests). */
+export type SendingConfig = DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> };
+
 /**
  * Composition root of the sending side: the HTTP transport and the delivery engine over it, observed
  * by the diagnostics channels and by whatever else the caller passes (OTel self-metrics); with
  * `storage`, the spool beneath it; with `deadLetterFile`, where given-up messages are kept.
  */
 export function createDelivery(
-  config: DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> },
+  config: SendingConfig,
   report: (error: DeliveryError) => void,
   observers: readonly DeliveryObserver[] = [],
 ): Delivery {

@@ -4,11 +4,11 @@ import { createInterface } from 'node:readline';
 import { LIMITS } from '../config/defaults.js';
 import type { DeliveryOptions } from '../config/options.js';
 import { readOptions, resolveDeliveryOptions } from '../config/resolve-options.js';
-import type { ErrorListener } from '../errors/error-channel.js';
+import type { ErrorListener, ReportedError } from '../errors/error-channel.js';
 import { ConfigurationError, DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
-import type { Message } from '../translate/message.js';
-import { createDelivery } from '../pipeline/create-delivery.js';
 import type { DeliveryObserver, ResponseInfo } from '../delivery/observer.js';
+import { createPipeline } from '../pipeline/create-pipeline.js';
+import type { Message } from '../translate/message.js';
 import { readRecord, ReplayProgressFile } from './replay-progress-file.js';
 
 /** How far a replay is. */
@@ -156,14 +156,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     }
   }
   const done = record?.delivered ?? new Set<string>();
-  const report = (error: DeliveryError) => onError?.(error);
+  const report = (error: ReportedError) => onError?.(error);
   const lost = new Set<string>();
-  const delivery = createDelivery({ ...config, deadLetterFile: failedFile }, report, [settledObserver(onRetry, lost)]);
+  const pipeline = createPipeline({ sending: { ...config, deadLetterFile: failedFile }, report, observers: [settledObserver(onRetry, lost)] });
   const totals = { lines: 0, invalid: 0, skipped: 0, toSend: 0 };
   const group = new Set<string>();
-  const progress = (): ReplayProgress => ({ lines: totals.lines, delivered: delivery.counters.delivered, failed: delivery.counters.dropped + delivery.counters.refused + totals.invalid, skipped: totals.skipped });
+  const progress = (): ReplayProgress => ({ lines: totals.lines, delivered: pipeline.counters.delivered, failed: pipeline.counters.dropped + pipeline.counters.refused + totals.invalid, skipped: totals.skipped });
   const settle = async (): Promise<void> => {
-    await delivery.flush();
+    await pipeline.flush();
     const delivered = [...group].filter((id) => !lost.has(id));
     group.clear();
     lost.clear();
@@ -189,17 +189,17 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
         return undefined;
       }
       totals.toSend++;
-      return (delivery.hasRoomFor(1) ? Promise.resolve() : settle()).then(() => {
+      return (pipeline.hasRoomFor(1) ? Promise.resolve() : settle()).then(() => {
         group.add(message.messageId);
-        delivery.enqueue(message);
+        pipeline.enqueue(message);
       });
     });
     await settle();
     return { ...progress(), invalid: totals.invalid, toSend: totals.toSend };
   } finally {
-    await delivery.shutdown(0);
+    await pipeline.shutdown(0);
     record?.close();
-    if (failedFile !== undefined && delivery.counters.dropped === 0) rmSync(failedFile, { force: true });
+    if (failedFile !== undefined && pipeline.counters.dropped === 0) rmSync(failedFile, { force: true });
   }
 }
 
