@@ -1,56 +1,38 @@
 import { DEFAULTS } from '../config/defaults.js';
 import type { ExporterOptions } from '../config/options.js';
 import { readOptions, resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
-import { createDelivery } from '../pipeline/create-delivery.js';
-import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
+import type { DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
-import { readThrown, type DeliveryError } from '../errors/metarouter-error.js';
+import { readThrown } from '../errors/metarouter-error.js';
+import { createPipeline } from '../pipeline/create-pipeline.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
-import { createShaper } from '../shaping/create-shaper.js';
-import { wirePlan } from '../pipeline/plan-wiring.js';
-import type { Shaper } from '../shaping/shape.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
 import { ExportResultCode, type ExportResult } from './otel-compat.js';
-import { createSelfMetrics, type SelfMetrics } from '../telemetry/self-metrics.js';
 
 /**
- * What both MetaRouter exporters share: options, the delivery engine, the `error` channel, and
- * the OTel exporter contract (`SUCCESS` once a record is in the delivery queue; `forceFlush`
- * drains requests in flight; `shutdown` is idempotent).
+ * What both MetaRouter exporters share: options, their pipeline (made by the assembly), the
+ * `error` channel, and the OTel exporter contract (`SUCCESS` once a record is in the delivery
+ * queue; `forceFlush` drains requests in flight; `shutdown` is idempotent).
  */
 export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   /** @internal */
-  protected readonly delivery: Delivery;
-  /** @internal */
   protected readonly writeKeyJson: string;
-  private readonly selfMetrics: SelfMetrics;
-  private readonly shaper: Shaper;
-  private readonly forwarder: Pipeline | undefined;
+  private readonly pipeline: Pipeline;
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options?: ExporterOptions) {
     super();
     const given = readOptions(options);
-    const config = resolveDeliveryOptions(given);
+    const sending = resolveDeliveryOptions(given);
     const beforeSend = resolveBeforeSend(given.beforeSend);
-    this.writeKeyJson = JSON.stringify(config.writeKey);
-    this.selfMetrics = createSelfMetrics();
-    this.delivery = createDelivery(config, (error) => this.report(error), [this.selfMetrics.observer]);
-    const { delivery } = this;
-    const { plan, forwarder } = wirePlan(given, config, (error) => this.report(error));
-    this.forwarder = forwarder;
-    this.shaper = createShaper({ beforeSend, plan }, this.writeKeyJson, {
-      filtered: (messageId, stage) => delivery.filter(messageId, stage),
-      failed: (error) => delivery.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
-      report: (error) => this.report(error),
-    });
-    this.selfMetrics.observeQueue(() => delivery.size);
+    this.writeKeyJson = JSON.stringify(sending.writeKey);
+    this.pipeline = createPipeline({ sending, shaping: { beforeSend, plan: given }, report: (error) => this.report(error), selfMetrics: true });
   }
 
   /** Running totals of the delivery queue. */
   get counters(): Readonly<DeliveryCounters> {
-    return this.delivery.counters;
+    return this.pipeline.counters;
   }
 
   /** Reads one exported item, queues the analytics events it holds and reports those it cannot. */
@@ -69,7 +51,7 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
         this.take(item);
       } catch (error) {
         // A record no reader foresaw must cost only itself, never the rest of the batch.
-        this.delivery.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${readThrown(error).text}`, [], 1);
+        this.pipeline.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${readThrown(error).text}`, [], 1);
       }
     }
     resultCallback(
@@ -81,24 +63,13 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
 
   /** Resolves once everything exported so far is delivered or reported, including requests in flight. */
   forceFlush(): Promise<void> {
-    if (this.forwarder === undefined) return this.delivery.flush();
-    return Promise.all([this.delivery.flush(), this.forwarder.flush()]).then(() => undefined);
+    return this.pipeline.flush();
   }
 
   /** Flushes, then stops. Past `timeoutMillis` what is left is reported undelivered. Idempotent. */
   shutdown(timeoutMillis: number = DEFAULTS.closeTimeout): Promise<void> {
-    this.shutdownPromise ??= Promise.all([this.delivery.shutdown(timeoutMillis), this.forwarder?.shutdown(timeoutMillis)]).then(() => this.selfMetrics.stop());
+    this.shutdownPromise ??= this.pipeline.shutdown(timeoutMillis);
     return this.shutdownPromise;
-  }
-
-  /** @internal Counts and reports a message the caller gave up (the facade's calls after close). */
-  discard(error: DeliveryError): void {
-    this.delivery.discard(error.code, error.message, [...error.messageIds], error.messageIds.length, error.cause);
-  }
-
-  /** @internal Counts a message the facade's shaping stage dropped (the user's decision). */
-  filter(messageId: string, stage: string): void {
-    this.delivery.filter(messageId, stage);
   }
 
   /**
@@ -107,8 +78,7 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
    * it, reported.
    */
   protected enqueue(message: Message): void {
-    const shaped = this.shaper.shape(message);
-    if (shaped !== undefined) this.delivery.enqueue(shaped);
+    this.pipeline.offer(message);
   }
 
   /**
@@ -116,6 +86,6 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
    * the messageId it carries (or would have had), when there is one.
    */
   protected reject(problem: FieldProblem, source: string, messageId: string | undefined): void {
-    this.delivery.discard('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, messageId === undefined ? [] : [messageId], 1);
+    this.pipeline.discard('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, messageId === undefined ? [] : [messageId], 1);
   }
 }

@@ -1,7 +1,5 @@
 import { ATTRIBUTES, logEventTypeOf } from './convention.js';
 import { MetaRouterExporterBase } from './exporter-base.js';
-import { toMessage } from '../translate/message.js';
-import type { Prepared } from './prepared-body.js';
 import { readLogRecord, type LogRecordLike } from './read-log-record.js';
 
 /** A log record as an exporter receives it: the SDK's `ReadableLogRecord` fits this shape. */
@@ -20,14 +18,6 @@ function messageIdOf(record: ExportedLogRecord): string | undefined {
  * log records are ignored, so it can sit in a logs pipeline that carries everything.
  */
 export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<ExportedLogRecord> {
-  /**
-   * @internal The built-in pipeline's path for the facade's own records: already serialized, and
-   * already shaped at the call (the facade's `beforeSend`), so queued as they are.
-   */
-  acceptPrepared(prepared: Prepared): void {
-    this.delivery.enqueue(prepared.writeKeyJson === this.writeKeyJson ? prepared.message : toMessage(prepared.record, this.writeKeyJson));
-  }
-
   protected take(record: ExportedLogRecord): void {
     const type = logEventTypeOf(record.eventName, record.attributes);
     if (type === undefined) return;

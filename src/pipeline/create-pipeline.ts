@@ -1,26 +1,35 @@
 import type { TrackingPlanOptions } from '../config/options.js';
 import { resolveViolationWriteKey } from '../config/resolve-options.js';
-import type { DeliveryObserver } from '../delivery/observer.js';
+import type { Delivery } from '../delivery/delivery.js';
+import { allOf, type DeliveryObserver } from '../delivery/observer.js';
 import type { ReportedError } from '../errors/error-channel.js';
 import type { BeforeSend } from '../shaping/before-send.js';
 import { createShaper } from '../shaping/create-shaper.js';
 import type { PlanListener } from '../shaping/plan-stage.js';
 import { createPlanEnforcer } from '../shaping/tracking-plan/index.js';
+import { diagnosticsObserver } from '../telemetry/diagnostics.js';
 import { createPlanMetrics } from '../telemetry/plan-metrics.js';
 import { createSelfMetrics } from '../telemetry/self-metrics.js';
 import { createDelivery, type SendingConfig } from './create-delivery.js';
 import { Pipeline } from './pipeline.js';
+import { Shaping, type OutcomeSink } from './shaping.js';
 import { forwardViolations } from './violation-forwarder.js';
+
+/** The `beforeSend` hooks and the tracking plan (with `violationWriteKey`) of an entry point. */
+export interface ShapingConfig {
+  readonly beforeSend: readonly BeforeSend[];
+  readonly plan: TrackingPlanOptions;
+}
 
 /** What one entry point's pipeline is made of: resolved options, and who is told what. */
 export interface PipelineSetup {
   /** Where and how to send. */
   readonly sending: SendingConfig;
-  /** The `beforeSend` hooks and the tracking plan (with `violationWriteKey`); none: messages are queued as they come. */
-  readonly shaping?: { readonly beforeSend: readonly BeforeSend[]; readonly plan: TrackingPlanOptions } | undefined;
+  /** None: messages are queued as they come. */
+  readonly shaping?: ShapingConfig | undefined;
   /** The entry point's `error` channel. */
   readonly report: (error: ReportedError) => void;
-  /** The OTel self-metrics (requests, drops, queue size): `Analytics` and the exporters have them. */
+  /** The OTel self-metrics (requests, drops, queue size): `Analytics`, the exporters and the processor have them. */
   readonly selfMetrics?: boolean;
   /** More observers of the delivery engine (replay's progress). */
   readonly observers?: readonly DeliveryObserver[];
@@ -36,27 +45,49 @@ export interface PipelineSetup {
  * `ConfigurationError` for a bad plan, setting, `violationWriteKey` or storage directory.
  */
 export function createPipeline(setup: PipelineSetup): Pipeline {
-  const { sending, shaping, report } = setup;
-  const violationWriteKey = shaping === undefined ? undefined : resolveViolationWriteKey(shaping.plan.violationWriteKey);
-  const enforcer = shaping === undefined ? undefined : createPlanEnforcer(shaping.plan);
+  const { sending, report, filtered } = setup;
   const selfMetrics = setup.selfMetrics === true ? createSelfMetrics() : undefined;
-  const observers = [...(selfMetrics === undefined ? [] : [selfMetrics.observer]), ...(setup.observers ?? [])];
-  const delivery = createDelivery(sending, report, observers);
-  const forwarding = enforcer === undefined || violationWriteKey === undefined ? undefined : createPipeline({ sending: { ...sending, writeKey: violationWriteKey }, report });
-  let shaper;
-  if (shaping !== undefined && (shaping.beforeSend.length > 0 || enforcer !== undefined)) {
-    const listeners: PlanListener[] = [createPlanMetrics()];
-    if (forwarding !== undefined && violationWriteKey !== undefined) listeners.push(forwardViolations(forwarding, violationWriteKey));
-    const { filtered } = setup;
-    shaper = createShaper({ beforeSend: shaping.beforeSend, plan: enforcer === undefined ? undefined : { enforcer, listeners } }, JSON.stringify(sending.writeKey), {
-      filtered: (messageId, stage) => {
-        filtered?.(messageId, stage);
-        delivery.filter(messageId, stage);
-      },
-      failed: (error) => delivery.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
-      report,
-    });
-  }
+  // Shaping first, so that a bad plan throws before a spool is opened; it settles into the engine.
+  let engine: Delivery | undefined;
+  const shaping = createShaping(setup.shaping, sending, report, {
+    filtered: (messageId, stage) => {
+      filtered?.(messageId, stage);
+      engine?.filter(messageId, stage);
+    },
+    failed: (error) => engine?.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
+    report,
+  });
+  const delivery = createDelivery(sending, report, [...(selfMetrics === undefined ? [] : [selfMetrics.observer]), ...(setup.observers ?? [])]);
+  engine = delivery;
   selfMetrics?.observeQueue(() => delivery.size);
-  return new Pipeline(delivery, shaper, forwarding, () => selfMetrics?.stop());
+  return new Pipeline(delivery, shaping, () => selfMetrics?.stop());
+}
+
+/**
+ * The shaping at the calls of an `Analytics` whose records go into a user's logs pipeline, which
+ * holds the exporter and its queue: a drop is published and measured like the exporters' own
+ * (diagnostics channel, self-metrics), a failure reported. Violations are forwarded through a
+ * pipeline of their own, made from `sending`.
+ */
+export function createCallShaping(config: ShapingConfig, sending: SendingConfig, report: (error: ReportedError) => void): Shaping {
+  let observer: DeliveryObserver | undefined;
+  const shaping = createShaping(config, sending, report, { filtered: (messageId, stage) => observer?.filtered?.(messageId, stage), failed: report, report });
+  // Only stages drop messages: without them, no instruments are made.
+  if (shaping.copies) observer = allOf([diagnosticsObserver, createSelfMetrics().observer]);
+  return shaping;
+}
+
+/** Compiles the hooks and the plan (its metrics and, with `violationWriteKey`, its forwarding pipeline). */
+function createShaping(config: ShapingConfig | undefined, sending: SendingConfig, report: (error: ReportedError) => void, sink: OutcomeSink): Shaping {
+  if (config === undefined) return new Shaping(undefined, sink, undefined);
+  const violationWriteKey = resolveViolationWriteKey(config.plan.violationWriteKey);
+  const enforcer = createPlanEnforcer(config.plan);
+  const listeners: PlanListener[] = [createPlanMetrics()];
+  let forwarding: Pipeline | undefined;
+  if (enforcer !== undefined && violationWriteKey !== undefined) {
+    forwarding = createPipeline({ sending: { ...sending, writeKey: violationWriteKey }, report });
+    listeners.push(forwardViolations(forwarding, violationWriteKey));
+  }
+  const shaper = createShaper({ beforeSend: config.beforeSend, plan: enforcer === undefined ? undefined : { enforcer, listeners } }, JSON.stringify(sending.writeKey));
+  return new Shaping(shaper, sink, forwarding);
 }

@@ -1,8 +1,7 @@
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import type { ErrorCode } from '../errors/codes.js';
-import type { ShapedMessage, Shaper } from '../shaping/shape.js';
-import type { AnalyticsRecord } from '../translate/analytics-record.js';
 import type { Message } from '../translate/message.js';
+import type { Shaping } from './shaping.js';
 
 /**
  * One assembled pipeline, as every entry point sees it: shaping, then the queue, batcher and
@@ -14,15 +13,10 @@ export class Pipeline {
   /** @internal Use `createPipeline`. */
   constructor(
     private readonly delivery: Delivery,
-    private readonly shaper: Shaper | undefined,
-    private readonly forwarding: Pipeline | undefined,
+    /** Its shaping, which a facade runs at the call (then {@link enqueue}s what it returns). */
+    readonly shaping: Shaping,
     private readonly stopObservers: () => void,
   ) {}
-
-  /** True when shaping has stages: a facade then keeps the plain copy of what it serializes. */
-  get copies(): boolean {
-    return this.shaper?.copies ?? false;
-  }
 
   /** Running totals of the delivery queue. */
   get counters(): Readonly<DeliveryCounters> {
@@ -44,16 +38,8 @@ export class Pipeline {
    * failed, closed, queue full) is counted and, unless a stage dropped it, reported. True when queued.
    */
   offer(message: Message): boolean {
-    const shaped = this.shaper === undefined ? message : this.shaper.shape(message);
+    const shaped = this.shaping.shape(message);
     return shaped !== undefined && this.delivery.enqueue(shaped);
-  }
-
-  /**
-   * Shapes a facade's call while it runs (a stage may throw a `ValidationError` to the caller):
-   * the message to send, or undefined when a stage dropped it (counted) or failed it (reported).
-   */
-  shapeAtCall(message: Message, record: AnalyticsRecord): ShapedMessage | undefined {
-    return this.shaper === undefined ? message : this.shaper.shape(message, true, record);
   }
 
   /** Queues a message already shaped. False when it was not taken (closed, queue full: counted and reported). */
@@ -66,19 +52,14 @@ export class Pipeline {
     this.delivery.discard(code, text, messageIds, count, cause);
   }
 
-  /** Counts a message a stage dropped outside this pipeline's own shaping (the user's decision). */
-  filter(messageId: string, stage: string): void {
-    this.delivery.filter(messageId, stage);
-  }
-
   /** Resolves once everything queued so far (and every violation forwarded) is delivered or reported. */
   async flush(): Promise<void> {
-    await Promise.all([this.delivery.flush(), this.forwarding?.flush()]);
+    await Promise.all([this.delivery.flush(), this.shaping.flush()]);
   }
 
   /** Flushes, then stops; past `timeoutMillis` what is left is reported undelivered. Idempotent. */
   async shutdown(timeoutMillis: number): Promise<void> {
-    await Promise.all([this.delivery.shutdown(timeoutMillis), this.forwarding?.shutdown(timeoutMillis)]);
+    await Promise.all([this.delivery.shutdown(timeoutMillis), this.shaping.shutdown(timeoutMillis)]);
     this.stopObservers();
   }
 }
