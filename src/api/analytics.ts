@@ -3,7 +3,8 @@ import { context, isSpanContextValid, trace, type Span } from '@opentelemetry/ap
 import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
-import { readOptions, resolveBeforeSend, resolveBoolean, resolveCloseTimeout, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { resolveBeforeSend, resolveCloseTimeout, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { readOptions, resolveBoolean } from '../config/validate.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../delivery/diagnostics.js';
 import { allOf } from '../delivery/observer.js';

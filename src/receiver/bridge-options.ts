@@ -4,6 +4,7 @@ import { resolveBeforeSend, resolveDeliveryOptions, type DeliveryConfig } from '
 import type { BeforeSend } from '../shaping/before-send.js';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV } from '../config/defaults.js';
+import { checkInteger, checkListenAddress, fromEnv } from '../config/validate.js';
 
 /** Options of `startBridge()`: where to listen, who may send, and the delivery options. */
 export interface BridgeOptions extends DeliveryOptions, ShapingOptions {
@@ -46,21 +47,8 @@ export interface BridgeConfig {
   readonly beforeSend: readonly BeforeSend[];
 }
 
-function invalid(option: string, expected: string, actual: unknown): ConfigurationError {
-  const shown = typeof actual === 'string' ? JSON.stringify(actual) : typeof actual === 'number' || actual == null ? String(actual) : typeof actual;
-  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${shown}`);
-}
-
-function integer(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalid(option, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
 function resolveToken(value: string | undefined): string | undefined {
-  const env = process.env[ENV.bridgeToken];
-  const token: unknown = value ?? (env === undefined || env.trim() === '' ? undefined : env);
+  const token: unknown = value ?? fromEnv(ENV.bridgeToken);
   if (token === undefined) return undefined;
   // Node reads request headers as latin1: a token with other characters could never match.
   if (typeof token !== 'string' || token === '' || /[^\u0021-\u007e]/.test(token)) {
@@ -77,15 +65,14 @@ function resolveToken(value: string | undefined): string | undefined {
  */
 export function resolveBridgeOptions(options: BridgeOptions | undefined): BridgeConfig {
   const given = options ?? {};
-  const hostname = given.hostname ?? DEFAULTS.bridgeHostname;
-  if (typeof hostname !== 'string' || hostname === '' || /\s/.test(hostname)) throw invalid('hostname', 'an address such as 0.0.0.0 or 127.0.0.1', hostname);
+  const hostname = checkListenAddress('hostname', given.hostname ?? DEFAULTS.bridgeHostname, '0.0.0.0 or 127.0.0.1');
   return Object.freeze({
     delivery: resolveDeliveryOptions(options),
-    port: integer('port', given.port ?? DEFAULTS.bridgePort, 0, 65535),
+    port: checkInteger('port', given.port ?? DEFAULTS.bridgePort, 0, 65535),
     hostname,
     token: resolveToken(given.token),
-    maxBodyBytes: integer('maxBodyBytes', given.maxBodyBytes ?? DEFAULTS.bridgeMaxBodyBytes, 1, Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1)),
-    retryAfterSeconds: integer('retryAfterSeconds', given.retryAfterSeconds ?? DEFAULTS.bridgeRetryAfterSeconds, 1, 3600),
+    maxBodyBytes: checkInteger('maxBodyBytes', given.maxBodyBytes ?? DEFAULTS.bridgeMaxBodyBytes, 1, Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1)),
+    retryAfterSeconds: checkInteger('retryAfterSeconds', given.retryAfterSeconds ?? DEFAULTS.bridgeRetryAfterSeconds, 1, 3600),
     beforeSend: resolveBeforeSend(given.beforeSend),
   });
 }
