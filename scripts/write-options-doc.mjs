@@ -1,6 +1,8 @@
-// Writes docs/options.md, the options reference, from the TSDoc of src/config/options.ts: every
-// property of every exported interface with its type, its @default and its meaning. The TSDoc is
-// the one source; test/package/options-doc.test.ts fails when the page is out of date.
+// Writes docs/options.md, the options reference, from the TSDoc of the options files of src/config/
+// (one per public options type: Analytics, exporters, bridge, sink, replay, and the delivery and
+// shaping options they share): every property of every exported interface with its type, its
+// @default and its meaning. The TSDoc is the one source; test/package/options-doc.test.ts fails
+// when the page is out of date.
 //
 //   node scripts/write-options-doc.mjs           rewrite docs/options.md
 //   node scripts/write-options-doc.mjs --check   exit 1 if docs/options.md differs from the output
@@ -9,7 +11,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
 const ROOT = new URL('..', import.meta.url);
-export const SOURCE = 'src/config/options.ts';
+/** The options files, in the order of the page. */
+export const SOURCES = Object.freeze([
+  'src/config/delivery-options.ts',
+  'src/config/shaping-options.ts',
+  'src/config/analytics-options.ts',
+  'src/config/exporter-options.ts',
+  'src/config/bridge-options.ts',
+  'src/config/sink-options.ts',
+  'src/config/replay-options.ts',
+]);
 export const TARGET = 'docs/options.md';
 
 /** Text of a TSDoc comment, with `{@link X}` shown as code and lines joined. */
@@ -39,17 +50,22 @@ function formatDefault(text) {
 }
 
 /** Reads the exported interfaces and type aliases of one source file. */
-export function readOptions(sourceText, fileName = SOURCE) {
+export function readOptions(sourceText, fileName = SOURCES[0]) {
   const file = ts.createSourceFile(fileName, sourceText, ts.ScriptTarget.Latest, true);
   const exported = (node) => node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false;
   const aliases = new Map();
   const imports = new Map();
   const interfaces = [];
+  /** Exported aliases that join other options types (`A & B`), shown as a section of their own. */
+  const joins = [];
   for (const statement of file.statements) {
     if (ts.isImportDeclaration(statement) && statement.importClause?.namedBindings && ts.isNamedImports(statement.importClause.namedBindings)) {
       for (const element of statement.importClause.namedBindings.elements) imports.set(element.name.text, statement.moduleSpecifier.text);
     } else if (ts.isTypeAliasDeclaration(statement) && exported(statement)) {
       aliases.set(statement.name.text, statement.type.getText(file));
+      if (ts.isIntersectionTypeNode(statement.type)) {
+        joins.push({ name: statement.name.text, text: docOf(statement).text, heritage: statement.type.types.map((type) => type.getText(file)), properties: [] });
+      }
     } else if (ts.isInterfaceDeclaration(statement) && exported(statement)) {
       const heritage = (statement.heritageClauses ?? []).flatMap((clause) => clause.types.map((type) => type.expression.getText(file)));
       const properties = statement.members.filter(ts.isPropertySignature).map((member) => {
@@ -60,29 +76,51 @@ export function readOptions(sourceText, fileName = SOURCE) {
       interfaces.push({ name: statement.name.text, text: docOf(statement).text, heritage, properties });
     }
   }
-  /** A local alias is spelled out; an imported type names its package. */
-  const typeOf = (typeName) => {
-    if (aliases.has(typeName)) return `\`${aliases.get(typeName)}\``;
-    if (imports.has(typeName)) return `\`${typeName}\` (\`${imports.get(typeName)}\`)`;
-    return `\`${typeName}\``;
-  };
-  return { interfaces, typeOf };
+  return { interfaces: [...interfaces, ...joins], aliases, imports };
 }
 
-/** The whole page, from the text of src/config/options.ts. */
-export function renderOptionsDoc(sourceText = readFileSync(new URL(SOURCE, ROOT), 'utf8')) {
-  const { interfaces, typeOf } = readOptions(sourceText);
+/** The text of every options file, by its path. */
+export function readSources() {
+  return SOURCES.map((path) => ({ path, text: readFileSync(new URL(path, ROOT), 'utf8') }));
+}
+
+/**
+ * Reads all the options files as one: an alias of one file is spelled out where another uses it; a
+ * type imported from a package names the package.
+ */
+function readAll(sources) {
+  const read = sources.map(({ path, text }) => readOptions(text, path));
+  const aliases = new Map(read.flatMap((one) => [...one.aliases]));
+  const imports = new Map(read.flatMap((one) => [...one.imports]));
+  const typeOf = (typeName) => {
+    if (aliases.has(typeName)) return `\`${aliases.get(typeName)}\``;
+    if (imports.has(typeName) && !imports.get(typeName).startsWith('.')) return `\`${typeName}\` (\`${imports.get(typeName)}\`)`;
+    return `\`${typeName}\``;
+  };
+  return { interfaces: read.flatMap((one) => one.interfaces), typeOf };
+}
+
+/** The whole page, from the text of the options files (`[{ path, text }]`, as `readSources` reads them). */
+export function renderOptionsDoc(sources = readSources()) {
+  const { interfaces, typeOf } = readAll(sources);
   const lines = [
     '# Options reference',
     '',
-    `<!-- Generated by scripts/write-options-doc.mjs from the TSDoc of ${SOURCE} (npm run docs:options). Do not edit by hand. -->`,
+    `<!-- Generated by scripts/write-options-doc.mjs from the TSDoc of ${SOURCES.join(', ')} (npm run docs:options). Do not edit by hand. -->`,
     '',
     'A bad value throws a `ConfigurationError` naming the option, the expected and the actual value. A blank environment variable counts as unset.',
+    '',
+    'By entry point: `new Analytics()` takes [AnalyticsOptions](#analyticsoptions); both exporters take [ExporterOptions](#exporteroptions); `startBridge()` takes [BridgeOptions](#bridgeoptions); `startSink()` takes [SinkOptions](#sinkoptions); `replay()` takes [ReplayOptions](#replayoptions).',
   ];
   for (const { name, text, heritage, properties } of interfaces) {
     lines.push('', `## ${name}`, '');
     if (text !== '') lines.push(text, '');
-    if (heritage.length > 0) lines.push(`Also takes every option of ${heritage.map((parent) => `[${parent}](#${parent.toLowerCase()})`).join(', ')}.`, '');
+    const parents = heritage.map((parent) => `[${parent}](#${parent.toLowerCase()})`).join(', ');
+    if (properties.length === 0) {
+      lines.push(`Every option of ${parents}.`);
+      continue;
+    }
+    if (heritage.length > 0) lines.push(`Also takes every option of ${parents}.`, '');
     lines.push('| option | type | default | meaning |', '|---|---|---|---|');
     for (const property of properties) {
       const name = property.optional ? `\`${property.name}\`` : `\`${property.name}\` (required)`;
@@ -103,7 +141,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       // A missing page is out of date too.
     }
     if (current !== output) {
-      process.stderr.write(`${TARGET} is out of date with the TSDoc of ${SOURCE}: run npm run docs:options\n`);
+      process.stderr.write(`${TARGET} is out of date with the TSDoc of the options files: run npm run docs:options\n`);
       process.exitCode = 1;
     }
   } else {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { context, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
-import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
+import type { AnalyticsOptions, CloseOptions } from '../config/analytics-options.js';
 import { resolveBeforeSend, resolveCloseTimeout, resolveDeliveryOptions } from '../config/resolve-options.js';
 import { readOptions, resolveBoolean } from '../config/validate.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';

@@ -3,8 +3,8 @@ import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import { checkInteger, CONTROL_OR_SPACE, describe, fromEnv, invalid, isLoopback, oneOf, readOptions, resolveBoolean } from './validate.js';
 import type { Dispatcher } from 'undici';
-import type { Compression, DeliveryOptions, StorageOptions, StorageWhenFull } from './options.js';
-import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './options.js';
+import type { Compression, DeliveryOptions, StorageOptions, StorageWhenFull } from './delivery-options.js';
+import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './shaping-options.js';
 import type { BeforeSend } from '../shaping/before-send.js';
 
 /** Delivery options after defaults, environment and validation. */

@@ -2,7 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS } from './defaults.js';
 import { checkInteger, checkListenAddress, CONTROL_OR_SPACE, describe, invalid, isLoopback } from './validate.js';
-import type { SinkFault, SinkFaultKind, SinkOptions } from './options.js';
+import type { SinkFault, SinkFaultKind, SinkOptions } from './sink-options.js';
 import type { TrackingPlanSource } from '../shaping/tracking-plan/plan-source.js';
 
 /** Sink options after defaults and validation. */

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ConfigurationError } from '../errors/metarouter-error.js';
+import { ConfigurationError, readThrown } from '../errors/metarouter-error.js';
 
 /**
  * The checks every options resolver uses (Analytics and exporters, the bridge, the sink, replay), so
@@ -26,6 +26,11 @@ export function describe(value: unknown): string {
 export function fromEnv(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** The error of a path option the file system refused, naming its errno code. */
+export function invalidPath(option: string, expected: string, path: string, error: unknown): ConfigurationError {
+  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, { cause: error });
 }
 
 /** Checks that `value` is a safe integer from `min` to `max` and returns it. */

@@ -1,5 +1,5 @@
 import { LIMITS } from '../config/defaults.js';
-import type { StorageWhenFull } from '../config/options.js';
+import type { StorageWhenFull } from '../config/delivery-options.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../config/defaults.js';
-import type { ExporterOptions } from '../config/options.js';
+import type { ExporterOptions } from '../config/exporter-options.js';
 import { resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
 import { readOptions } from '../config/validate.js';
 import { createDelivery } from '../delivery/create-delivery.js';
