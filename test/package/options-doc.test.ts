@@ -24,7 +24,9 @@ interface Generator {
   SOURCES: readonly string[];
   TARGET: string;
   readSources(): Source[];
+  FACTS_TARGET: string;
   renderOptionsDoc(sources?: Source[]): string;
+  renderOptionFacts(sources?: Source[]): string;
   readOptions(sourceText: string, fileName: string): { interfaces: Array<{ name: string; properties: Property[] }> };
 }
 
@@ -33,6 +35,11 @@ const generator = (): Promise<Generator> => import(pathToFileURL(join(REPO, 'scr
 test('docs/options.md is what scripts/write-options-doc.mjs makes of the TSDoc (run npm run docs:options after changing an option)', async () => {
   const { renderOptionsDoc, TARGET } = await generator();
   assert.equal(read(TARGET), renderOptionsDoc());
+});
+
+test("src/config/option-docs.ts, from which the CLI's option flags take their help, is what the generator makes of the same TSDoc", async () => {
+  const { renderOptionFacts, FACTS_TARGET } = await generator();
+  assert.equal(read(FACTS_TARGET), renderOptionFacts());
 });
 
 test('the generator takes every property from the TSDoc: a new option appears with its type, default and meaning', async () => {
