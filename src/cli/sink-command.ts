@@ -1,4 +1,4 @@
-import { startSink, type SinkFault, type SinkFaultKind } from '../index.js';
+import { DEFAULTS, startSink, type SinkFault, type SinkFaultKind } from '../index.js';
 import { integer, text, UsageError, type Command } from './command-line.js';
 import { optionFlag } from './option-flag.js';
 import { errorLine, stopOnSignals, terminalText } from './output.js';
@@ -35,7 +35,7 @@ function faultFlag(value: string | undefined): SinkFault | undefined {
 
 /** `metarouter-otel sink`: runs until SIGINT or SIGTERM. */
 export async function sinkCommand(values: Record<string, string | boolean | undefined>): Promise<void> {
-  const port = integer(values, 'port') ?? 8088;
+  const port = integer(values, 'port') ?? DEFAULTS.sink.port;
   if (port > 65535) throw new UsageError(`--port must be a port number, got ${port}`);
   const out = text(values, 'out');
   const running = await startSink({
