@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../config/defaults.js';
-import type { ExporterOptions } from '../config/options.js';
-import { readOptions, resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
+import type { ExporterOptions } from '../config/exporter-options.js';
+import { resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { readOptions } from '../config/validate.js';
 import { createDelivery } from '../delivery/create-delivery.js';
 import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';

@@ -1,4 +1,4 @@
-import type { TrackingPlanOptions } from '../config/options.js';
+import type { TrackingPlanOptions } from '../config/shaping-options.js';
 import { resolveViolationWriteKey, type DeliveryConfig } from '../config/resolve-options.js';
 import type { DeliveryError } from '../errors/metarouter-error.js';
 import { createPlanMetrics } from '../otel/plan-metrics.js';
