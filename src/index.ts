@@ -1,7 +1,7 @@
 export { Analytics } from './api/analytics.js';
 export type { AliasParams, CommonParams, GroupParams, Id, Identity, IdentifyParams, PageParams, Payload, ScreenParams, TrackParams } from './api/params.js';
 export type { AnalyticsOptions, CloseOptions, Compression, DeliveryOptions, StorageOptions } from './config/options.js';
-export type { ExporterOptions, ShapingOptions } from './config/options.js';
+export type { ExporterOptions, ResourceAttributes, ResourceIdentityOptions, ShapingOptions } from './config/options.js';
 export type { StorageWhenFull } from './config/options.js';
 export type { BeforeSend } from './shaping/before-send.js';
 export type { SegmentMessage } from './shaping/segment-message.js';
@@ -12,6 +12,7 @@ export type { ErrorListener } from './errors/error-channel.js';
 export { ConfigurationError, DeliveryError, MetaRouterError, ValidationError } from './errors/metarouter-error.js';
 export { ATTRIBUTES, EVENT_NAMES, OBJECT_ATTRIBUTES } from './otel/convention.js';
 export { MetaRouterLogRecordExporter } from './otel/log-record-exporter.js';
+export { MetaRouterLogRecordProcessor } from './otel/log-record-processor.js';
 export { MetaRouterSpanExporter } from './otel/span-exporter.js';
 export type { SpanEventLike, SpanLike } from './otel/read-span.js';
 export type { DeliveryCounters } from './delivery/delivery.js';

@@ -151,11 +151,35 @@ export interface ShapingOptions extends TrackingPlanOptions {
   beforeSend?: BeforeSend | readonly BeforeSend[];
 }
 
-/** Options of `new MetaRouterLogRecordExporter(...)` and `new MetaRouterSpanExporter(...)`. */
-export type ExporterOptions = DeliveryOptions & ShapingOptions;
+/** OpenTelemetry resource attributes by name, as a `Resource` holds them. */
+export type ResourceAttributes = Readonly<Record<string, string | number | boolean | readonly (string | number | boolean | null)[]>>;
+
+/** Which attributes of the emitting resource every message carries in `context.otel.resource`. */
+export interface ResourceIdentityOptions {
+  /**
+   * The resource attributes sent in each message's `context.otel.resource`, those the resource has,
+   * in this order; `[]` sends none. Read once per resource, never per message.
+   * @default ['service.name', 'service.namespace', 'service.version', 'service.instance.id', 'deployment.environment.name']
+   */
+  resourceAttributeKeys?: readonly string[];
+}
+
+/**
+ * Options of `new MetaRouterLogRecordExporter(...)`, `new MetaRouterLogRecordProcessor(...)` and
+ * `new MetaRouterSpanExporter(...)`. The resource identity comes from each record's resource.
+ */
+export type ExporterOptions = DeliveryOptions & ShapingOptions & ResourceIdentityOptions;
 
 /** Options of `new Analytics(...)`. */
-export interface AnalyticsOptions extends DeliveryOptions, ShapingOptions {
+export interface AnalyticsOptions extends DeliveryOptions, ShapingOptions, ResourceIdentityOptions {
+  /**
+   * The built-in pipeline's resource: who sends (`service.name`, …), as an OpenTelemetry
+   * `Resource` would say. Merged over `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME` (which
+   * wins over the former's `service.name`), as the OTel SDK reads them. Not taken with
+   * `loggerProvider`, whose own resource is the one sent.
+   * @default the resource the two environment variables describe, if any
+   */
+  resource?: ResourceAttributes;
   /**
    * Emit analytics log records into this OpenTelemetry LoggerProvider (whose pipeline holds a
    * `MetaRouterLogRecordExporter`) instead of the built-in private pipeline. `writeKey` and `host`

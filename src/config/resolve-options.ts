@@ -41,17 +41,20 @@ const MIN_STORAGE_BYTES = 256 * 1024;
 
 const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
 
-function invalid(option: string, expected: string, actual: string): ConfigurationError {
+/** @internal A ConfigurationError saying what was expected and what was given. */
+export function invalid(option: string, expected: string, actual: string): ConfigurationError {
   return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${actual}`);
 }
 
-function describe(value: unknown): string {
+/** @internal How a bad value is shown in an error. */
+export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   return typeof value;
 }
 
-function fromEnv(name: string): string | undefined {
+/** @internal An environment variable; a blank one counts as unset. */
+export function fromEnv(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value.trim() === '' ? undefined : value;
 }
