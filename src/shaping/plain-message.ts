@@ -52,7 +52,7 @@ export function plainOf(record: AnalyticsRecord, plain: PlainParts, messageId: s
   const ids = traceId === undefined ? undefined : { traceId, spanId };
   const otel = resource === undefined ? ids : { ...ids, resource };
   const context = otel === undefined ? { library, ...plain.context } : { library, otel, ...plain.context };
-  return { plain: { type, ...plain.fields, messageId, timestamp, context } as SegmentMessage, identity: { type, messageId, timestamp, traceId, spanId, origin: record.origin } };
+  return { plain: { type, ...plain.fields, messageId, timestamp, context } as SegmentMessage, identity: { type, messageId, timestamp, traceId, spanId, origin } };
 }
 
 /**
