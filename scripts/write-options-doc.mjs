@@ -16,6 +16,7 @@ const ROOT = new URL('..', import.meta.url);
 export const SOURCES = Object.freeze([
   'src/config/delivery-options.ts',
   'src/config/shaping-options.ts',
+  'src/config/resource-options.ts',
   'src/config/analytics-options.ts',
   'src/config/exporter-options.ts',
   'src/config/bridge-options.ts',

@@ -4,6 +4,7 @@ export type { AnalyticsOptions, CloseOptions } from './config/analytics-options.
 export type { Compression, DeliveryOptions, StorageOptions, StorageWhenFull } from './config/delivery-options.js';
 export type { ExporterOptions } from './config/exporter-options.js';
 export type { ShapingOptions } from './config/shaping-options.js';
+export type { ResourceAttributes, ResourceIdentityOptions } from './config/resource-options.js';
 export type { BeforeSend } from './shaping/before-send.js';
 export type { MessageContext, SegmentMessage } from './shaping/segment-message.js';
 export { DEFAULTS, LIMITS } from './config/defaults.js';
@@ -13,6 +14,7 @@ export type { ErrorListener, ReportedError } from './errors/error-channel.js';
 export { ConfigurationError, DeliveryError, MetaRouterError, ValidationError } from './errors/metarouter-error.js';
 export { ATTRIBUTES, EVENT_NAMES, OBJECT_ATTRIBUTES } from './otel/convention.js';
 export { MetaRouterLogRecordExporter } from './otel/log-record-exporter.js';
+export { MetaRouterLogRecordProcessor } from './otel/log-record-processor.js';
 export { MetaRouterSpanExporter } from './otel/span-exporter.js';
 export type { SpanEventLike, SpanLike } from './otel/read-span.js';
 export type { DeliveryCounters } from './delivery/delivery.js';

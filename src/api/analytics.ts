@@ -5,6 +5,7 @@ import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { AnalyticsOptions, CloseOptions } from '../config/analytics-options.js';
 import { resolveBeforeSend, resolveCloseTimeout, resolveDeliveryOptions } from '../config/resolve-options.js';
 import { readOptions, resolveBoolean } from '../config/validate.js';
+import { resolveResource, resolveResourceKeys } from '../config/resolve-resource.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../delivery/diagnostics.js';
 import { allOf } from '../delivery/observer.js';
@@ -24,6 +25,7 @@ import type { EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields, readOnce } from '../translate/pick-fields.js';
 import { toMessage } from '../translate/message.js';
+import { originOf, type RecordOrigin } from '../translate/record-origin.js';
 import { isoTimeOf, toIsoTimestamp } from '../translate/timestamp.js';
 import { LIBRARY } from '../version.js';
 import type { AliasParams, GroupParams, IdentifyParams, PageParams, ScreenParams, TrackParams } from './params.js';
@@ -58,6 +60,8 @@ export class Analytics extends ErrorChannel {
   private readonly forwarder: ViolationForwarder | undefined;
   private readonly writeKeyJson: string;
   private readonly disabled: boolean;
+  /** `context.library` and `context.otel.resource` of every call, read once from the options and environment. */
+  private readonly origin: RecordOrigin;
   private closePromise: Promise<void> | undefined;
 
   constructor(options: AnalyticsOptions = {}) {
@@ -66,6 +70,10 @@ export class Analytics extends ErrorChannel {
     const config = resolveDeliveryOptions(given);
     const spanEvents = resolveBoolean('spanEvents', given.spanEvents, DEFAULTS.spanEvents);
     const { loggerProvider } = given;
+    if (loggerProvider !== undefined && given.resource !== undefined) {
+      throw new ConfigurationError('resource', 'resource is invalid with loggerProvider, expected no resource (the records carry the provider\'s own), actual an object');
+    }
+    this.origin = originOf(resolveResource(given.resource), resolveResourceKeys(given.resourceAttributeKeys));
     const beforeSend = resolveBeforeSend(given.beforeSend);
     const report = (error: ReportedError) => this.report(error);
     this.writeKeyJson = JSON.stringify(config.writeKey);
@@ -213,6 +221,7 @@ export class Analytics extends ErrorChannel {
         timestamp: isoTimeOf(timeMillis),
         traceId: correlated ? spanContext.traceId : undefined,
         spanId: correlated ? spanContext.spanId : undefined,
+        origin: this.origin,
       }, this.shaper.copies);
       if (isProblem(record)) throw new ValidationError(record.code, record.field, record.message, { cause: record.cause });
       const message = toMessage(record, this.writeKeyJson);

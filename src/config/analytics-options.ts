@@ -1,9 +1,18 @@
 import type { LoggerProvider } from '@opentelemetry/api-logs';
 import type { DeliveryOptions } from './delivery-options.js';
+import type { ResourceAttributes, ResourceIdentityOptions } from './resource-options.js';
 import type { ShapingOptions } from './shaping-options.js';
 
 /** Options of `new Analytics(...)`. */
-export interface AnalyticsOptions extends DeliveryOptions, ShapingOptions {
+export interface AnalyticsOptions extends DeliveryOptions, ShapingOptions, ResourceIdentityOptions {
+  /**
+   * The built-in pipeline's resource: who sends (`service.name`, …), as an OpenTelemetry
+   * `Resource` would say. Merged over `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME` (which
+   * wins over the former's `service.name`), as the OTel SDK reads them. Not taken with
+   * `loggerProvider`, whose own resource is the one sent.
+   * @default the resource the two environment variables describe, if any
+   */
+  resource?: ResourceAttributes;
   /**
    * Emit analytics log records into this OpenTelemetry LoggerProvider (whose pipeline holds a
    * `MetaRouterLogRecordExporter`) instead of the built-in private pipeline. `writeKey` and `host`

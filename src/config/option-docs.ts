@@ -49,7 +49,11 @@ export const OPTION_DOCS = {
     planEnforcement: { summary: "How the plan is enforced.", default: undefined },
     violationWriteKey: { summary: "Also send each violation as a Violation Generated track message to this writeKey (the Protocols forwarding behaviour), on the same host, through a second delivery queue with the same delivery options.", default: undefined },
   },
+  ResourceIdentityOptions: {
+    resourceAttributeKeys: { summary: "The resource attributes sent in each message's context.otel.resource, those the resource has, in this order; [] sends none.", default: undefined },
+  },
   AnalyticsOptions: {
+    resource: { summary: "The built-in pipeline's resource: who sends (service.name, …), as an OpenTelemetry Resource would say.", default: undefined },
     loggerProvider: { summary: "Emit analytics log records into this OpenTelemetry LoggerProvider (whose pipeline holds a MetaRouterLogRecordExporter) instead of the built-in private pipeline.", default: undefined },
     spanEvents: { summary: "Also mark each call as a span event on the active recording span, so the trace shows it.", default: "true" },
   },
