@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { context, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
-import type { AnalyticsOptions, CloseOptions } from '../config/options.js';
-import { readOptions, resolveBeforeSend, resolveBoolean, resolveCloseTimeout, resolveDeliveryOptions } from '../config/resolve-options.js';
+import type { AnalyticsOptions, CloseOptions } from '../config/analytics-options.js';
+import { resolveBeforeSend, resolveCloseTimeout, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { readOptions, resolveBoolean } from '../config/validate.js';
+import { resolveResource, resolveResourceKeys } from '../config/resolve-resource.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { flushAllDeliveries } from '../delivery/exit-hook.js';
 import { ErrorChannel, type ReportedError } from '../errors/error-channel.js';
@@ -16,6 +18,7 @@ import type { AnalyticsRecord, EventType } from '../translate/analytics-record.j
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields, readOnce } from '../translate/pick-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
+import { originOf, type RecordOrigin } from '../translate/record-origin.js';
 import { isoTimeOf, toIsoTimestamp } from '../translate/timestamp.js';
 import { LIBRARY } from '../version.js';
 import type { AliasParams, GroupParams, IdentifyParams, PageParams, ScreenParams, TrackParams } from './params.js';
@@ -50,6 +53,8 @@ export class Analytics extends ErrorChannel {
   private readonly shaping: Shaping;
   private readonly writeKeyJson: string;
   private readonly disabled: boolean;
+  /** `context.library` and `context.otel.resource` of every call, read once from the options and environment. */
+  private readonly origin: RecordOrigin;
   private closePromise: Promise<void> | undefined;
 
   constructor(options: AnalyticsOptions = {}) {
@@ -58,6 +63,10 @@ export class Analytics extends ErrorChannel {
     const config = resolveDeliveryOptions(given);
     const spanEvents = resolveBoolean('spanEvents', given.spanEvents, DEFAULTS.spanEvents);
     const { loggerProvider } = given;
+    if (loggerProvider !== undefined && given.resource !== undefined) {
+      throw new ConfigurationError('resource', 'resource is invalid with loggerProvider, expected no resource (the records carry the provider\'s own), actual an object');
+    }
+    this.origin = originOf(resolveResource(given.resource), resolveResourceKeys(given.resourceAttributeKeys));
     const beforeSend = resolveBeforeSend(given.beforeSend);
     const report = (error: ReportedError) => this.report(error);
     this.writeKeyJson = JSON.stringify(config.writeKey);
@@ -197,6 +206,7 @@ export class Analytics extends ErrorChannel {
         timestamp: isoTimeOf(timeMillis),
         traceId: correlated ? spanContext.traceId : undefined,
         spanId: correlated ? spanContext.spanId : undefined,
+        origin: this.origin,
       }, this.shaping.copies);
       if (isProblem(built)) throw new ValidationError(built.code, built.field, built.message, { cause: built.cause });
       record = built;

@@ -1,5 +1,6 @@
 import { startBridge, type PlanViolationAction, type UnplannedEventAction, type UnplannedPropertyAction } from '../index.js';
 import { integer, text, type Command } from './command-line.js';
+import { optionFlag } from './option-flag.js';
 import { errorLine, stopOnSignals } from './output.js';
 
 /** The `bridge` command's table: its parser and its `--help`. */
@@ -12,21 +13,21 @@ export const BRIDGE: Command = {
 SIGTERM drains, delivers, then exits.`,
   positionals: false,
   flags: [
-    { name: 'port', value: 'N', help: 'port to listen on (default 4318; 0 picks one)' },
-    { name: 'hostname', value: 'ADDR', help: 'address to listen on (default 127.0.0.1; 0.0.0.0 for all)' },
-    { name: 'host', value: 'URL', help: 'ingestion endpoint (or env METAROUTER_HOST)' },
-    { name: 'write-key', value: 'KEY', help: 'source ID (or env METAROUTER_WRITE_KEY, which keeps it out of ps)' },
-    { name: 'token', value: 'T', help: 'require Authorization: Bearer T (or env METAROUTER_BRIDGE_TOKEN)' },
-    { name: 'max-body-bytes', value: 'N', help: 'largest request body after decompression (default 64 MiB)' },
-    { name: 'flush-at', value: 'N', help: 'send a batch once it holds N messages (default 500)' },
-    { name: 'flush-interval', value: 'MS', help: 'send a partial batch after MS milliseconds (default 10000;\n100 shows events at once in development)' },
+    optionFlag({ name: 'port', value: 'N' }, 'BridgeOptions', 'port'),
+    optionFlag({ name: 'hostname', value: 'ADDR' }, 'BridgeOptions', 'hostname'),
+    optionFlag({ name: 'host', value: 'URL', more: '(or env METAROUTER_HOST)' }, 'DeliveryOptions', 'host'),
+    optionFlag({ name: 'write-key', value: 'KEY', more: '(or env METAROUTER_WRITE_KEY, which keeps it out of ps)' }, 'DeliveryOptions', 'writeKey'),
+    optionFlag({ name: 'token', value: 'T', more: '(or env METAROUTER_BRIDGE_TOKEN)' }, 'BridgeOptions', 'token'),
+    optionFlag({ name: 'max-body-bytes', value: 'N' }, 'BridgeOptions', 'maxBodyBytes'),
+    optionFlag({ name: 'flush-at', value: 'N' }, 'DeliveryOptions', 'flushAt'),
+    optionFlag({ name: 'flush-interval', value: 'MS', more: '(100 shows events at once in development)' }, 'DeliveryOptions', 'flushInterval'),
     { name: 'storage', value: 'DIR', help: 'durable: events are on disk before a client gets 200, and a\nrestart sends what a killed bridge left (one bridge per DIR)' },
-    { name: 'dead-letter-file', value: 'F', help: 'append events given up for good to F (NDJSON, for replay)' },
+    optionFlag({ name: 'dead-letter-file', value: 'F' }, 'DeliveryOptions', 'deadLetterFile'),
     { name: 'plan', value: 'PLAN.json', help: 'enforce this Segment tracking plan on every event; what it drops\nis answered as rejected in partial_success' },
-    { name: 'unplanned-events', value: 'allow|report|drop', help: 'an event the plan does not list (default report)' },
-    { name: 'unplanned-properties', value: 'keep|omit', help: 'a property the plan does not list (default keep)' },
-    { name: 'other-violations', value: 'report|drop', help: 'any other violation (default report; throw drops here)' },
-    { name: 'violation-write-key', value: 'KEY', help: 'also send violations as Violation Generated tracks to KEY' },
+    optionFlag({ name: 'unplanned-events', value: 'allow|report|drop' }, 'PlanEnforcementOptions', 'unplannedEvents'),
+    optionFlag({ name: 'unplanned-properties', value: 'keep|omit' }, 'PlanEnforcementOptions', 'unplannedProperties'),
+    optionFlag({ name: 'other-violations', value: 'report|drop', more: '(throw drops here)' }, 'PlanEnforcementOptions', 'otherViolations'),
+    optionFlag({ name: 'violation-write-key', value: 'KEY' }, 'TrackingPlanOptions', 'violationWriteKey'),
   ],
 };
 

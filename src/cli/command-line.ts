@@ -9,6 +9,8 @@ export interface Flag {
   readonly value?: string;
   /** One line or more, as the help prints it. */
   readonly help: string;
+  /** `Type.option` when the flag is exactly that one option and its help comes from the option's TSDoc (see `optionFlag`). */
+  readonly option?: string;
 }
 
 /** A command's table: its usage line, what it does, its flags. */

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { replay, type ReplayProgress, type ReplayRetry } from '../index.js';
 import { text, UsageError, type Command } from './command-line.js';
 import { EXIT } from './exit-codes.js';
+import { optionFlag } from './option-flag.js';
 import { terminalText } from './output.js';
 
 /** The `replay` command's table: its parser and its `--help`. */
@@ -17,9 +18,9 @@ number; each retry and its wait is shown; messages that cannot be delivered are 
 FILE.failed (rewritten by each run, removed when nothing failed), itself a file to replay.`,
   positionals: true,
   flags: [
-    { name: 'host', value: 'URL', help: 'ingestion endpoint (or env METAROUTER_HOST)' },
-    { name: 'write-key', value: 'KEY', help: 'source ID (or env METAROUTER_WRITE_KEY)' },
-    { name: 'dry-run', help: 'read and check FILE, count what would be sent; send and write nothing' },
+    optionFlag({ name: 'host', value: 'URL', more: '(or env METAROUTER_HOST)' }, 'DeliveryOptions', 'host'),
+    optionFlag({ name: 'write-key', value: 'KEY', more: '(or env METAROUTER_WRITE_KEY)' }, 'DeliveryOptions', 'writeKey'),
+    optionFlag({ name: 'dry-run' }, 'ReplayOptions', 'dryRun'),
     { name: 'progress-file', value: 'F', help: 'the progress record (default FILE.replay-progress)' },
     { name: 'no-progress', help: 'keep no progress record: send every message of FILE' },
     { name: 'failed-file', value: 'F', help: 'where undeliverable messages go (default FILE.failed)' },

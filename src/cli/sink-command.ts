@@ -1,5 +1,6 @@
-import { startSink, type SinkFault, type SinkFaultKind } from '../index.js';
+import { DEFAULTS, startSink, type SinkFault, type SinkFaultKind } from '../index.js';
 import { integer, text, UsageError, type Command } from './command-line.js';
+import { optionFlag } from './option-flag.js';
 import { errorLine, stopOnSignals, terminalText } from './output.js';
 
 /** The `sink` command's table: its parser and its `--help`. */
@@ -12,16 +13,16 @@ message is printed on one line (time, type, user, event, trace id, and after '!'
 the live debugger page is served at the root URL, printed at start.`,
   positionals: false,
   flags: [
-    { name: 'port', value: 'N', help: 'port to listen on (default 8088; 0 picks one)' },
-    { name: 'hostname', value: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
-    { name: 'out', value: 'FILE', help: 'also append every message to FILE as NDJSON' },
-    { name: 'token', value: 'T', help: 'require T for the debugger page (required off loopback)' },
-    { name: 'trace-url', value: 'URL', help: 'make trace ids links, e.g. http://localhost:16686/trace/{traceId}' },
-    { name: 'max-history', value: 'N', help: 'messages kept for the debugger (default 100000)' },
+    optionFlag({ name: 'port', value: 'N' }, 'SinkOptions', 'port'),
+    optionFlag({ name: 'hostname', value: 'ADDR' }, 'SinkOptions', 'hostname'),
+    optionFlag({ name: 'out', value: 'FILE' }, 'SinkOptions', 'out'),
+    optionFlag({ name: 'token', value: 'T', more: '(required off loopback)' }, 'SinkOptions', 'token'),
+    optionFlag({ name: 'trace-url', value: 'URL' }, 'SinkOptions', 'traceUrl'),
+    optionFlag({ name: 'max-history', value: 'N' }, 'SinkOptions', 'maxHistory'),
     { name: 'fault', value: 'KIND[:N]', help: 'answer the next N requests (default 1) with a fault:\n500, 429, 413, 401 or slow' },
-    { name: 'retry-after', value: 'S', help: 'Retry-After of a simulated 429 (default 1)' },
-    { name: 'slow-millis', value: 'MS', help: 'delay of a simulated slow answer (default 3000)' },
-    { name: 'plan', value: 'FILE', help: 'mark the violations of this tracking plan (Segment JSON export)' },
+    optionFlag({ name: 'retry-after', value: 'S' }, 'SinkOptions', 'retryAfterSeconds'),
+    optionFlag({ name: 'slow-millis', value: 'MS' }, 'SinkOptions', 'slowMillis'),
+    optionFlag({ name: 'plan', value: 'FILE' }, 'SinkOptions', 'trackingPlan'),
   ],
 };
 
@@ -34,7 +35,7 @@ function faultFlag(value: string | undefined): SinkFault | undefined {
 
 /** `metarouter-otel sink`: runs until SIGINT or SIGTERM. */
 export async function sinkCommand(values: Record<string, string | boolean | undefined>): Promise<void> {
-  const port = integer(values, 'port') ?? 8088;
+  const port = integer(values, 'port') ?? DEFAULTS.sink.port;
   if (port > 65535) throw new UsageError(`--port must be a port number, got ${port}`);
   const out = text(values, 'out');
   const running = await startSink({

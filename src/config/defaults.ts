@@ -34,6 +34,8 @@ export const DEFAULTS = Object.freeze({
   otherViolations: 'report' as const,
   /** Tracking plan: record omitted names in `context.protocols.omitted`. */
   recordOmittedProperties: true,
+  /** The resource attributes sent as `context.otel.resource`: a service's identity. */
+  resourceAttributeKeys: Object.freeze(['service.name', 'service.namespace', 'service.version', 'service.instance.id', 'deployment.environment.name'] as const),
   /** The local sink's options (`SinkOptions`), named as they are. */
   sink: Object.freeze({
     port: 8088,
@@ -76,4 +78,7 @@ export const ENV = Object.freeze({
   writeKey: 'METAROUTER_WRITE_KEY',
   host: 'METAROUTER_HOST',
   bridgeToken: 'METAROUTER_BRIDGE_TOKEN',
+  /** The OpenTelemetry SDK's variables, read as its resource detector reads them. */
+  serviceName: 'OTEL_SERVICE_NAME',
+  resourceAttributes: 'OTEL_RESOURCE_ATTRIBUTES',
 });

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
+import { checkInteger, CONTROL_OR_SPACE, describe, fromEnv, invalid, isLoopback, oneOf, readOptions, resolveBoolean } from './validate.js';
 import type { Dispatcher } from 'undici';
-import type { Compression, DeliveryOptions, StorageOptions, StorageWhenFull } from './options.js';
-import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './options.js';
+import type { Compression, DeliveryOptions, StorageOptions, StorageWhenFull } from './delivery-options.js';
+import type { PlanEnforcementOptions, PlanViolationAction, UnplannedEventAction, UnplannedPropertyAction } from './shaping-options.js';
 import type { BeforeSend } from '../shaping/before-send.js';
 
 /** Delivery options after defaults, environment and validation. */
@@ -39,29 +40,8 @@ export interface StorageConfig {
 /** The smallest `storage.maxBytes`: room for a few of the largest messages. */
 const MIN_STORAGE_BYTES = 256 * 1024;
 
-const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
-
-function invalid(option: string, expected: string, actual: string): ConfigurationError {
-  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${actual}`);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  return typeof value;
-}
-
-function fromEnv(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
-
 function integer(options: DeliveryOptions, key: keyof typeof DEFAULTS & keyof DeliveryOptions, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const value = options[key] ?? DEFAULTS[key];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalid(key, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`, describe(value));
-  }
-  return value;
+  return checkInteger(key, options[key] ?? DEFAULTS[key], min, max);
 }
 
 /** A duration in milliseconds that a Node timer can hold. */
@@ -78,20 +58,6 @@ function describeHost(host: unknown): string {
     return `${JSON.stringify(`${url.protocol}//${url.host}`)}${hidden ? ' (credentials, query and fragment not shown)' : ''}`;
   }
   return `a string of ${host.length} characters that is not such a URL`;
-}
-
-/**
- * Reads the caller's options object once, into a plain copy: a getter that throws, or a Proxy,
- * becomes a ConfigurationError here rather than a raw exception somewhere later.
- */
-export function readOptions<T extends object>(options: T | undefined): Partial<T> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', describe(options));
-  try {
-    return { ...options };
-  } catch (error) {
-    throw new ConfigurationError('options', 'options is invalid, expected an object whose properties can be read, actual one that threw while read', { cause: error });
-  }
 }
 
 function resolveWriteKey(options: DeliveryOptions): string {
@@ -112,10 +78,6 @@ export function resolveViolationWriteKey(value: unknown): string | undefined {
     throw invalid('violationWriteKey', 'a non-empty string without spaces or control characters', shape);
   }
   return value;
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 function resolveEndpoint(options: DeliveryOptions): { origin: string; requestPath: string } {
@@ -189,13 +151,6 @@ function resolveStorage(options: DeliveryOptions): StorageConfig | undefined {
   });
 }
 
-/** Checks that `value` is a boolean (or absent) and returns it or the default. */
-export function resolveBoolean(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalid(option, 'a boolean', describe(value));
-  return value;
-}
-
 /**
  * Merges user options, then environment, then defaults, and validates each. Throws
  * `ConfigurationError` naming the option, the expected and the actual value.
@@ -245,12 +200,6 @@ export interface PlanEnforcement {
   readonly unplannedProperties: UnplannedPropertyAction;
   readonly otherViolations: PlanViolationAction;
   readonly recordOmittedProperties: boolean;
-}
-
-function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) throw invalid(option, allowed.map((name) => JSON.stringify(name)).join(' or '), describe(value));
-  return value as T;
 }
 
 /** Merges the plan enforcement settings with their defaults; throws `ConfigurationError` for a bad one. */

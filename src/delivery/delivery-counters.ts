@@ -1,4 +1,4 @@
-import type { StorageWhenFull } from '../config/options.js';
+import type { StorageWhenFull } from '../config/delivery-options.js';
 import type { RetryDelay } from './retry-policy.js';
 
 /** What the delivery engine needs to know; see `DeliveryOptions` for each meaning. */

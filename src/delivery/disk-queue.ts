@@ -1,5 +1,5 @@
 import { LIMITS } from '../config/defaults.js';
-import type { StorageWhenFull } from '../config/options.js';
+import type { StorageWhenFull } from '../config/delivery-options.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import { comparePositions } from '../storage/ack-file.js';
 import type { Eviction, Position, Spool } from '../storage/spool.js';

@@ -1,6 +1,8 @@
 import { DEFAULTS } from '../config/defaults.js';
-import type { ExporterOptions } from '../config/options.js';
-import { readOptions, resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
+import type { ExporterOptions } from '../config/exporter-options.js';
+import { resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { readOptions } from '../config/validate.js';
+import { resolveResourceKeys } from '../config/resolve-resource.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import { readThrown } from '../errors/metarouter-error.js';
@@ -8,7 +10,12 @@ import { createPipeline } from '../pipeline/create-pipeline.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import type { Message } from '../translate/message.js';
-import { ExportResultCode, type ExportResult } from './otel-compat.js';
+import { diag, type HrTime } from '@opentelemetry/api';
+import { ExportResultCode, hrTimeToMillis, type ExportResult } from './otel-compat.js';
+import { ResourceOrigins } from './read-resource.js';
+
+/** An item exported this long after it was ready came through a batching processor. */
+const BATCHED_AFTER_MILLIS = 200;
 
 /**
  * What both MetaRouter exporters share: options, their pipeline (made by the assembly), the
@@ -18,8 +25,12 @@ import { ExportResultCode, type ExportResult } from './otel-compat.js';
 export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   /** @internal */
   protected readonly writeKeyJson: string;
+  /** @internal The origin (`context.library`, `context.otel.resource`) of each resource seen. */
+  protected readonly origins: ResourceOrigins;
   private readonly pipeline: Pipeline;
   private shutdownPromise: Promise<void> | undefined;
+  /** With `storage`, until the first sign of a batching processor in front (then warned, once). */
+  private watchBatching: boolean;
 
   constructor(options?: ExporterOptions) {
     super();
@@ -27,6 +38,8 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
     const sending = resolveDeliveryOptions(given);
     const beforeSend = resolveBeforeSend(given.beforeSend);
     this.writeKeyJson = JSON.stringify(sending.writeKey);
+    this.watchBatching = sending.storage !== undefined;
+    this.origins = new ResourceOrigins(resolveResourceKeys(given.resourceAttributeKeys));
     this.pipeline = createPipeline({ sending, shaping: { beforeSend, plan: given }, report: (error) => this.report(error), selfMetrics: true });
   }
 
@@ -38,6 +51,21 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
   /** Reads one exported item, queues the analytics events it holds and reports those it cannot. */
   protected abstract take(item: T): void;
 
+  /** When the SDK had the item ready to export (a log record's observed time, a span's end). */
+  protected abstract readyAt(item: T): HrTime | undefined;
+
+  /**
+   * With `storage`, whether the items waited in a batching processor, where a killed process loses
+   * them before they reach the spool. An exporter cannot see its processor: a simple processor
+   * exports each item alone, in the call that made it; a batching one exports several at once, or
+   * one alone after its delay (1 s by default). The oldest item's age tells the second case.
+   */
+  private cameBatched(items: readonly T[]): boolean {
+    if (items.length > 1) return true;
+    const ready = items.length === 1 ? this.readyAt(items[0]!) : undefined;
+    return Array.isArray(ready) && Date.now() - hrTimeToMillis(ready) > BATCHED_AFTER_MILLIS;
+  }
+
   /**
    * OTel exporter entry point: queues every analytics event of the batch and answers at once.
    * Never throws, and answers `SUCCESS` even when some events were invalid or found the queue full:
@@ -46,19 +74,31 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
    * the valid messages already queued. `FAILED` is kept for exports after shutdown (the contract).
    */
   export(items: T[], resultCallback: (result: ExportResult) => void): void {
-    for (const item of items) {
-      try {
-        this.take(item);
-      } catch (error) {
-        // A record no reader foresaw must cost only itself, never the rest of the batch.
-        this.pipeline.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${readThrown(error).text}`, [], 1);
-      }
+    if (this.watchBatching && this.cameBatched(items)) {
+      this.watchBatching = false;
+      diag.warn(
+        'metarouter-otel: this exporter has storage, but a batching processor (BatchLogRecordProcessor, BatchSpanProcessor) holds records in memory before they reach it: a killed process loses those. Use MetaRouterLogRecordProcessor, or a SimpleLogRecordProcessor, in front of durable delivery (docs/durability.md).',
+      );
     }
+    for (const item of items) this.accept(item);
     resultCallback(
       this.shutdownPromise === undefined
         ? { code: ExportResultCode.SUCCESS }
         : { code: ExportResultCode.FAILED, error: new Error('export after shutdown; see the exporter\'s error channel') },
     );
+  }
+
+  /**
+   * @internal Takes one item as `export` does, never throwing: the processor's `onEmit` calls this
+   * with each record, in the emitting call.
+   */
+  accept(item: T): void {
+    try {
+      this.take(item);
+    } catch (error) {
+      // A record no reader foresaw must cost only itself, never the rest of the batch.
+      this.pipeline.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${readThrown(error).text}`, [], 1);
+    }
   }
 
   /** Resolves once everything exported so far is delivered or reported, including requests in flight. */

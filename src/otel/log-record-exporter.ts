@@ -1,9 +1,10 @@
+import type { HrTime } from '@opentelemetry/api';
 import { ATTRIBUTES, logEventTypeOf } from './convention.js';
 import { MetaRouterExporterBase } from './exporter-base.js';
 import { readLogRecord, type LogRecordLike } from './read-log-record.js';
 
 /** A log record as an exporter receives it: the SDK's `ReadableLogRecord` fits this shape. */
-export type ExportedLogRecord = LogRecordLike & { readonly eventName?: string | undefined };
+export type ExportedLogRecord = LogRecordLike & { readonly eventName?: string | undefined; readonly hrTimeObserved?: HrTime };
 
 /** The messageId a log record carries (body, else attribute), to name it in a report. */
 function messageIdOf(record: ExportedLogRecord): string | undefined {
@@ -18,10 +19,14 @@ function messageIdOf(record: ExportedLogRecord): string | undefined {
  * log records are ignored, so it can sit in a logs pipeline that carries everything.
  */
 export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<ExportedLogRecord> {
+  protected readyAt(record: ExportedLogRecord): HrTime | undefined {
+    return record.hrTimeObserved;
+  }
+
   protected take(record: ExportedLogRecord): void {
     const type = logEventTypeOf(record.eventName, record.attributes);
     if (type === undefined) return;
-    const read = readLogRecord(record, type, this.writeKeyJson);
+    const read = readLogRecord(record, type, this.writeKeyJson, this.origins.of(record.resource));
     if (!('code' in read)) return this.enqueue(read);
     const span = record.spanContext === undefined ? '' : ` of span ${record.spanContext.spanId} (trace ${record.spanContext.traceId})`;
     this.reject(read, `analytics.${type} log record${span}`, messageIdOf(record));

@@ -4,6 +4,7 @@ import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields } from '../translate/pick-fields.js';
 import { isPlainObject, type FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
+import type { RecordOrigin } from '../translate/record-origin.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
 import { hrTimeToMillis } from './otel-compat.js';
 import { readAttributes } from './read-attributes.js';
@@ -20,6 +21,8 @@ export interface LogRecordLike {
   readonly body?: unknown;
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly spanContext?: { readonly traceId: string; readonly spanId: string };
+  /** The emitting resource (an SDK record's `resource`); the exporter reads its identity once per resource. */
+  readonly resource?: unknown;
 }
 
 /**
@@ -27,8 +30,9 @@ export interface LogRecordLike {
  * Segment-shaped body map (`{ userId, event, properties, … }`), with the attribute convention
  * applied over it (attributes win; objects merge key by key), its time and span context. A user's
  * processors may have replaced or edited the body, or added attributes: what they made is sent.
+ * `origin` gives `context.library` and `context.otel.resource`.
  */
-export function readLogRecord(record: LogRecordLike, type: EventType, writeKeyJson: string): Message | FieldProblem {
+export function readLogRecord(record: LogRecordLike, type: EventType, writeKeyJson: string, origin?: RecordOrigin): Message | FieldProblem {
   const body = isPlainObject(record.body) ? record.body : undefined;
   const base: Record<string, unknown> = {};
   if (body !== undefined) for (const key of BODY_FIELDS) if (body[key] !== undefined) base[key] = body[key];
@@ -49,6 +53,7 @@ export function readLogRecord(record: LogRecordLike, type: EventType, writeKeyJs
     timestamp,
     traceId: record.spanContext?.traceId,
     spanId: record.spanContext?.spanId,
+    origin,
   });
   return isProblem(built) ? built : toMessage(built, writeKeyJson);
 }

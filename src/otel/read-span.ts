@@ -4,6 +4,7 @@ import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields } from '../translate/pick-fields.js';
 import type { FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
+import type { RecordOrigin } from '../translate/record-origin.js';
 import { toIsoTimestamp } from '../translate/timestamp.js';
 import { ATTRIBUTES, eventTypeOf, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
 import { hrTimeToMillis } from './otel-compat.js';
@@ -20,6 +21,10 @@ export interface SpanEventLike {
 export interface SpanLike {
   spanContext(): SpanContext;
   readonly events: readonly SpanEventLike[];
+  /** The emitting resource (an SDK span's `resource`); the exporter reads its identity once per resource. */
+  readonly resource?: unknown;
+  /** When the span ended. */
+  readonly endTime?: HrTime;
 }
 
 /** What reading one span event gave: a message, or why it is not one. */
@@ -38,9 +43,10 @@ function spanEventMessageId(traceId: string, spanId: string, index: number, time
 
 /**
  * Reads the `analytics.*` span events of a span by the attribute convention, skipping the marks
- * the facade leaves (their messages travel as log records).
+ * the facade leaves (their messages travel as log records). `origin` gives `context.library` and
+ * `context.otel.resource`.
  */
-export function readSpanEvents(span: SpanLike, writeKeyJson: string): SpanEventOutcome[] {
+export function readSpanEvents(span: SpanLike, writeKeyJson: string, origin?: RecordOrigin): SpanEventOutcome[] {
   const outcomes: SpanEventOutcome[] = [];
   const { traceId, spanId } = span.spanContext();
   span.events.forEach((event, index) => {
@@ -57,7 +63,7 @@ export function readSpanEvents(span: SpanLike, writeKeyJson: string): SpanEventO
     if (timestamp === undefined) return fail({ code: 'MR_ERR_INVALID_RECORD', field: 'timestamp', message: 'timestamp is not a valid time' });
     const picked = pickFields(found.fields);
     if (isProblem(picked)) return fail(picked);
-    const built = buildRecord({ type, picked, messageId: (found.messageId as string | undefined) ?? messageId, timestamp, traceId, spanId });
+    const built = buildRecord({ type, picked, messageId: (found.messageId as string | undefined) ?? messageId, timestamp, traceId, spanId, origin });
     if (isProblem(built)) return fail(built);
     outcomes.push({ message: toMessage(built, writeKeyJson) });
   });

@@ -1,3 +1,4 @@
+import type { HrTime } from '@opentelemetry/api';
 import { MetaRouterExporterBase } from './exporter-base.js';
 import { readSpanEvents, type SpanLike } from './read-span.js';
 
@@ -7,8 +8,12 @@ import { readSpanEvents, type SpanLike } from './read-span.js';
  * nor the marks the `Analytics` facade leaves on spans.
  */
 export class MetaRouterSpanExporter extends MetaRouterExporterBase<SpanLike> {
+  protected readyAt(span: SpanLike): HrTime | undefined {
+    return span.endTime;
+  }
+
   protected take(span: SpanLike): void {
-    const outcomes = readSpanEvents(span, this.writeKeyJson);
+    const outcomes = readSpanEvents(span, this.writeKeyJson, this.origins.of(span.resource));
     for (const outcome of outcomes) {
       if ('message' in outcome) {
         this.enqueue(outcome.message);

@@ -1,4 +1,4 @@
-import type { TrackingPlanOptions } from '../config/options.js';
+import type { TrackingPlanOptions } from '../config/shaping-options.js';
 import { resolveViolationWriteKey } from '../config/resolve-options.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { allOf, type DeliveryObserver } from '../delivery/observer.js';

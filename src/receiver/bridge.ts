@@ -5,11 +5,11 @@ import { createPipeline } from '../pipeline/create-pipeline.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { PLAN_STAGE } from '../shaping/plan-stage.js';
 import { bearerCheck } from './bearer-auth.js';
-import { resolveBridgeOptions, type BridgeOptions } from './bridge-options.js';
+import type { BridgeOptions } from '../config/bridge-options.js';
+import { resolveBridgeOptions } from '../config/resolve-bridge-options.js';
 import type { BridgeServer } from './bridge-server.js';
 import { ExportHandler, type BridgeCounters } from './export-handler.js';
 
-export type { BridgeOptions } from './bridge-options.js';
 export type { BridgeCounters } from './export-handler.js';
 
 /** Resolves when `promise` does or at `deadline` (epoch milliseconds), whichever comes first. */

@@ -1,64 +1,16 @@
-import { accessSync, constants, createReadStream, rmSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createReadStream, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { LIMITS } from '../config/defaults.js';
-import type { DeliveryOptions } from '../config/options.js';
-import { readOptions, resolveDeliveryOptions } from '../config/resolve-options.js';
+import { resolveDeliveryOptions } from '../config/resolve-options.js';
+import { invalidPath, readOptions } from '../config/validate.js';
+import { resolveReplayFiles } from '../config/resolve-replay-options.js';
+import type { ReplayOptions, ReplayProgress } from '../config/replay-options.js';
 import type { ErrorListener, ReportedError } from '../errors/error-channel.js';
-import { ConfigurationError, DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
+import { DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
 import type { DeliveryObserver, ResponseInfo } from '../delivery/observer.js';
 import { createPipeline } from '../pipeline/create-pipeline.js';
 import type { Message } from '../translate/message.js';
 import { readRecord, ReplayProgressFile } from './replay-progress-file.js';
-
-/** How far a replay is. */
-export interface ReplayProgress {
-  /** Lines read so far (blank lines not counted). */
-  readonly lines: number;
-  /** Messages the server acknowledged in this run. */
-  readonly delivered: number;
-  /** Messages given up (reported on `onError`), and lines that were not a message. */
-  readonly failed: number;
-  /** Messages not sent because the progress record says an earlier run (or an earlier line) delivered them. */
-  readonly skipped: number;
-}
-
-/** A retry the replay is about to wait for. */
-export interface ReplayRetry {
-  /** Messages in the batch that will be sent again. */
-  readonly messageCount: number;
-  /** The try that failed: 1 for the first. */
-  readonly attempt: number;
-  /** The HTTP status that failed, or undefined for a network error or timeout. */
-  readonly status: number | undefined;
-  /** How long it waits before the next try. */
-  readonly delayMillis: number;
-}
-
-/** Options of `replay()`: where to send, plus the file, its records and the callbacks. */
-export interface ReplayOptions extends DeliveryOptions {
-  /** An NDJSON file of Segment messages: a dead-letter file, or what the local sink wrote (`--out`). */
-  file: string;
-  /**
-   * The progress record: the messageIds delivered, so that running the same file again sends only
-   * what was not delivered yet. `false` sends every message each time.
-   * @default `${file}.replay-progress`
-   */
-  progressFile?: string | false;
-  /**
-   * Where messages given up for good are written, one per line, as sent (a file to replay later).
-   * Rewritten by each run, so it holds what that run could not deliver; removed when that is nothing.
-   */
-  failedFile?: string;
-  /** Read and check the file, and count what would be sent, without sending or recording anything. */
-  dryRun?: boolean;
-  /** Called after each group of messages settles. */
-  onProgress?: (progress: ReplayProgress) => void;
-  /** Called before each wait for a retry. */
-  onRetry?: (retry: ReplayRetry) => void;
-  /** Called with every message given up, and every line that is not a message (named by its line number). */
-  onError?: ErrorListener;
-}
 
 /** What a finished replay did. */
 export interface ReplaySummary extends ReplayProgress {
@@ -86,20 +38,6 @@ function messageOf(line: string, writeKey: string | undefined): Message | undefi
   const json = writeKey !== undefined && 'writeKey' in record && record.writeKey !== writeKey ? JSON.stringify({ ...record, writeKey }) : line;
   const bytes = Buffer.byteLength(json);
   return bytes > LIMITS.maxMessageBytes ? undefined : { messageId, json, bytes };
-}
-
-function invalidPath(option: string, expected: string, path: string, error: unknown): ConfigurationError {
-  return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, { cause: error });
-}
-
-/** Throws a ConfigurationError unless `file` is a readable file (a directory would fail later, raw). */
-function checkReadable(file: string): void {
-  try {
-    accessSync(file, constants.R_OK);
-    if (statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-  } catch (error) {
-    throw invalidPath('file', 'a readable NDJSON file', file, error);
-  }
 }
 
 function openProgress(path: string): ReplayProgressFile {
@@ -132,17 +70,8 @@ function settledObserver(onRetry: ReplayOptions['onRetry'], lost: Set<string>): 
  */
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const given = readOptions(options);
-  const { file, onProgress, onRetry, onError, dryRun = false } = given;
-  if (typeof file !== 'string' || file === '') throw new ConfigurationError('file', `file is invalid, expected a path, actual ${typeof file}`);
-  checkReadable(file);
-  const progressPath = given.progressFile === undefined ? `${file}.replay-progress` : given.progressFile;
-  if (progressPath !== false && (typeof progressPath !== 'string' || progressPath === '' || resolve(progressPath) === resolve(file))) {
-    throw new ConfigurationError('progressFile', `progressFile is invalid, expected a path other than file, or false, actual ${JSON.stringify(progressPath)}`);
-  }
-  const failedFile = given.failedFile;
-  if (failedFile !== undefined && (typeof failedFile !== 'string' || failedFile === '' || [file, progressPath].some((other) => typeof other === 'string' && resolve(other) === resolve(failedFile)))) {
-    throw new ConfigurationError('failedFile', `failedFile is invalid, expected a path other than file and progressFile, actual ${JSON.stringify(failedFile)}`);
-  }
+  const { onProgress, onRetry, onError } = given;
+  const { file, progressPath, failedFile, dryRun } = resolveReplayFiles(given);
   if (dryRun) return countOnly(file, given.writeKey, progressPath === false ? new Set() : readProgress(progressPath), onError);
 
   const config = resolveDeliveryOptions({ ...given, storage: undefined, deadLetterFile: undefined });

@@ -1,7 +1,7 @@
 import { LIMITS } from '../config/defaults.js';
 import { readThrown } from '../errors/metarouter-error.js';
 import type { AnalyticsRecord, EventType, PlainParts } from '../translate/analytics-record.js';
-import { LIBRARY } from '../version.js';
+import { OWN_ORIGIN, type RecordOrigin } from '../translate/record-origin.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { isPlainObject, type FieldProblem } from '../translate/check-fields.js';
 import { toMessage, type Message } from '../translate/message.js';
@@ -18,6 +18,8 @@ export interface Identity {
   readonly timestamp: string;
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
+  /** `context.library` and `context.otel.resource`; this package with no resource when absent. */
+  readonly origin?: RecordOrigin | undefined;
 }
 
 /** A message rebuilt from a stage's result, with the record it was built from. */
@@ -35,7 +37,7 @@ export function toPlain(message: Message, writeKeyJson: string): { plain: Segmen
   const cut = message.json.length - writeKeyJson.length - WRITE_KEY_KEY.length - 1;
   const plain = JSON.parse(`${message.json.slice(0, cut)}}`) as SegmentMessage;
   const otel = plain.context.otel as { traceId: string; spanId: string } | undefined;
-  return { plain, identity: { type: plain.type, messageId: plain.messageId, timestamp: plain.timestamp, traceId: otel?.traceId, spanId: otel?.spanId } };
+  return { plain, identity: { type: plain.type, messageId: plain.messageId, timestamp: plain.timestamp, traceId: otel?.traceId, spanId: otel?.spanId, origin: message.origin } };
 }
 
 /**
@@ -44,9 +46,14 @@ export function toPlain(message: Message, writeKeyJson: string): { plain: Segmen
  */
 export function plainOf(record: AnalyticsRecord, plain: PlainParts, messageId: string): { plain: SegmentMessage; identity: Identity } {
   const { type, timestamp, traceId, spanId } = record;
-  const library = { name: LIBRARY.name, version: LIBRARY.version };
-  const context = traceId === undefined ? { library, ...plain.context } : { library, otel: { traceId, spanId }, ...plain.context };
-  return { plain: { type, ...plain.fields, messageId, timestamp, context } as SegmentMessage, identity: { type, messageId, timestamp, traceId, spanId } };
+  const origin = record.origin ?? OWN_ORIGIN;
+  const library = { ...origin.library };
+  // Parsed, not spread: a stage may edit the copy it is given, arrays included.
+  const resource: unknown = origin.resourceJson === undefined ? undefined : JSON.parse(origin.resourceJson);
+  const ids = traceId === undefined ? undefined : { traceId, spanId };
+  const otel = resource === undefined ? ids : { ...ids, resource };
+  const context = otel === undefined ? { library, ...plain.context } : { library, otel, ...plain.context };
+  return { plain: { type, ...plain.fields, messageId, timestamp, context } as SegmentMessage, identity: { type, messageId, timestamp, traceId, spanId, origin } };
 }
 
 /**
@@ -68,7 +75,7 @@ export function fromPlain(value: unknown, identity: Identity, writeKeyJson: stri
     return { code: 'MR_ERR_NOT_SERIALIZABLE', field: 'timestamp', message: `timestamp could not be read: ${text}`, cause };
   }
   if (timestamp === undefined) return { code: 'MR_ERR_INVALID_FIELD', field: 'timestamp', message: 'timestamp must be a valid Date or ISO 8601 string' };
-  const record = buildRecord({ type: identity.type, picked, messageId: identity.messageId, timestamp, traceId: identity.traceId, spanId: identity.spanId });
+  const record = buildRecord({ type: identity.type, picked, messageId: identity.messageId, timestamp, traceId: identity.traceId, spanId: identity.spanId, origin: identity.origin });
   if (isProblem(record)) return record;
   const message = toMessage(record, writeKeyJson);
   if (message.bytes > LIMITS.maxMessageBytes) {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isLoopback } from '../config/resolve-sink-options.js';
+import { isLoopback } from '../config/validate.js';
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { SinkFaultKind } from '../config/options.js';
+import type { SinkFaultKind } from '../config/sink-options.js';
 import { SINK_FAULT_KINDS, type SinkConfig } from '../config/resolve-sink-options.js';
 import { mayView } from './access.js';
 import { EventStream } from './event-stream.js';

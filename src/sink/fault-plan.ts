@@ -1,4 +1,4 @@
-import type { SinkFaultKind } from '../config/options.js';
+import type { SinkFaultKind } from '../config/sink-options.js';
 
 /** What the sink answers for a simulated fault. */
 export interface FaultAnswer {

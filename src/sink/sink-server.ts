@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LIMITS } from '../config/defaults.js';
-import type { SinkOptions } from '../config/options.js';
+import type { SinkOptions } from '../config/sink-options.js';
 import { resolveSinkOptions, type SinkConfig } from '../config/resolve-sink-options.js';
 import { ErrorChannel } from '../errors/error-channel.js';
 import type { MetaRouterError } from '../errors/metarouter-error.js';

@@ -1,3 +1,5 @@
+import type { RecordOrigin } from './record-origin.js';
+
 /** The six Segment Spec call types. */
 export const EVENT_TYPES = Object.freeze(['identify', 'track', 'page', 'screen', 'group', 'alias'] as const);
 
@@ -26,6 +28,8 @@ export interface AnalyticsRecord {
   /** Hex ids of the span the event was recorded in, when there was a valid one. */
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
+  /** Who made the record and on which resource; this package with no resource when absent. */
+  readonly origin?: RecordOrigin | undefined;
   /**
    * The plain copies `fields` and `context` were serialized from, when the entry point asked for
    * them (it has shaping stages): a stage is given these rather than a parse of the text.

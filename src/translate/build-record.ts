@@ -3,6 +3,7 @@ import type { AnalyticsRecord, EventType, PlainParts } from './analytics-record.
 import { checkFields, checkMessageId, type FieldProblem } from './check-fields.js';
 import { jsonCopy, NOT_COPIED } from './json-copy.js';
 import type { PickedFields } from './pick-fields.js';
+import type { RecordOrigin } from './record-origin.js';
 
 /** A call's parts before serialization, as the facade or a reader found them. */
 export interface RecordInput {
@@ -13,6 +14,8 @@ export interface RecordInput {
   readonly timestamp: string;
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
+  /** `context.library` and `context.otel.resource`; this package with no resource when absent. */
+  readonly origin?: RecordOrigin | undefined;
 }
 
 function notSerializable(field: string, error: unknown): FieldProblem {
@@ -74,6 +77,7 @@ export function buildRecord(input: RecordInput, keepPlain = false): AnalyticsRec
     timestamp: input.timestamp,
     traceId: input.traceId,
     spanId: input.spanId,
+    origin: input.origin,
     plain,
   };
 }

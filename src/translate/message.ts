@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { LIBRARY } from '../version.js';
 import type { AnalyticsRecord } from './analytics-record.js';
+import { OWN_ORIGIN, type RecordOrigin } from './record-origin.js';
 
 /** A Segment message, serialized once: what the delivery layer queues and batches. */
 export interface Message {
@@ -9,9 +9,9 @@ export interface Message {
   readonly json: string;
   /** UTF-8 byte length of `json`. */
   readonly bytes: number;
+  /** Who made the record and where, when the message was built here: shaping keeps it on what a stage returns. */
+  readonly origin?: RecordOrigin | undefined;
 }
-
-const LIBRARY_JSON = JSON.stringify(LIBRARY);
 
 /** Text JSON.stringify would leave as it is: no quote, backslash, control character or surrogate. */
 const NEEDS_NO_ESCAPE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
@@ -26,20 +26,29 @@ function inner(objectJson: string, separator: 'before' | 'after'): string {
   return separator === 'before' ? `,${body}` : `${body},`;
 }
 
+/** The `otel` member of `context`: the span's ids and the resource identity, those there are. */
+function otelJson(record: AnalyticsRecord, origin: RecordOrigin): string {
+  const resource = origin.resourceJson;
+  if (record.traceId === undefined) return resource === undefined ? '' : `,"otel":{"resource":${resource}}`;
+  const ids = `"traceId":"${record.traceId}","spanId":"${record.spanId}"`;
+  return resource === undefined ? `,"otel":{${ids}}` : `,"otel":{${ids},"resource":${resource}}`;
+}
+
 /**
  * Builds the wire form of one message: the record's fields, then `messageId` (kept, or a new
- * UUID), `timestamp`, `context` with `library` and `otel` (trace correlation) first, and
- * `writeKey`. `writeKeyJson` is the writeKey already as JSON text. Pure: no I/O, no clock.
+ * UUID), `timestamp`, `context` with `library` and `otel` (trace correlation, resource identity)
+ * first, and `writeKey`. `writeKeyJson` is the writeKey already as JSON text. Pure: no I/O, no clock.
  */
 export function toMessage(record: AnalyticsRecord, writeKeyJson: string): Message {
   const messageId = record.messageId ?? randomUUID();
-  const otel = record.traceId === undefined ? '' : `,"otel":{"traceId":"${record.traceId}","spanId":"${record.spanId}"}`;
+  const origin = record.origin ?? OWN_ORIGIN;
+  const otel = otelJson(record, origin);
   const head = `{"type":"${record.type}",`;
   // A UUID, nearly always: quoting it costs a fifth of calling JSON.stringify on it.
   const messageIdJson = NEEDS_NO_ESCAPE.test(messageId) ? `"${messageId}"` : JSON.stringify(messageId);
-  const middle = `"messageId":${messageIdJson},"timestamp":"${record.timestamp}","context":{"library":${LIBRARY_JSON}${otel}`;
+  const middle = `"messageId":${messageIdJson},"timestamp":"${record.timestamp}","context":{"library":${origin.libraryJson}${otel}`;
   const tail = `},"writeKey":${writeKeyJson}}`;
   const json = head + inner(record.fields, 'after') + middle + inner(record.context, 'before') + tail;
   // One measure of the whole text: a call per part costs more than the bytes it scans.
-  return { messageId, json, bytes: Buffer.byteLength(json) };
+  return { messageId, json, bytes: Buffer.byteLength(json), origin };
 }

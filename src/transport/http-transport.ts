@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { context } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
-import type { Compression } from '../config/options.js';
+import type { Compression } from '../config/delivery-options.js';
 import { LIMITS } from '../config/defaults.js';
 import { redactError, secretRedactor } from '../errors/redact-secrets.js';
 import { LIBRARY } from '../version.js';

@@ -87,11 +87,12 @@ test('redact-card: the same redaction as an OTel processor (user pipeline) and a
       timestamp: '2026-03-04T05:06:07.089Z',
     });
 
-  const builtin = await deliver({ beforeSend: redactCard }, call);
+  // The same service on both sides: each message carries its resource's identity.
+  const builtin = await deliver({ beforeSend: redactCard, resource: { 'service.name': 'shop' } }, call);
 
   const server = await startIngestServer();
   const exporter = new MetaRouterLogRecordExporter({ writeKey: 'k', host: server.url });
-  const provider = new LoggerProvider({ processors: [new RedactCardProcessor(), new BatchLogRecordProcessor({ exporter })] });
+  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'shop' }), processors: [new RedactCardProcessor(), new BatchLogRecordProcessor({ exporter })] });
   const analytics = new Analytics({ writeKey: 'k', host: server.url, loggerProvider: provider });
   try {
     call(analytics);

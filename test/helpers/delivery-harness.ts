@@ -1,4 +1,4 @@
-import type { DeliveryOptions } from '../../src/config/options.js';
+import type { DeliveryOptions } from '../../src/config/delivery-options.js';
 import { resolveDeliveryOptions } from '../../src/config/resolve-options.js';
 import { createDelivery } from '../../src/pipeline/create-delivery.js';
 import type { Delivery } from '../../src/delivery/delivery.js';

@@ -1,5 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncHooksContextManager } from '@opentelemetry/context-async-hooks';
+import { defaultResource } from '@opentelemetry/resources';
 import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -26,3 +27,11 @@ export function tracerProvider(options: { sampled?: boolean; processors?: SpanPr
 }
 
 export { trace };
+
+const DEFAULTS = defaultResource().attributes;
+
+/** `context.otel.resource` of a record made under the OTel SDK's default resource. */
+export const DEFAULT_IDENTITY = Object.freeze({ 'service.name': DEFAULTS['service.name'] });
+
+/** `context.library` of a record that the OTel JS SDK sent over OTLP (through the bridge). */
+export const SDK_LIBRARY = Object.freeze({ name: DEFAULTS['telemetry.sdk.name'], version: DEFAULTS['telemetry.sdk.version'], language: DEFAULTS['telemetry.sdk.language'] });

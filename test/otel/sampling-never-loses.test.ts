@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { Analytics, MetaRouterLogRecordExporter } from '../../src/index.js';
 import { arrivedOnce, startIngestServer, type IngestServer } from '../helpers/ingest-server.js';
-import { tracerProvider, useContextManager } from '../helpers/otel.js';
+import { DEFAULT_IDENTITY, tracerProvider, useContextManager } from '../helpers/otel.js';
 
 let server: IngestServer;
 let removeContextManager: () => void;
@@ -61,5 +61,5 @@ test('with an always-off sampler, a call through a user’s logs pipeline is sti
 
   const message = arrived(seen.id);
   assert.deepEqual(message.traits, { name: 'Arthur' });
-  assert.deepEqual((message.context as Record<string, unknown>).otel, { traceId: seen.ids.traceId, spanId: seen.ids.spanId });
+  assert.deepEqual((message.context as Record<string, unknown>).otel, { traceId: seen.ids.traceId, spanId: seen.ids.spanId, resource: DEFAULT_IDENTITY });
 });

@@ -6,7 +6,7 @@ import { SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace
 import { Analytics, MetaRouterSpanExporter, type MetaRouterError } from '../../src/index.js';
 import { LIBRARY } from '../../src/version.js';
 import { startIngestServer } from '../helpers/ingest-server.js';
-import { tracerProvider, useContextManager } from '../helpers/otel.js';
+import { DEFAULT_IDENTITY, tracerProvider, useContextManager } from '../helpers/otel.js';
 
 let removeContextManager: () => void;
 before(() => {
@@ -76,7 +76,7 @@ test('a hand-recorded analytics.track span event (properties as JSON text) arriv
       event: 'Signed Up',
       properties: { plan: 'pro' },
       timestamp: at.toISOString(),
-      context: { library: { name: LIBRARY.name, version: LIBRARY.version }, otel: ids },
+      context: { library: { name: LIBRARY.name, version: LIBRARY.version }, otel: { ...ids, resource: DEFAULT_IDENTITY } },
       writeKey: 'k',
     });
     assert.equal(pipeline.server.requests[0]!.headers.authorization, `Basic ${Buffer.from('k:').toString('base64')}`);

@@ -1,3 +1,4 @@
+import { DEFAULT_IDENTITY } from '../helpers/otel.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -107,7 +108,7 @@ test('a hand-emitted analytics.track record with a Segment-shaped body is shippe
       timestamp: at.toISOString(),
       writeKey: 'k',
     });
-    assert.deepEqual(context, { library: { name: LIBRARY.name, version: LIBRARY.version } });
+    assert.deepEqual(context, { library: { name: LIBRARY.name, version: LIBRARY.version }, otel: { resource: DEFAULT_IDENTITY } });
   } finally {
     await pipeline.close();
   }

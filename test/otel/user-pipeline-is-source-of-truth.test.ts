@@ -147,7 +147,7 @@ for (const kind of Object.keys(PROCESSORS) as (keyof typeof PROCESSORS)[]) {
       messageId: 'm-1',
       writeKey: 'k',
     });
-    assert.deepEqual(Object.keys(context as object), ['library', 'ip', 'traits']);
+    assert.deepEqual(Object.keys(context as object), ['library', 'otel', 'ip', 'traits']);
   });
 }
 

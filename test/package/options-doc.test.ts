@@ -16,11 +16,18 @@ interface Property {
   text: string;
   defaultText: string | undefined;
 }
+interface Source {
+  path: string;
+  text: string;
+}
 interface Generator {
-  SOURCE: string;
+  SOURCES: readonly string[];
   TARGET: string;
-  renderOptionsDoc(sourceText?: string): string;
-  readOptions(sourceText: string): { interfaces: Array<{ name: string; properties: Property[] }> };
+  readSources(): Source[];
+  FACTS_TARGET: string;
+  renderOptionsDoc(sources?: Source[]): string;
+  renderOptionFacts(sources?: Source[]): string;
+  readOptions(sourceText: string, fileName: string): { interfaces: Array<{ name: string; properties: Property[] }> };
 }
 
 const generator = (): Promise<Generator> => import(pathToFileURL(join(REPO, 'scripts', 'write-options-doc.mjs')).href) as Promise<Generator>;
@@ -30,23 +37,29 @@ test('docs/options.md is what scripts/write-options-doc.mjs makes of the TSDoc (
   assert.equal(read(TARGET), renderOptionsDoc());
 });
 
+test("src/config/option-docs.ts, from which the CLI's option flags take their help, is what the generator makes of the same TSDoc", async () => {
+  const { renderOptionFacts, FACTS_TARGET } = await generator();
+  assert.equal(read(FACTS_TARGET), renderOptionFacts());
+});
+
 test('the generator takes every property from the TSDoc: a new option appears with its type, default and meaning', async () => {
-  const { renderOptionsDoc, SOURCE } = await generator();
-  const source = read(SOURCE).replace(
-    'export interface DeliveryOptions {',
-    'export interface DeliveryOptions {\n  /**\n   * Seconds of made-up\n   * patience.\n   * @default 42\n   */\n  patienceSeconds?: number | string;',
-  );
-  const page = renderOptionsDoc(source);
+  const { renderOptionsDoc, readSources } = await generator();
+  const sources = readSources().map(({ path, text }) => ({
+    path,
+    text: text.replace('export interface DeliveryOptions {', 'export interface DeliveryOptions {\n  /**\n   * Seconds of made-up\n   * patience.\n   * @default 42\n   */\n  patienceSeconds?: number | string;'),
+  }));
+  const page = renderOptionsDoc(sources);
   assert.match(page, /^\| `patienceSeconds` \| `number \\\| string` \| `42` \| Seconds of made-up patience\. \|$/m);
   assert.notEqual(page, renderOptionsDoc(), 'so a stale page fails the test above');
 });
 
 test('every @default in the TSDoc of the options is the value DEFAULTS holds', async () => {
-  const { readOptions, SOURCE } = await generator();
+  const { readOptions, readSources } = await generator();
   const defaults: Record<string, unknown> = { ...DEFAULTS, timeout: DEFAULTS.closeTimeout, maxBytes: DEFAULTS.storageMaxBytes, syncInterval: DEFAULTS.storageSyncInterval, whenFull: DEFAULTS.storageWhenFull };
+  const bridge: Record<string, unknown> = { port: DEFAULTS.bridgePort, hostname: DEFAULTS.bridgeHostname, maxBodyBytes: DEFAULTS.bridgeMaxBodyBytes, retryAfterSeconds: DEFAULTS.bridgeRetryAfterSeconds };
   let checked = 0;
-  for (const { name: owner, properties } of readOptions(read(SOURCE)).interfaces) {
-    const table: Record<string, unknown> = owner === 'SinkOptions' ? DEFAULTS.sink : defaults;
+  for (const { name: owner, properties } of readSources().flatMap(({ path, text }) => readOptions(text, path).interfaces)) {
+    const table: Record<string, unknown> = owner === 'SinkOptions' ? DEFAULTS.sink : owner === 'BridgeOptions' ? bridge : defaults;
     for (const { name, defaultText } of properties) {
       if (defaultText === undefined || !/^(-?[\d_.]+|'[^']*'|true|false)$/.test(defaultText)) continue; // described defaults are prose
       const literal = defaultText.startsWith("'") ? defaultText.slice(1, -1) : (JSON.parse(defaultText.replace(/_/g, '')) as unknown);
@@ -55,4 +68,15 @@ test('every @default in the TSDoc of the options is the value DEFAULTS holds', a
     }
   }
   assert.ok(checked >= 10, `the literal defaults were found (${checked})`);
+});
+
+test('the page has a section for the options of every entry point, and each names the options types it joins', () => {
+  const page = read('docs/options.md');
+  for (const name of ['AnalyticsOptions', 'ExporterOptions', 'BridgeOptions', 'SinkOptions', 'ReplayOptions', 'DeliveryOptions', 'ShapingOptions', 'ResourceIdentityOptions']) {
+    assert.match(page, new RegExp(`^## ${name}$`, 'm'), name);
+  }
+  assert.match(page, /^## BridgeOptions\n\n.*\n\nAlso takes every option of \[DeliveryOptions\]\(#deliveryoptions\), \[ShapingOptions\]\(#shapingoptions\)\.$/m);
+  assert.match(page, /^## ExporterOptions\n\n.*\n\nEvery option of \[DeliveryOptions\]\(#deliveryoptions\), \[ShapingOptions\]\(#shapingoptions\), \[ResourceIdentityOptions\]\(#resourceidentityoptions\)\.$/m);
+  assert.match(page, /^\| `retryAfterSeconds` \| `number` \| `5` \|/m, "the bridge's own options are listed");
+  assert.match(page, /^\| `file` \(required\) \| `string` \| — \|/m, "replay's own options are listed");
 });

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode } from '../../src/otel/otel-compat.js';
-import { LIBRARY } from '../../src/version.js';
+import { DEFAULT_IDENTITY, SDK_LIBRARY } from '../helpers/otel.js';
 import { BRIDGE_WRITE_KEY, startBridgePipeline } from '../helpers/otlp-bridge.js';
 import { exportLogs, recordingLogger, type Protocol } from '../helpers/otlp-clients.js';
 
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 const SPAN_ID = 'eee19b7ec3c1b174';
-const LIBRARY_CONTEXT = { name: LIBRARY.name, version: LIBRARY.version };
+const LIBRARY_CONTEXT = SDK_LIBRARY;
+const OTEL = { resource: DEFAULT_IDENTITY };
 const AT = new Date('2026-03-04T05:06:07.089Z');
 
 /** Every form of analytics log record the bridge reads, emitted through the real SDK. */
@@ -62,22 +63,22 @@ const EXPECTED = [
     integrations: { All: true, Mixpanel: false },
     messageId: 'order-1-completed',
     timestamp: '2026-01-02T03:04:05.678Z',
-    context: { library: LIBRARY_CONTEXT, otel: { traceId: TRACE_ID, spanId: SPAN_ID }, ip: '203.0.113.9', locale: 'fr-FR' },
+    context: { library: LIBRARY_CONTEXT, otel: { traceId: TRACE_ID, spanId: SPAN_ID, resource: DEFAULT_IDENTITY }, ip: '203.0.113.9', locale: 'fr-FR' },
     writeKey: BRIDGE_WRITE_KEY,
   },
-  { type: 'page', anonymousId: 'anon-2', name: 'Pricing', category: 'Docs', properties: { url: 'https://example.com/pricing' }, timestamp: AT.toISOString(), context: { library: LIBRARY_CONTEXT }, writeKey: BRIDGE_WRITE_KEY },
-  { type: 'group', userId: 'u-2', groupId: 'g-1', traits: { name: 'MetaRouter', employees: 50 }, timestamp: AT.toISOString(), context: { library: LIBRARY_CONTEXT }, writeKey: BRIDGE_WRITE_KEY },
-  { type: 'alias', userId: 'u-2', previousId: 'anon-2', timestamp: AT.toISOString(), context: { library: LIBRARY_CONTEXT }, writeKey: BRIDGE_WRITE_KEY },
+  { type: 'page', anonymousId: 'anon-2', name: 'Pricing', category: 'Docs', properties: { url: 'https://example.com/pricing' }, timestamp: AT.toISOString(), context: { library: LIBRARY_CONTEXT, otel: OTEL }, writeKey: BRIDGE_WRITE_KEY },
+  { type: 'group', userId: 'u-2', groupId: 'g-1', traits: { name: 'MetaRouter', employees: 50 }, timestamp: AT.toISOString(), context: { library: LIBRARY_CONTEXT, otel: OTEL }, writeKey: BRIDGE_WRITE_KEY },
+  { type: 'alias', userId: 'u-2', previousId: 'anon-2', timestamp: AT.toISOString(), context: { library: LIBRARY_CONTEXT, otel: OTEL }, writeKey: BRIDGE_WRITE_KEY },
   {
     type: 'identify',
     userId: 'u-3',
     traits: { name: 'Arthur Dent', friends: 100, tags: ['a', 'b'], address: { planet: 'Earth' }, verified: true },
     messageId: 'identify-u-3',
     timestamp: AT.toISOString(),
-    context: { library: LIBRARY_CONTEXT },
+    context: { library: LIBRARY_CONTEXT, otel: OTEL },
     writeKey: BRIDGE_WRITE_KEY,
   },
-  { type: 'screen', userId: 'u-4', name: 'Home', timestamp: AT.toISOString(), context: { library: LIBRARY_CONTEXT }, writeKey: BRIDGE_WRITE_KEY },
+  { type: 'screen', userId: 'u-4', name: 'Home', timestamp: AT.toISOString(), context: { library: LIBRARY_CONTEXT, otel: OTEL }, writeKey: BRIDGE_WRITE_KEY },
 ];
 
 /** The message without its derived messageId, for the records that carry none. */

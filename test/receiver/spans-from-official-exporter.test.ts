@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExportResultCode } from '../../src/otel/otel-compat.js';
-import { LIBRARY } from '../../src/version.js';
 import { BRIDGE_WRITE_KEY, startBridgePipeline } from '../helpers/otlp-bridge.js';
 import { exportSpans } from '../helpers/otlp-clients.js';
-import { tracerProvider } from '../helpers/otel.js';
+import { DEFAULT_IDENTITY, SDK_LIBRARY, tracerProvider } from '../helpers/otel.js';
 
 const AT = new Date('2026-05-06T07:08:09.123Z');
 
@@ -46,7 +45,7 @@ for (const gzip of [false, true]) {
       await pipeline.ingest.waitForAccepted(2);
 
       const [track, identify] = pipeline.ingest.accepted;
-      const library = { name: LIBRARY.name, version: LIBRARY.version };
+      const library = SDK_LIBRARY;
       assert.ok(track !== undefined && identify !== undefined);
       const { messageId, ...trackRest } = track;
       assert.match(String(messageId), /^[0-9a-f]{32}$/, 'a derived messageId');
@@ -56,7 +55,7 @@ for (const gzip of [false, true]) {
         event: 'Checkout Started',
         properties: { cart: { items: 3 }, currency: 'EUR', total: 99.5 },
         timestamp: AT.toISOString(),
-        context: { library, otel: ids, locale: 'de-DE' },
+        context: { library, otel: { ...ids, resource: DEFAULT_IDENTITY }, locale: 'de-DE' },
         writeKey: BRIDGE_WRITE_KEY,
       });
       assert.deepEqual(identify, {
@@ -65,7 +64,7 @@ for (const gzip of [false, true]) {
         traits: { plan: 'pro' },
         messageId: 'identify-u-1',
         timestamp: AT.toISOString(),
-        context: { library, otel: ids },
+        context: { library, otel: { ...ids, resource: DEFAULT_IDENTITY } },
         writeKey: BRIDGE_WRITE_KEY,
       });
       await new Promise((resolve) => setTimeout(resolve, 30));

@@ -3,8 +3,11 @@ import type { HrTime } from '@opentelemetry/api';
 import { isPlainObject } from '../../translate/check-fields.js';
 import { ATTRIBUTES, eventTypeOf, EVENT_NAME_ATTRIBUTE } from '../../otel/convention.js';
 import { readLogRecord } from '../../otel/read-log-record.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import type { RecordOrigin } from '../../translate/record-origin.js';
 import { attributeLimitProblem } from './attribute-limits.js';
 import { hadInvalidUtf8 } from './invalid-utf8.js';
+import { OtlpOrigins } from './read-otlp-origin.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { findKeyValue, listOf, nanosToHrTime, objectOf, readAnyValue, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
 
@@ -33,7 +36,7 @@ function eventNameOf(record: Record<string, unknown>): string {
   return typeof attribute === 'string' ? attribute : '';
 }
 
-function readOne(item: unknown, position: string, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean): void {
+function readOne(item: unknown, position: string, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean, origin: () => RecordOrigin): void {
   const record = objectOf(item, 'logRecord');
   const eventName = eventNameOf(record);
   const type = eventTypeOf(eventName);
@@ -64,6 +67,7 @@ function readOne(item: unknown, position: string, result: OtlpReadResult, writeK
       },
       type,
       writeKeyJson,
+      origin(),
     ),
     invalidUtf8,
   );
@@ -79,16 +83,22 @@ function readOne(item: unknown, position: string, result: OtlpReadResult, writeK
  * Reads the analytics log records (event name `analytics.*`, from `event_name` or else the
  * `event.name` attribute) of a decoded OTLP `ExportLogsServiceRequest` (protobuf-decoded or OTLP
  * JSON, which share field names) into messages, through the same reader as
- * `MetaRouterLogRecordExporter`. Throws `OtlpShapeError` when the request cannot be read.
+ * `MetaRouterLogRecordExporter`. Each message names its sender in `context.library` and carries
+ * its resource's identity (`context.otel.resource`, the attributes `resourceKeys` names). Throws
+ * `OtlpShapeError` when the request cannot be read.
  *
  * @param receivedAt - the time of a record that carries none.
  */
-export function readOtlpLogs(request: unknown, writeKeyJson: string, receivedAt: HrTime): OtlpReadResult {
+export function readOtlpLogs(request: unknown, writeKeyJson: string, receivedAt: HrTime, resourceKeys: readonly string[] = DEFAULTS.resourceAttributeKeys): OtlpReadResult {
   const result = emptyResult();
   const invalidUtf8 = hadInvalidUtf8(request);
-  listOf(objectOf(request, 'request').resourceLogs, 'resourceLogs').forEach((resourceLogs, r) => {
-    listOf(objectOf(resourceLogs, 'resourceLogs').scopeLogs, 'scopeLogs').forEach((scopeLogs, s) => {
-      listOf(objectOf(scopeLogs, 'scopeLogs').logRecords, 'logRecords').forEach((record, i) => readOne(record, `${r}/${s}/${i}`, result, writeKeyJson, receivedAt, invalidUtf8));
+  listOf(objectOf(request, 'request').resourceLogs, 'resourceLogs').forEach((item, r) => {
+    const resourceLogs = objectOf(item, 'resourceLogs');
+    const origins = new OtlpOrigins(resourceLogs, resourceKeys);
+    listOf(resourceLogs.scopeLogs, 'scopeLogs').forEach((entry, s) => {
+      const scopeLogs = objectOf(entry, 'scopeLogs');
+      const origin = () => origins.of(scopeLogs);
+      listOf(scopeLogs.logRecords, 'logRecords').forEach((record, i) => readOne(record, `${r}/${s}/${i}`, result, writeKeyJson, receivedAt, invalidUtf8, origin));
     });
   });
   return result;

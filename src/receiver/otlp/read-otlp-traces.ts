@@ -1,6 +1,9 @@
 import type { HrTime, SpanContext } from '@opentelemetry/api';
 import { eventTypeOf } from '../../otel/convention.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import type { RecordOrigin } from '../../translate/record-origin.js';
 import { attributeLimitProblem } from './attribute-limits.js';
+import { OtlpOrigins } from './read-otlp-origin.js';
 import { hadInvalidUtf8 } from './invalid-utf8.js';
 import { checkedMessage, emptyResult, noteProblem, type OtlpReadResult } from './read-otlp-result.js';
 import { listOf, nanosToHrTime, objectOf, readId, readKeyValues, readNanos, stringOf } from './read-otlp-value.js';
@@ -31,7 +34,7 @@ function spanEvents(events: readonly unknown[], result: OtlpReadResult, timeless
   return { events: read, overLimit };
 }
 
-function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean): void {
+function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, receivedAt: HrTime, invalidUtf8: boolean, origin: () => RecordOrigin): void {
   const span = objectOf(item, 'span');
   const events = listOf(span.events, 'events');
   // Most spans hold no analytics event: they are passed over without reading anything else.
@@ -48,7 +51,7 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
   const start = readNanos(span.startTimeUnixNano, 'startTimeUnixNano');
   const read = spanEvents(events, result, start === 0n ? receivedAt : nanosToHrTime(start));
   let rejected = read.overLimit;
-  for (const outcome of readSpanEvents({ spanContext: () => context, events: read.events }, writeKeyJson)) {
+  for (const outcome of readSpanEvents({ spanContext: () => context, events: read.events }, writeKeyJson, origin())) {
     const read = 'problem' in outcome ? outcome.problem : checkedMessage(outcome.message, invalidUtf8);
     if ('code' in read) {
       rejected = true;
@@ -65,17 +68,21 @@ function readOne(item: unknown, result: OtlpReadResult, writeKeyJson: string, re
  * OTLP `ExportTraceServiceRequest` (protobuf-decoded or OTLP JSON) into messages, through the same
  * reader as `MetaRouterSpanExporter`: a span event without `analytics.message_id` gets the same
  * derived messageId however often the span is sent. `rejected` counts spans with at least one
- * event that could not be read; their other events are still taken. Throws `OtlpShapeError` when
- * the request cannot be read.
+ * event that could not be read; their other events are still taken. Each message names its sender
+ * and resource as `readOtlpLogs` does. Throws `OtlpShapeError` when the request cannot be read.
  *
  * @param receivedAt - the time of an event that carries none, on a span that carries none either.
  */
-export function readOtlpTraces(request: unknown, writeKeyJson: string, receivedAt: HrTime): OtlpReadResult {
+export function readOtlpTraces(request: unknown, writeKeyJson: string, receivedAt: HrTime, resourceKeys: readonly string[] = DEFAULTS.resourceAttributeKeys): OtlpReadResult {
   const result = emptyResult();
   const invalidUtf8 = hadInvalidUtf8(request);
-  for (const resourceSpans of listOf(objectOf(request, 'request').resourceSpans, 'resourceSpans')) {
-    for (const scopeSpans of listOf(objectOf(resourceSpans, 'resourceSpans').scopeSpans, 'scopeSpans')) {
-      for (const span of listOf(objectOf(scopeSpans, 'scopeSpans').spans, 'spans')) readOne(span, result, writeKeyJson, receivedAt, invalidUtf8);
+  for (const item of listOf(objectOf(request, 'request').resourceSpans, 'resourceSpans')) {
+    const resourceSpans = objectOf(item, 'resourceSpans');
+    const origins = new OtlpOrigins(resourceSpans, resourceKeys);
+    for (const entry of listOf(resourceSpans.scopeSpans, 'scopeSpans')) {
+      const scopeSpans = objectOf(entry, 'scopeSpans');
+      const origin = () => origins.of(scopeSpans);
+      for (const span of listOf(scopeSpans.spans, 'spans')) readOne(span, result, writeKeyJson, receivedAt, invalidUtf8, origin);
     }
   }
   return result;

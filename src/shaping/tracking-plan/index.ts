@@ -24,7 +24,7 @@
  *   //   enforcer.counters holds the same totals.
  */
 import { resolvePlanEnforcement } from '../../config/resolve-options.js';
-import type { TrackingPlanOptions } from '../../config/options.js';
+import type { TrackingPlanOptions } from '../../config/shaping-options.js';
 import { compilePlan } from './compile-plan.js';
 import { normalizePlan, readingPlan } from './normalize-plan.js';
 import { PlanEnforcer } from './plan-enforcer.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PlanEnforcementOptions } from '../../../src/config/options.js';
+import type { PlanEnforcementOptions } from '../../../src/config/shaping-options.js';
 import { PlanViolationError } from '../../../src/errors/plan-violation-error.js';
 import { ValidationError } from '../../../src/errors/metarouter-error.js';
 import { createPlanEnforcer, type PlanEnforcer, type CheckedMessage as SegmentMessage, type ViolationType } from '../../../src/shaping/tracking-plan/index.js';
