@@ -1,18 +1,10 @@
+import { diag, type HrTime } from '@opentelemetry/api';
 import { DEFAULTS } from '../config/defaults.js';
 import type { ExporterOptions } from '../config/exporter-options.js';
-import { resolveBeforeSend, resolveDeliveryOptions } from '../config/resolve-options.js';
-import { readOptions } from '../config/validate.js';
-import { resolveResourceKeys } from '../config/resolve-resource.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
-import { readThrown } from '../errors/metarouter-error.js';
-import { createPipeline } from '../pipeline/create-pipeline.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
-import type { FieldProblem } from '../translate/check-fields.js';
-import type { Message } from '../translate/message.js';
-import { diag, type HrTime } from '@opentelemetry/api';
+import { Intake } from './intake.js';
 import { ExportResultCode, hrTimeToMillis, type ExportResult } from './otel-compat.js';
-import { ResourceOrigins } from './read-resource.js';
 
 /** An item exported this long after it was ready came through a batching processor. */
 const BATCHED_AFTER_MILLIS = 200;
@@ -23,29 +15,22 @@ const BATCHED_AFTER_MILLIS = 200;
  * queue; `forceFlush` drains requests in flight; `shutdown` is idempotent).
  */
 export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
-  /** @internal */
-  protected readonly writeKeyJson: string;
-  /** @internal The origin (`context.library`, `context.otel.resource`) of each resource seen. */
-  protected readonly origins: ResourceOrigins;
-  private readonly pipeline: Pipeline;
+  /** @internal Where what is read goes: the pipeline made by the assembly. */
+  protected readonly intake: Intake;
+  private readonly takeOne = (item: T) => this.take(item);
   private shutdownPromise: Promise<void> | undefined;
   /** With `storage`, until the first sign of a batching processor in front (then warned, once). */
   private watchBatching: boolean;
 
   constructor(options?: ExporterOptions) {
     super();
-    const given = readOptions(options);
-    const sending = resolveDeliveryOptions(given);
-    const beforeSend = resolveBeforeSend(given.beforeSend);
-    this.writeKeyJson = JSON.stringify(sending.writeKey);
-    this.watchBatching = sending.storage !== undefined;
-    this.origins = new ResourceOrigins(resolveResourceKeys(given.resourceAttributeKeys));
-    this.pipeline = createPipeline({ sending, shaping: { beforeSend, plan: given }, report: (error) => this.report(error), selfMetrics: true });
+    this.intake = new Intake(options, (error) => this.report(error));
+    this.watchBatching = this.intake.durable;
   }
 
   /** Running totals of the delivery queue. */
   get counters(): Readonly<DeliveryCounters> {
-    return this.pipeline.counters;
+    return this.intake.pipeline.counters;
   }
 
   /** Reads one exported item, queues the analytics events it holds and reports those it cannot. */
@@ -80,7 +65,7 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
         'metarouter-otel: this exporter has storage, but a batching processor (BatchLogRecordProcessor, BatchSpanProcessor) holds records in memory before they reach it: a killed process loses those. Use MetaRouterLogRecordProcessor, or a SimpleLogRecordProcessor, in front of durable delivery (docs/durability.md).',
       );
     }
-    for (const item of items) this.accept(item);
+    for (const item of items) this.intake.accept(item, this.takeOne);
     resultCallback(
       this.shutdownPromise === undefined
         ? { code: ExportResultCode.SUCCESS }
@@ -88,44 +73,14 @@ export abstract class MetaRouterExporterBase<T> extends ErrorChannel {
     );
   }
 
-  /**
-   * @internal Takes one item as `export` does, never throwing: the processor's `onEmit` calls this
-   * with each record, in the emitting call.
-   */
-  accept(item: T): void {
-    try {
-      this.take(item);
-    } catch (error) {
-      // A record no reader foresaw must cost only itself, never the rest of the batch.
-      this.pipeline.discard('MR_ERR_INVALID_RECORD', `an exported item could not be read: ${readThrown(error).text}`, [], 1);
-    }
-  }
-
   /** Resolves once everything exported so far is delivered or reported, including requests in flight. */
   forceFlush(): Promise<void> {
-    return this.pipeline.flush();
+    return this.intake.pipeline.flush();
   }
 
   /** Flushes, then stops. Past `timeoutMillis` what is left is reported undelivered. Idempotent. */
   shutdown(timeoutMillis: number = DEFAULTS.closeTimeout): Promise<void> {
-    this.shutdownPromise ??= this.pipeline.shutdown(timeoutMillis);
+    this.shutdownPromise ??= this.intake.pipeline.shutdown(timeoutMillis);
     return this.shutdownPromise;
-  }
-
-  /**
-   * @internal Shapes one message read from an exported item (`beforeSend`), then queues it; what is
-   * not taken (dropped by a hook, failed, closed, queue full) is counted and, unless a hook dropped
-   * it, reported.
-   */
-  protected enqueue(message: Message): void {
-    this.pipeline.offer(message);
-  }
-
-  /**
-   * @internal Reports an `analytics.*` record that could not be read, naming it by `source` and by
-   * the messageId it carries (or would have had), when there is one.
-   */
-  protected reject(problem: FieldProblem, source: string, messageId: string | undefined): void {
-    this.pipeline.discard('MR_ERR_INVALID_RECORD', `${source} is not a valid analytics event: ${problem.message}`, messageId === undefined ? [] : [messageId], 1);
   }
 }

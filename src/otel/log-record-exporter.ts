@@ -1,6 +1,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import { ATTRIBUTES, logEventTypeOf } from './convention.js';
 import { MetaRouterExporterBase } from './exporter-base.js';
+import type { Intake } from './intake.js';
 import { readLogRecord, type LogRecordLike } from './read-log-record.js';
 
 /** A log record as an exporter receives it: the SDK's `ReadableLogRecord` fits this shape. */
@@ -14,6 +15,16 @@ function messageIdOf(record: ExportedLogRecord): string | undefined {
   return typeof found === 'string' ? found : undefined;
 }
 
+/** Reads one log record into `intake`: an `analytics.*` record's message, or its problem; other records are ignored. */
+export function takeLogRecord(record: ExportedLogRecord, intake: Intake): void {
+  const type = logEventTypeOf(record.eventName, record.attributes);
+  if (type === undefined) return;
+  const read = readLogRecord(record, type, intake.writeKeyJson, intake.origins.of(record.resource));
+  if (!('code' in read)) return intake.offer(read);
+  const span = record.spanContext === undefined ? '' : ` of span ${record.spanContext.spanId} (trace ${record.spanContext.traceId})`;
+  intake.reject(read, `analytics.${type} log record${span}`, messageIdOf(record));
+}
+
 /**
  * An OpenTelemetry `LogRecordExporter` that ships `analytics.*` log records to MetaRouter. Other
  * log records are ignored, so it can sit in a logs pipeline that carries everything.
@@ -24,11 +35,6 @@ export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<Exported
   }
 
   protected take(record: ExportedLogRecord): void {
-    const type = logEventTypeOf(record.eventName, record.attributes);
-    if (type === undefined) return;
-    const read = readLogRecord(record, type, this.writeKeyJson, this.origins.of(record.resource));
-    if (!('code' in read)) return this.enqueue(read);
-    const span = record.spanContext === undefined ? '' : ` of span ${record.spanContext.spanId} (trace ${record.spanContext.traceId})`;
-    this.reject(read, `analytics.${type} log record${span}`, messageIdOf(record));
+    takeLogRecord(record, this.intake);
   }
 }
