@@ -86,6 +86,14 @@ test('no file of src/ imports from a higher layer, nor from a sibling folder of 
   assert.deepEqual(violations(layers, files), []);
 });
 
+test('one assembly: only src/pipeline/ wires a pipeline (creates a delivery engine or a shaper)', () => {
+  const wiring = /\/(create-delivery|create-shaper)\.js$/;
+  const outside = [...files]
+    .filter(([file]) => placeOf(file) !== 'pipeline')
+    .flatMap(([file, text]) => runtimeImports(text).filter((specifier) => wiring.test(specifier)).map((specifier) => `${relative(REPO, file)} → ${specifier}`));
+  assert.deepEqual(outside, []);
+});
+
 test('the check finds an upward import and a sibling import, and ignores type-only imports', () => {
   const table: Layer[] = [
     { rank: 1, name: 'faces', places: ['otel'] },
