@@ -9,6 +9,7 @@ import { ConfigurationError, DeliveryError, MetaRouterError, readThrown } from '
 import type { Message } from '../translate/message.js';
 import { createDelivery } from './create-delivery.js';
 import type { DeliveryObserver, ResponseInfo } from './observer.js';
+import { DirectoryInUse, lockBeside } from '../storage/directory-lock.js';
 import { readRecord, ReplayProgressFile } from './replay-progress-file.js';
 
 /** How far a replay is. */
@@ -102,6 +103,19 @@ function checkReadable(file: string): void {
   }
 }
 
+/**
+ * Holds the progress record for this run (`PROGRESS.lock` beside it): a second replay of it at the
+ * same time would send again what the first is sending, and each would rewrite the other's failed file.
+ */
+function lockProgress(path: string): () => void {
+  try {
+    return lockBeside(path);
+  } catch (error) {
+    if (error instanceof DirectoryInUse) throw new ConfigurationError('progressFile', `progressFile ${JSON.stringify(path)} is in use by ${error.holder}: another replay of it is running`, { cause: error });
+    throw invalidPath('progressFile', 'a file in a directory this process can write (or false)', path, error);
+  }
+}
+
 function openProgress(path: string): ReplayProgressFile {
   try {
     return ReplayProgressFile.open(path);
@@ -146,14 +160,21 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (dryRun) return countOnly(file, given.writeKey, progressPath === false ? new Set() : readProgress(progressPath), onError);
 
   const config = resolveDeliveryOptions({ ...given, storage: undefined, deadLetterFile: undefined });
-  const record = progressPath === false ? undefined : openProgress(progressPath);
-  if (failedFile !== undefined) {
-    try {
-      writeFileSync(failedFile, '', { mode: 0o600 });
-    } catch (error) {
-      record?.close();
-      throw invalidPath('failedFile', 'a file this process can write', failedFile, error);
+  const unlock = progressPath === false ? undefined : lockProgress(progressPath);
+  let record: ReplayProgressFile | undefined;
+  try {
+    record = progressPath === false ? undefined : openProgress(progressPath);
+    if (failedFile !== undefined) {
+      try {
+        writeFileSync(failedFile, '', { mode: 0o600 });
+      } catch (error) {
+        throw invalidPath('failedFile', 'a file this process can write', failedFile, error);
+      }
     }
+  } catch (error) {
+    record?.close();
+    unlock?.();
+    throw error;
   }
   const done = record?.delivered ?? new Set<string>();
   const report = (error: DeliveryError) => onError?.(error);
@@ -199,6 +220,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   } finally {
     await delivery.shutdown(0);
     record?.close();
+    unlock?.();
     if (failedFile !== undefined && delivery.counters.dropped === 0) rmSync(failedFile, { force: true });
   }
 }

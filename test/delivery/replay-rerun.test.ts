@@ -91,3 +91,33 @@ test('replay of a directory, or with failedFile or progressFile equal to the fil
   await assert.rejects(replay({ file, progressFile: file, writeKey: 'k', host: 'http://127.0.0.1:9' }), (error: unknown) => error instanceof ConfigurationError && /progressFile is invalid/.test(error.message));
   assert.equal(readFileSync(file, 'utf8'), `${message('s')}\n`, 'the file is untouched');
 });
+
+test('a second replay of the same file while the first runs is refused, naming the progress record and who holds it; the first delivers all, once', async () => {
+  const file = join(root, 'concurrent.ndjson');
+  const failedFile = join(root, 'concurrent.failed.ndjson');
+  writeFileSync(file, ['a', 'b', 'c'].map(message).join('\n') + '\n');
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let firstArrived!: () => void;
+  const arrived = new Promise<void>((resolve) => (firstArrived = resolve));
+  const server = await startIngestServer(async () => {
+    firstArrived();
+    await released;
+    return { status: 200 };
+  });
+  try {
+    const first = replay({ file, failedFile, writeKey: 'k', host: server.url, flushAt: 1 });
+    await arrived;
+    await assert.rejects(
+      replay({ file, failedFile, writeKey: 'k', host: server.url, flushAt: 1 }),
+      (error: unknown) => error instanceof ConfigurationError && error.option === 'progressFile' && error.message.includes(`${file}.replay-progress`) && error.message.includes(`in use by another instance in this process`),
+    );
+    release();
+    assert.equal((await first).delivered, 3);
+    assert.deepEqual(server.requests.flatMap((request) => request.messageIds), ['a', 'b', 'c'], 'each message sent once');
+    assert.equal((await replay({ file, writeKey: 'k', host: server.url })).toSend, 0, 'the record is free again once the first run ends');
+  } finally {
+    release();
+    await server.close();
+  }
+});
