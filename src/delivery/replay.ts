@@ -1,6 +1,5 @@
-import { accessSync, constants, createReadStream, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { LIMITS } from '../config/defaults.js';
 import type { DeliveryOptions } from '../config/options.js';
 import { readOptions, resolveDeliveryOptions } from '../config/resolve-options.js';
@@ -10,6 +9,7 @@ import type { Message } from '../translate/message.js';
 import { createDelivery } from './create-delivery.js';
 import type { DeliveryObserver, ResponseInfo } from './observer.js';
 import { DirectoryInUse, lockBeside } from '../storage/directory-lock.js';
+import { readLines, TOO_LONG } from './read-lines.js';
 import { readRecord, ReplayProgressFile } from './replay-progress-file.js';
 
 /** How far a replay is. */
@@ -74,7 +74,8 @@ export interface ReplaySummary extends ReplayProgress {
  * the line is replaced by `writeKey`: a dead letter carries the key it was first sent with, which a
  * rotation may have revoked, and the key given to the replay is the one meant to go out.
  */
-function messageOf(line: string, writeKey: string | undefined): Message | undefined {
+function messageOf(line: string | typeof TOO_LONG, writeKey: string | undefined): Message | undefined {
+  if (line === TOO_LONG) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -88,6 +89,12 @@ function messageOf(line: string, writeKey: string | undefined): Message | undefi
   const bytes = Buffer.byteLength(json);
   return bytes > LIMITS.maxMessageBytes ? undefined : { messageId, json, bytes };
 }
+
+/**
+ * Lines longer than this are not read into memory: no message is (a message is at most
+ * `maxMessageBytes` once serialized; the margin is for the spaces JSON allows around it).
+ */
+const MAX_LINE_BYTES = 4 * LIMITS.maxMessageBytes;
 
 function invalidPath(option: string, expected: string, path: string, error: unknown): ConfigurationError {
   return new ConfigurationError(option, `${option} is invalid, expected ${expected}, actual ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, { cause: error });
@@ -238,15 +245,15 @@ function readProgress(path: string): Set<string> {
 }
 
 /**
- * Calls `take` with each non-blank line and its 1-based line number in the file, waiting for what it
+ * Calls `take` with each non-blank line (or `TOO_LONG`) and its 1-based line number in the file, waiting for what it
  * returns; a read that fails part-way is a ConfigurationError naming the file, not a raw errno error.
  */
-async function eachLine(file: string, take: (line: string, number: number) => Promise<void> | undefined): Promise<void> {
+async function eachLine(file: string, take: (line: string | typeof TOO_LONG, number: number) => Promise<void> | undefined): Promise<void> {
   let number = 0;
   try {
-    for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    for await (const raw of readLines(file, MAX_LINE_BYTES)) {
       number++;
-      const line = raw.trim();
+      const line = raw === TOO_LONG ? raw : raw.trim();
       if (line !== '') await take(line, number);
     }
   } catch (error) {

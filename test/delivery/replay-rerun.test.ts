@@ -121,3 +121,24 @@ test('a second replay of the same file while the first runs is refused, naming t
     await server.close();
   }
 });
+
+test('replay reads a file with a line far over the message limit without holding that line: it is named as not a message, and the lines around it go', async () => {
+  const file = join(root, 'long-line.ndjson');
+  const long = Buffer.alloc(64 * 2 ** 20, 'a');
+  writeFileSync(file, Buffer.concat([Buffer.from(`${message('a')}\n`), long, Buffer.from(`\n${message('b')}\n`)]));
+  const server = await startIngestServer();
+  const errors: MetaRouterError[] = [];
+  const start = process.memoryUsage().heapUsed;
+  let peak = start;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 1);
+  try {
+    const summary = await replay({ file, writeKey: 'k', host: server.url, progressFile: false, onError: (error) => errors.push(error) });
+    assert.deepEqual(summary, { lines: 3, delivered: 2, failed: 1, skipped: 0, invalid: 1, toSend: 2 });
+    assert.deepEqual(errors.map((error) => [error.code, error.message]), [['MR_ERR_INVALID_RECORD', `${file} line 2 is not a message (a JSON object with a messageId, at most 32768 bytes)`]]);
+    // Held whole, the 64 MiB line would be a 64 MiB string at least.
+    assert.ok(peak - start < 16 * 2 ** 20, `the heap grew by ${((peak - start) / 2 ** 20).toFixed(0)} MiB while reading`);
+  } finally {
+    clearInterval(sampler);
+    await server.close();
+  }
+});
