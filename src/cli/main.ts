@@ -44,10 +44,19 @@ function systemMessage(error: NodeJS.ErrnoException): string {
   return error.message;
 }
 
+function unknownCommand(name: string): UsageError {
+  return new UsageError(`unknown command ${JSON.stringify(name)}: sink, bridge, replay or plan`);
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const asked = COMMANDS.find(([command]) => command.name === rest[0]);
+    if (asked === undefined && rest[0] !== undefined) {
+      // Help on a command that does not exist is a mistake on the line, said as one like `launch` alone.
+      errorLine('', `${unknownCommand(rest[0]).message} (metarouter-otel --help)`);
+      process.exit(EXIT.usage);
+    }
     process.stdout.write(asked === undefined ? topHelp() : commandHelp(asked[0]));
     return;
   }
@@ -57,7 +66,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const found = COMMANDS.find(([command]) => command.name === name);
   try {
-    if (found === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}: sink, bridge, replay or plan`);
+    if (found === undefined) throw unknownCommand(name);
     const [command, run] = found;
     const { values, positionals, help } = parseCommand(command, rest);
     if (help) {

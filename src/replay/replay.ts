@@ -1,15 +1,16 @@
-import { createReadStream, rmSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { rmSync, writeFileSync } from 'node:fs';
 import { LIMITS } from '../config/defaults.js';
 import { resolveDeliveryOptions } from '../config/resolve-options.js';
 import { invalidPath, readOptions } from '../config/validate.js';
 import { resolveReplayFiles } from '../config/resolve-replay-options.js';
 import type { ReplayOptions, ReplayProgress } from '../config/replay-options.js';
 import type { ErrorListener, ReportedError } from '../errors/error-channel.js';
-import { DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
+import { ConfigurationError, DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
 import type { DeliveryObserver, ResponseInfo } from '../delivery/observer.js';
 import { createPipeline } from '../pipeline/create-pipeline.js';
+import { DirectoryInUse, lockBeside } from '../storage/directory-lock.js';
 import type { Message } from '../translate/message.js';
+import { readLines, TOO_LONG } from './read-lines.js';
 import { readRecord, ReplayProgressFile } from './replay-progress-file.js';
 
 /** What a finished replay did. */
@@ -25,7 +26,8 @@ export interface ReplaySummary extends ReplayProgress {
  * the line is replaced by `writeKey`: a dead letter carries the key it was first sent with, which a
  * rotation may have revoked, and the key given to the replay is the one meant to go out.
  */
-function messageOf(line: string, writeKey: string | undefined): Message | undefined {
+function messageOf(line: string | typeof TOO_LONG, writeKey: string | undefined): Message | undefined {
+  if (line === TOO_LONG) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -38,6 +40,25 @@ function messageOf(line: string, writeKey: string | undefined): Message | undefi
   const json = writeKey !== undefined && 'writeKey' in record && record.writeKey !== writeKey ? JSON.stringify({ ...record, writeKey }) : line;
   const bytes = Buffer.byteLength(json);
   return bytes > LIMITS.maxMessageBytes ? undefined : { messageId, json, bytes };
+}
+
+/**
+ * Lines longer than this are not read into memory: no message is (a message is at most
+ * `maxMessageBytes` once serialized; the margin is for the spaces JSON allows around it).
+ */
+const MAX_LINE_BYTES = 4 * LIMITS.maxMessageBytes;
+
+/**
+ * Holds the progress record for this run (`PROGRESS.lock` beside it): a second replay of it at the
+ * same time would send again what the first is sending, and each would rewrite the other's failed file.
+ */
+function lockProgress(path: string): () => void {
+  try {
+    return lockBeside(path);
+  } catch (error) {
+    if (error instanceof DirectoryInUse) throw new ConfigurationError('progressFile', `progressFile ${JSON.stringify(path)} is in use by ${error.holder}: another replay of it is running`, { cause: error });
+    throw invalidPath('progressFile', 'a file in a directory this process can write (or false)', path, error);
+  }
 }
 
 function openProgress(path: string): ReplayProgressFile {
@@ -75,14 +96,21 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (dryRun) return countOnly(file, given.writeKey, progressPath === false ? new Set() : readProgress(progressPath), onError);
 
   const config = resolveDeliveryOptions({ ...given, storage: undefined, deadLetterFile: undefined });
-  const record = progressPath === false ? undefined : openProgress(progressPath);
-  if (failedFile !== undefined) {
-    try {
-      writeFileSync(failedFile, '', { mode: 0o600 });
-    } catch (error) {
-      record?.close();
-      throw invalidPath('failedFile', 'a file this process can write', failedFile, error);
+  const unlock = progressPath === false ? undefined : lockProgress(progressPath);
+  let record: ReplayProgressFile | undefined;
+  try {
+    record = progressPath === false ? undefined : openProgress(progressPath);
+    if (failedFile !== undefined) {
+      try {
+        writeFileSync(failedFile, '', { mode: 0o600 });
+      } catch (error) {
+        throw invalidPath('failedFile', 'a file this process can write', failedFile, error);
+      }
     }
+  } catch (error) {
+    record?.close();
+    unlock?.();
+    throw error;
   }
   const done = record?.delivered ?? new Set<string>();
   const report = (error: ReportedError) => onError?.(error);
@@ -128,6 +156,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   } finally {
     await pipeline.shutdown(0);
     record?.close();
+    unlock?.();
     if (failedFile !== undefined && pipeline.counters.dropped === 0) rmSync(failedFile, { force: true });
   }
 }
@@ -145,15 +174,15 @@ function readProgress(path: string): Set<string> {
 }
 
 /**
- * Calls `take` with each non-blank line and its 1-based line number in the file, waiting for what it
+ * Calls `take` with each non-blank line (or `TOO_LONG`) and its 1-based line number in the file, waiting for what it
  * returns; a read that fails part-way is a ConfigurationError naming the file, not a raw errno error.
  */
-async function eachLine(file: string, take: (line: string, number: number) => Promise<void> | undefined): Promise<void> {
+async function eachLine(file: string, take: (line: string | typeof TOO_LONG, number: number) => Promise<void> | undefined): Promise<void> {
   let number = 0;
   try {
-    for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    for await (const raw of readLines(file, MAX_LINE_BYTES)) {
       number++;
-      const line = raw.trim();
+      const line = raw === TOO_LONG ? raw : raw.trim();
       if (line !== '') await take(line, number);
     }
   } catch (error) {

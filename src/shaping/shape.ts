@@ -28,7 +28,8 @@
  * library's own keys (`type`, `messageId`, `writeKey`, `context.library`, `context.otel`) keep
  * their values whatever a stage returns. An entry point with no stage has no shaper: its
  * messages pass untouched, no copy, no allocation. A message given to a shaper while one of its
- * own stages runs (a hook that sends through the entry point it shapes) is refused and reported,
+ * own stages runs, or while what a stage returned is read (a hook that sends through the entry
+ * point it shapes, or a getter of its result that does), is refused and reported,
  * `MR_ERR_REENTRANT_CALL`: it would run the hook again, without end. The shaper returns what the
  * stages decided ({@link ShapeOutcome}); the entry point's pipeline counts, reports and queues.
  */
@@ -89,7 +90,7 @@ export type ShapeOutcome =
 
 /** The shaping stages of one entry point, run in order over each message. */
 export class Shaper {
-  /** True while a stage runs: a message given to {@link shape} then comes from inside a hook. */
+  /** True while a stage runs or what it returned is read: a message given to {@link shape} then comes from inside a hook. */
   private running = false;
 
   constructor(
@@ -112,7 +113,7 @@ export class Shaper {
     let current: ShapedMessage = message;
     for (const stage of this.stages) {
       const { plain, identity } = current === message && record?.plain !== undefined ? plainOf(record, record.plain, message.messageId) : toPlain(current, this.writeKeyJson);
-      const verdict = this.run(stage, plain);
+      const verdict = this.guarded((): StageVerdict => stage.run(plain));
       if (verdict.kind === 'drop') {
         collect(reports, verdict.reports, identity.messageId);
         return { kind: 'filtered', messageId: identity.messageId, stage: stage.name, reports };
@@ -128,7 +129,8 @@ export class Shaper {
       }
       collect(reports, verdict.reports, identity.messageId);
       if (verdict.kind === 'keep') continue;
-      const rebuilt = fromPlain(verdict.message, identity, this.writeKeyJson);
+      // Reading what the stage returned runs the user's code too (its getters, a Proxy's traps).
+      const rebuilt = this.guarded((): ReturnType<typeof fromPlain> => fromPlain(verdict.message, identity, this.writeKeyJson));
       if (isProblem(rebuilt)) {
         const reason = `${stage.name} returned a message that is not valid: ${rebuilt.message}; the ${identity.type} message was not sent`;
         return { kind: 'failed', error: new DeliveryError(stage.invalidResultCode, reason, [identity.messageId], { cause: rebuilt.cause }), reports };
@@ -138,10 +140,11 @@ export class Shaper {
     return { kind: 'send', message: current, reports };
   }
 
-  private run(stage: ShapingStage, plain: SegmentMessage): StageVerdict {
+  /** Runs `part` of a stage's work, during which a message given to {@link shape} comes from the user's code inside it. */
+  private guarded<T>(part: () => T): T {
     this.running = true;
     try {
-      return stage.run(plain);
+      return part();
     } finally {
       this.running = false;
     }

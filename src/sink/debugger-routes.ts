@@ -6,8 +6,9 @@ import { SINK_FAULT_KINDS, type SinkConfig } from '../config/resolve-sink-option
 import { mayView } from './access.js';
 import { EventStream } from './event-stream.js';
 import type { FaultPlan } from './fault-plan.js';
-import { logBacklog } from './log-backlog.js';
+import { logBacklog, logPieces } from './log-backlog.js';
 import type { MessageLog } from './message-log.js';
+import { writePaced } from './paced-response.js';
 import type { RequestLog } from './request-log.js';
 
 /** What the debugger's routes read and change. */
@@ -54,6 +55,37 @@ function json(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json', ...PAGE_HEADERS }).end(JSON.stringify(body));
 }
 
+/**
+ * `/api/state`: everything but the history first, then the history (up to the `lastSeq` it names)
+ * as the client reads it. Made into one string, the history (up to 100,000 messages) would be held
+ * whole for every client that asks and does not read.
+ */
+function writeState(response: ServerResponse, { config, log, requests, faults, instance }: DebuggerParts): void {
+  const lastSeq = log.lastSeq;
+  const head = JSON.stringify({
+    instance,
+    config: { traceUrl: config.traceUrl ?? null, maxHistory: config.maxHistory, faultKinds: SINK_FAULT_KINDS },
+    lastSeq,
+    requests: requests.list(),
+    fault: faults.state ?? null,
+  });
+  const pieces = logPieces(log, 0, lastSeq);
+  let opened = false;
+  let closed = false;
+  response.writeHead(200, { 'content-type': 'application/json', ...PAGE_HEADERS });
+  writePaced(response, () => {
+    if (closed) return undefined;
+    const piece = pieces();
+    if (piece === undefined) {
+      closed = true;
+      return `${opened ? '' : `${head.slice(0, -1)},"entries":[`}]}`;
+    }
+    const text = `${opened ? ',' : `${head.slice(0, -1)},"entries":[`}${piece.texts.join(',')}`;
+    opened = true;
+    return text;
+  });
+}
+
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -84,7 +116,7 @@ async function armFault(request: IncomingMessage, response: ServerResponse, faul
 
 /** Serves the debugger (page, state, event stream, fault controls); false when the route is not one of its own. */
 export async function serveDebugger(request: IncomingMessage, response: ServerResponse, url: URL, parts: DebuggerParts): Promise<boolean> {
-  const { config, log, requests, faults, stream } = parts;
+  const { config, log, faults, stream } = parts;
   const route = url.pathname;
   const isAsset = route in ASSETS && route !== '/';
   if (!isAsset && route !== '/' && !route.startsWith('/api/')) return false;
@@ -103,14 +135,7 @@ export async function serveDebugger(request: IncomingMessage, response: ServerRe
     const body = asset('/');
     response.writeHead(200, { 'content-type': ASSETS['/']!.type, ...PAGE_HEADERS }).end(body);
   } else if (route === '/api/state' && method === 'GET') {
-    json(response, 200, {
-      instance: parts.instance,
-      config: { traceUrl: config.traceUrl ?? null, maxHistory: config.maxHistory, faultKinds: SINK_FAULT_KINDS },
-      lastSeq: log.lastSeq,
-      entries: log.list(),
-      requests: requests.list(),
-      fault: faults.state ?? null,
-    });
+    writeState(response, parts);
   } else if (route === '/api/stream' && method === 'GET') {
     if (stream.full) {
       json(response, 503, { error: 'too many debugger pages are connected' });

@@ -17,25 +17,37 @@ function firstAfter(entries: readonly Entry[], seq: number): number {
 }
 
 /**
- * The log's entries after `afterSeq` as `messages` events, each read from the log only when the
- * stream asks for it: entries that arrive meanwhile are included, ones that fall off the history
- * are skipped. Each event's id is its last entry's seq, so a reconnecting page resumes after it.
+ * The log's entries after `afterSeq` and up to `untilSeq`, as JSON texts, about {@link PIECE_BYTES}
+ * at a time: each call returns the next piece, or undefined once there is no more. Each piece is
+ * read from the log only when asked for: entries that arrive meanwhile are included (up to
+ * `untilSeq`), ones that fall off the history are skipped.
  */
-export function logBacklog(log: MessageLog, afterSeq: number): Backlog {
+export function logPieces(log: MessageLog, afterSeq: number, untilSeq = Infinity): () => { readonly texts: readonly string[]; readonly lastSeq: number } | undefined {
   let cursor = afterSeq;
   return () => {
     const entries = log.list();
     let index = firstAfter(entries, cursor);
-    if (index >= entries.length) return undefined;
-    const parts: string[] = [];
+    const texts: string[] = [];
     let bytes = 0;
-    while (index < entries.length && bytes < PIECE_BYTES) {
+    while (index < entries.length && entries[index]!.seq <= untilSeq && bytes < PIECE_BYTES) {
       const json = JSON.stringify(entries[index]);
-      parts.push(json);
+      texts.push(json);
       bytes += json.length;
+      cursor = entries[index]!.seq;
       index++;
     }
-    cursor = entries[index - 1]!.seq;
-    return EventStream.formatJson('messages', `[${parts.join(',')}]`, cursor);
+    return texts.length === 0 ? undefined : { texts, lastSeq: cursor };
+  };
+}
+
+/**
+ * The log's entries after `afterSeq` as `messages` events, read as the stream asks for them
+ * ({@link logPieces}). Each event's id is its last entry's seq, so a reconnecting page resumes after it.
+ */
+export function logBacklog(log: MessageLog, afterSeq: number): Backlog {
+  const next = logPieces(log, afterSeq);
+  return () => {
+    const piece = next();
+    return piece === undefined ? undefined : EventStream.formatJson('messages', `[${piece.texts.join(',')}]`, piece.lastSeq);
   };
 }

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, linkSync, lstatSync, readFileSync, readSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { decodeLock, encodeLock, LOCK_FILE } from './format.js';
 import { openRegular } from './regular-file.js';
 
 /** A takeover marker older than this was left by a process that died inside a takeover (which takes microseconds). */
 const ABANDONED_MARKER_MILLIS = 10_000;
-/** Directories (real paths) locked by this copy of the module: a second instance here is refused like a second process. */
+/** Lock files (under real paths) held by this copy of the module: a second instance here is refused like a second process. */
 const lockedHere = new Set<string>();
 /** A lock file is a few dozen bytes: more is not a lock this package wrote. */
 const MAX_LOCK_BYTES = 4096;
@@ -182,9 +182,19 @@ function readLock(path: string): string | undefined {
  * function, which removes the lock only while it is still this one.
  */
 export function lockDirectory(directory: string): () => void {
-  const real = realpathSync(directory);
-  if (lockedHere.has(real)) throw new DirectoryInUse(IN_THIS_PROCESS);
-  const path = join(real, LOCK_FILE);
+  return takeLock(join(realpathSync(directory), LOCK_FILE));
+}
+
+/**
+ * Takes `file` for this process as {@link lockDirectory} takes a directory, with a lock file beside
+ * it (`FILE.lock`), in its directory's real path. Throws as {@link lockDirectory} does.
+ */
+export function lockBeside(file: string): () => void {
+  return takeLock(join(realpathSync(dirname(file)), `${basename(file)}.lock`));
+}
+
+function takeLock(path: string): () => void {
+  if (lockedHere.has(path)) throw new DirectoryInUse(IN_THIS_PROCESS);
   const content = encodeLock({ pid: process.pid, host: hostname(), start: thisProcessStart() });
   try {
     createWithContent(path, content);
@@ -192,9 +202,9 @@ export function lockDirectory(directory: string): () => void {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     takeOver(path, content);
   }
-  lockedHere.add(real);
+  lockedHere.add(path);
   return () => {
-    lockedHere.delete(real);
+    lockedHere.delete(path);
     try {
       // Removed by hand and taken by another process meanwhile: theirs stays.
       if (readLock(path) === content) unlinkSync(path);

@@ -62,6 +62,7 @@ test('CLI: --help at the top and on every command exits 0 with the options and t
 test('CLI: a wrong command line is one line naming the problem and exit 2, never the usage', async () => {
   assertOneLine(await runCli(['sink', '--bogus']), 2, /^metarouter-otel sink: unknown option '--bogus' \(metarouter-otel sink --help\)$/m);
   assertOneLine(await runCli(['launch']), 2, /^metarouter-otel: unknown command "launch"/);
+  for (const help of ['help', '--help', '-h']) assertOneLine(await runCli([help, 'launch']), 2, /^metarouter-otel: unknown command "launch"/);
   assertOneLine(await runCli(['replay']), 2, /replay takes one FILE/);
   assertOneLine(await runCli(['sink', '--port']), 2, /--port needs a value/);
   assertOneLine(await runCli(['sink', 'extra']), 2, /unexpected argument 'extra'/);

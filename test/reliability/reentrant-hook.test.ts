@@ -102,3 +102,26 @@ test('an exporter whose hook calls the Analytics feeding it through a synchronou
     await server.close();
   }
 });
+
+test('a hook whose returned message calls its own Analytics from a getter: reading the result is guarded like the hook, so the inner call is refused and the outer one sent', async () => {
+  const server = await startIngestServer();
+  try {
+    const outcome = await runChild(`
+      const inner = [];
+      const analytics = new library.Analytics({ writeKey: 'k', host, flushInterval: 5, beforeSend: (message) => ({
+        ...message,
+        properties: { get plan() { inner.push(analytics.track({ userId: 'u1', event: 'From the getter' })); return 'pro'; } },
+      }) });
+      const reports = [];
+      analytics.on('error', (error) => reports.push([error.code, error.messageIds]));
+      const id = analytics.track({ userId: 'u1', event: 'Paid' });
+      analytics.closeAndFlush().then(() => console.log(JSON.stringify({ id, inner, reports })));`, server.url);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const { id, inner, reports } = JSON.parse(outcome.stdout) as { id: string; inner: string[]; reports: unknown[] };
+    assert.equal(inner.length, 1, 'the getter ran once: its call did not run the hook again');
+    assert.deepEqual(reports, [['MR_ERR_REENTRANT_CALL', inner]]);
+    assert.deepEqual(server.accepted.map((message) => [message.messageId, message.event, (message.properties as { plan?: unknown }).plan]), [[id, 'Paid', 'pro']]);
+  } finally {
+    await server.close();
+  }
+});

@@ -91,3 +91,54 @@ test('replay of a directory, or with failedFile or progressFile equal to the fil
   await assert.rejects(replay({ file, progressFile: file, writeKey: 'k', host: 'http://127.0.0.1:9' }), (error: unknown) => error instanceof ConfigurationError && /progressFile is invalid/.test(error.message));
   assert.equal(readFileSync(file, 'utf8'), `${message('s')}\n`, 'the file is untouched');
 });
+
+test('a second replay of the same file while the first runs is refused, naming the progress record and who holds it; the first delivers all, once', async () => {
+  const file = join(root, 'concurrent.ndjson');
+  const failedFile = join(root, 'concurrent.failed.ndjson');
+  writeFileSync(file, ['a', 'b', 'c'].map(message).join('\n') + '\n');
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let firstArrived!: () => void;
+  const arrived = new Promise<void>((resolve) => (firstArrived = resolve));
+  const server = await startIngestServer(async () => {
+    firstArrived();
+    await released;
+    return { status: 200 };
+  });
+  try {
+    const first = replay({ file, failedFile, writeKey: 'k', host: server.url, flushAt: 1 });
+    await arrived;
+    await assert.rejects(
+      replay({ file, failedFile, writeKey: 'k', host: server.url, flushAt: 1 }),
+      (error: unknown) => error instanceof ConfigurationError && error.option === 'progressFile' && error.message.includes(`${file}.replay-progress`) && error.message.includes(`in use by another instance in this process`),
+    );
+    release();
+    assert.equal((await first).delivered, 3);
+    assert.deepEqual(server.requests.flatMap((request) => request.messageIds), ['a', 'b', 'c'], 'each message sent once');
+    assert.equal((await replay({ file, writeKey: 'k', host: server.url })).toSend, 0, 'the record is free again once the first run ends');
+  } finally {
+    release();
+    await server.close();
+  }
+});
+
+test('replay reads a file with a line far over the message limit without holding that line: it is named as not a message, and the lines around it go', async () => {
+  const file = join(root, 'long-line.ndjson');
+  const long = Buffer.alloc(64 * 2 ** 20, 'a');
+  writeFileSync(file, Buffer.concat([Buffer.from(`${message('a')}\n`), long, Buffer.from(`\n${message('b')}\n`)]));
+  const server = await startIngestServer();
+  const errors: MetaRouterError[] = [];
+  const start = process.memoryUsage().heapUsed;
+  let peak = start;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 1);
+  try {
+    const summary = await replay({ file, writeKey: 'k', host: server.url, progressFile: false, onError: (error) => errors.push(error) });
+    assert.deepEqual(summary, { lines: 3, delivered: 2, failed: 1, skipped: 0, invalid: 1, toSend: 2 });
+    assert.deepEqual(errors.map((error) => [error.code, error.message]), [['MR_ERR_INVALID_RECORD', `${file} line 2 is not a message (a JSON object with a messageId, at most 32768 bytes)`]]);
+    // Held whole, the 64 MiB line would be a 64 MiB string at least.
+    assert.ok(peak - start < 16 * 2 ** 20, `the heap grew by ${((peak - start) / 2 ** 20).toFixed(0)} MiB while reading`);
+  } finally {
+    clearInterval(sampler);
+    await server.close();
+  }
+});

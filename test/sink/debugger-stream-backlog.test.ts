@@ -85,3 +85,34 @@ test('streams that ask for the whole history and never read hold at most the str
   });
   assert.deepEqual(seqs, Array.from({ length: HISTORY + 5 }, (_, i) => i + 1));
 });
+
+/** A request for the page's starting state (the whole history) whose client never reads a byte of the answer. */
+function stuckState(sink: Sink): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(sink.port, '127.0.0.1', () => {
+      socket.pause();
+      socket.write('GET /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', () => resolve(socket));
+    });
+    socket.on('error', reject);
+  });
+}
+
+test('requests for the starting state that never read hold about one piece each, not the whole history; a reading one gets the whole history', async (t) => {
+  const sink = await startSink({ port: 0 });
+  t.after(() => sink.close());
+  await fill(sink, 0, HISTORY);
+  const before = process.memoryUsage().rss;
+  const stuck = await Promise.all(Array.from({ length: CLIENTS }, () => stuckState(sink)));
+  t.after(() => stuck.forEach((socket) => socket.destroy()));
+  // Time for the sink to answer each of them as far as it will.
+  await sleep(1000);
+  // Each whole answer is about 15 MB: held for every stuck client, they would take hundreds of MB.
+  const grown = process.memoryUsage().rss - before;
+  assert.ok(grown <= CLIENTS * LIMITS.sinkMaxStreamBufferBytes, `${CLIENTS} stuck state requests grew the process by ${(grown / 2 ** 20).toFixed(0)} MiB`);
+
+  const response = await fetch(`${sink.url}/api/state`);
+  const state = (await response.json()) as { lastSeq: number; entries: { seq: number }[]; requests: unknown[] };
+  assert.equal(state.lastSeq, HISTORY);
+  assert.deepEqual(state.entries.map((entry) => entry.seq), Array.from({ length: HISTORY }, (_, i) => i + 1));
+  assert.ok(Array.isArray(state.requests));
+});

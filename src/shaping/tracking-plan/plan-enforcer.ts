@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import type { PlanEnforcement } from '../../config/resolve-options.js';
-import { ValidationError } from '../../errors/metarouter-error.js';
+import { readThrown, ValidationError } from '../../errors/metarouter-error.js';
 import { PlanViolationError, type PlanOutcome } from '../../errors/plan-violation-error.js';
 import { PLANNED_FIELD, type CompiledPlan, type CompiledRule, type DescribedField, type PlannedField, type RuleVersions } from './compile-plan.js';
 import { decideAction, strongest, type ViolationAction } from './decide-action.js';
@@ -73,10 +73,20 @@ export class PlanEnforcer {
 
   /**
    * Decides what `message` becomes under the plan. `message` is plain data (JSON values), as the
-   * entry points hold it after their snapshot: accessors and proxies are not guarded against.
+   * entry points hold it after their snapshot; a JavaScript caller's object that cannot be read (a
+   * getter or a Proxy's trap throws) is an `Invalid-Value` violation of the whole message.
    */
   check(message: CheckedMessage): CheckResult {
     this.tally.checked += 1;
+    try {
+      return this.checkReadable(message);
+    } catch (error) {
+      const violation: Violation = { type: 'Invalid-Value', field: '(message)', description: `the message cannot be read: ${readThrown(error).text}`, rule: undefined };
+      return this.judge([violation], message, undefined, { scope: '(message: unreadable)', name: undefined, messageId: undefined });
+    }
+  }
+
+  private checkReadable(message: CheckedMessage): CheckResult {
     // The type says an object, but `plan check` reads any JSON line and JavaScript callers pass anything.
     if (!isObject(message)) {
       const what = message === null ? 'null' : Array.isArray(message) ? 'an array' : typeof message;

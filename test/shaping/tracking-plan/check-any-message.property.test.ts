@@ -83,3 +83,21 @@ test('check() of a message that is not an object (null, an array, a string, a nu
     }
   }
 });
+
+test('check() of a JavaScript object that cannot be read (throwing getters, throwing or revoked Proxies) does not throw: an Invalid-Value violation on (message)', () => {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const unreadable: ReadonlyArray<readonly [string, unknown]> = [
+    ['a type getter that throws', { get type(): string { throw new Error('no type'); } }],
+    ['a Proxy whose traps throw a null-prototype object', new Proxy({}, { get: () => { throw Object.create(null); }, getPrototypeOf: () => { throw Object.create(null); } })],
+    ['a revoked Proxy', revoked.proxy],
+    ['properties whose keys cannot be listed', { type: 'track', event: 'Order Completed', properties: new Proxy({}, { ownKeys: () => { throw 1; } }) }],
+  ];
+  for (const enforcer of ENFORCERS) {
+    for (const [what, input] of unreadable) {
+      let result: ReturnType<PlanEnforcer['check']> | undefined;
+      assert.doesNotThrow(() => (result = enforcer.check(input as CheckedMessage)), what);
+      assert.deepEqual(result!.violations.map((violation) => [violation.type, violation.field]), [['Invalid-Value', '(message)']], what);
+    }
+  }
+});

@@ -102,3 +102,10 @@ test('CLI: a plan that cannot be enforced fails with the rule and the problem, e
     assert.equal(run.stdout, '');
   }
 });
+
+test('CLI: `plan types --import-from=` (an empty module name) fails with one line naming it, exit 2, and writes no module', () => {
+  const run = cli('plan', 'types', planFile, '--import-from=');
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /^metarouter-otel plan: importFrom is invalid, expected a module name, actual ""\n$/);
+});
