@@ -231,7 +231,7 @@ const METHOD = `## How it is measured
 
 | library | configuration |
 |---|---|
-| metarouter-otel | \`new Analytics({ writeKey, host, flushAt: 700, maxQueueSize: count })\`: full default path (validation, snapshot, OTel log record, span mark), 4 requests in flight, 10 s request timeout; \`closeAndFlush()\` at the end |
+| metarouter-otel | \`new Analytics({ writeKey, host, flushAt: 700, maxQueueSize: count })\`: full default path (validation, snapshot, queued as serialized, span mark), 4 requests in flight, 10 s request timeout; \`closeAndFlush()\` at the end |
 | metarouter-otel with a \`beforeSend\` redaction hook | the same, plus \`beforeSend\` masking \`properties.url\` (\`bench/drivers/metarouter-before-send.mjs\`): the cost of a typical hook |
 | metarouter-otel without span marks | the same with \`spanEvents: false\` (\`bench/drivers/metarouter-no-marks.mjs\`): messages still carry the trace context, the span gets no event. The difference is what showing each call on the trace costs |
 | @segment/analytics-node | \`new Analytics({ writeKey, host, path, flushAt: 700 })\` (10 s request timeout, 10 retries); \`closeAndFlush()\` |

@@ -25,7 +25,7 @@ export type { SinkFault, SinkFaultKind, SinkOptions } from './config/sink-option
 export type { FaultState } from './sink/fault-plan.js';
 export { startBridge, type Bridge, type BridgeCounters } from './receiver/bridge.js';
 export type { BridgeOptions } from './config/bridge-options.js';
-export { replay, type ReplaySummary } from './delivery/replay.js';
+export { replay, type ReplaySummary } from './replay/replay.js';
 export type { ReplayOptions, ReplayProgress, ReplayRetry } from './config/replay-options.js';
 export { typedAnalytics, type PlannedEvent, type TypedAnalytics } from './api/typed-analytics.js';
 export type { NamedViewFields, PlanKeys, PlannedFields, PlanRules, SchemaType } from './shaping/tracking-plan/plan-types.js';

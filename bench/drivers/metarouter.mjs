@@ -1,6 +1,6 @@
 // metarouter-otel, the library under test: the built package (dist/), its full default call path.
 // `new Analytics({...})` with the built-in pipeline; calls run inside an active span (the harness),
-// so each call validates, snapshots, emits an OTel log record, and marks the span.
+// so each call validates, snapshots, queues the serialized message into its pipeline, and marks the span.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 

@@ -7,24 +7,17 @@ import { resolveBeforeSend, resolveCloseTimeout, resolveDeliveryOptions } from '
 import { readOptions, resolveBoolean } from '../config/validate.js';
 import { resolveResource, resolveResourceKeys } from '../config/resolve-resource.js';
 import type { DeliveryCounters } from '../delivery/delivery.js';
-import { diagnosticsObserver } from '../delivery/diagnostics.js';
-import { allOf } from '../delivery/observer.js';
 import { flushAllDeliveries } from '../delivery/exit-hook.js';
 import { ErrorChannel, type ReportedError } from '../errors/error-channel.js';
 import { ConfigurationError, DeliveryError, readThrown, ValidationError } from '../errors/metarouter-error.js';
-import { createBuiltinLogger } from '../otel/builtin-pipeline.js';
 import { AnalyticsEmitter } from '../otel/emit.js';
-import { MetaRouterLogRecordExporter } from '../otel/log-record-exporter.js';
-import { createSelfMetrics } from '../otel/self-metrics.js';
-import type { Prepared } from '../otel/prepared-body.js';
-import { createShaper } from '../shaping/create-shaper.js';
-import { wirePlan } from '../shaping/plan-wiring.js';
-import type { Shaper } from '../shaping/shape.js';
-import type { ViolationForwarder } from '../shaping/violation-forwarder.js';
-import type { EventType } from '../translate/analytics-record.js';
+import { createCallShaping, createPipeline } from '../pipeline/create-pipeline.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Shaping } from '../pipeline/shaping.js';
+import type { AnalyticsRecord, EventType } from '../translate/analytics-record.js';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields, readOnce } from '../translate/pick-fields.js';
-import { toMessage } from '../translate/message.js';
+import { toMessage, type Message } from '../translate/message.js';
 import { originOf, type RecordOrigin } from '../translate/record-origin.js';
 import { isoTimeOf, toIsoTimestamp } from '../translate/timestamp.js';
 import { LIBRARY } from '../version.js';
@@ -53,11 +46,11 @@ function loggerOf(provider: unknown): Logger {
  */
 export class Analytics extends ErrorChannel {
   private readonly emitter: AnalyticsEmitter;
-  /** The built-in pipeline's exporter; undefined when the user's loggerProvider carries the records. */
-  private readonly exporter: MetaRouterLogRecordExporter | undefined;
+  /** The built-in pipeline; undefined when the user's loggerProvider carries the records. */
+  private readonly pipeline: Pipeline | undefined;
   private readonly userProvider: LoggerProvider | undefined;
-  private readonly shaper: Shaper;
-  private readonly forwarder: ViolationForwarder | undefined;
+  /** Run at each call, so that a hook sees the data as it was and the messageId returned is the one sent. */
+  private readonly shaping: Shaping;
   private readonly writeKeyJson: string;
   private readonly disabled: boolean;
   /** `context.library` and `context.otel.resource` of every call, read once from the options and environment. */
@@ -78,29 +71,20 @@ export class Analytics extends ErrorChannel {
     const report = (error: ReportedError) => this.report(error);
     this.writeKeyJson = JSON.stringify(config.writeKey);
     this.disabled = config.disable;
-    // The plan checks each call here, so that 'throw' can throw to the caller.
-    const { plan, forwarder } = wirePlan(given, config, report);
-    this.forwarder = forwarder;
-    const shaping = { beforeSend, plan };
+    // The hooks and the plan run at the call, so that 'throw' can throw to the caller.
+    const shaping = { beforeSend, plan: given };
     if (loggerProvider === undefined) {
-      // The hooks and the plan run here, at the call; the built-in exporter queues what they made as it is.
-      const exporter = new MetaRouterLogRecordExporter({ ...given, beforeSend: undefined, trackingPlan: undefined, violationWriteKey: undefined });
-      this.exporter = exporter;
-      exporter.on('error', report);
-      this.emitter = new AnalyticsEmitter(createBuiltinLogger(exporter), false, spanEvents, report);
-      this.shaper = createShaper(shaping, this.writeKeyJson, {
-        filtered: (messageId, stage) => exporter.filter(messageId, stage),
-        failed: (error) => exporter.discard(error),
-        report,
-      });
+      // No log record: nothing but this pipeline would read it, and the message is already serialized.
+      const pipeline = createPipeline({ sending: config, shaping, report, selfMetrics: true });
+      this.pipeline = pipeline;
+      this.shaping = pipeline.shaping;
+      this.emitter = new AnalyticsEmitter(undefined, spanEvents, report);
     } else {
       const logger = loggerOf(loggerProvider);
       this.userProvider = loggerProvider;
-      this.emitter = new AnalyticsEmitter(logger, true, spanEvents, report);
-      // No delivery of its own here (the user's pipeline has the exporter and its counters): a drop
-      // at the call is still published and measured like the exporters' own.
-      const observer = beforeSend.length === 0 && plan === undefined ? undefined : allOf([diagnosticsObserver, createSelfMetrics().observer]);
-      this.shaper = createShaper(shaping, this.writeKeyJson, { filtered: (messageId, stage) => observer?.filtered?.(messageId, stage), failed: report, report });
+      this.emitter = new AnalyticsEmitter(logger, spanEvents, report);
+      // No delivery of its own here (the user's pipeline has the exporter and its counters).
+      this.shaping = createCallShaping(shaping, config, report);
     }
   }
 
@@ -109,7 +93,7 @@ export class Analytics extends ErrorChannel {
    * requests). Undefined with a user's loggerProvider: the exporter in that pipeline has them.
    */
   get counters(): Readonly<DeliveryCounters> | undefined {
-    return this.exporter?.counters;
+    return this.pipeline?.counters;
   }
 
   /** Records who the user is. Returns the messageId. Throws `ValidationError` for an invalid call. */
@@ -149,11 +133,11 @@ export class Analytics extends ErrorChannel {
    * they were handed.
    */
   async flush(): Promise<void> {
-    await Promise.all([this.flushEvents(), this.forwarder?.flush()]);
+    if (this.pipeline !== undefined) return this.pipeline.flush();
+    await Promise.all([this.flushEvents(), this.shaping.flush()]);
   }
 
   private async flushEvents(): Promise<void> {
-    if (this.exporter !== undefined) return this.exporter.forceFlush();
     const provider = this.userProvider as { forceFlush?: () => Promise<void> };
     if (typeof provider.forceFlush === 'function') await provider.forceFlush();
     await flushAllDeliveries();
@@ -181,11 +165,11 @@ export class Analytics extends ErrorChannel {
   }
 
   private async close(timeout: number): Promise<void> {
-    await Promise.all([this.closeEvents(timeout), this.forwarder?.shutdown(timeout)]);
+    if (this.pipeline !== undefined) return this.pipeline.shutdown(timeout);
+    await Promise.all([this.closeEvents(timeout), this.shaping.shutdown(timeout)]);
   }
 
   private async closeEvents(timeout: number): Promise<void> {
-    if (this.exporter !== undefined) return this.exporter.shutdown(timeout);
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([this.flushEvents(), new Promise((resolve) => (timer = setTimeout(resolve, timeout).unref()))]);
@@ -196,7 +180,8 @@ export class Analytics extends ErrorChannel {
 
   private record(type: EventType, params: unknown): string {
     const active = context.active();
-    let prepared: Prepared;
+    let record: AnalyticsRecord;
+    let message: Message;
     let timeMillis: number;
     let event: string | undefined;
     let span: Span | undefined;
@@ -214,7 +199,7 @@ export class Analytics extends ErrorChannel {
       span = trace.getSpan(active);
       const spanContext = span?.spanContext();
       const correlated = spanContext !== undefined && isSpanContextValid(spanContext);
-      const record = buildRecord({
+      const built = buildRecord({
         type,
         picked,
         messageId: messageId.value === undefined ? randomUUID() : (messageId.value as string),
@@ -222,35 +207,36 @@ export class Analytics extends ErrorChannel {
         traceId: correlated ? spanContext.traceId : undefined,
         spanId: correlated ? spanContext.spanId : undefined,
         origin: this.origin,
-      }, this.shaper.copies);
-      if (isProblem(record)) throw new ValidationError(record.code, record.field, record.message, { cause: record.cause });
-      const message = toMessage(record, this.writeKeyJson);
+      }, this.shaping.copies);
+      if (isProblem(built)) throw new ValidationError(built.code, built.field, built.message, { cause: built.cause });
+      record = built;
+      message = toMessage(record, this.writeKeyJson);
       if (message.bytes > LIMITS.maxMessageBytes) {
         throw new ValidationError('MR_ERR_MESSAGE_TOO_LARGE', 'params', `${type} message is ${message.bytes} bytes of JSON, over the ${LIMITS.maxMessageBytes}-byte limit`);
       }
-      prepared = { record, message, writeKeyJson: this.writeKeyJson };
       event = type === 'track' ? (picked.fields.event as string) : undefined;
     } catch (error) {
       if (error instanceof ValidationError) throw error;
       const { text, cause } = readThrown(error);
       throw new ValidationError('MR_ERR_NOT_SERIALIZABLE', 'params', `${type} params could not be read: ${text}`, { cause });
     }
-    const { messageId } = prepared.message;
+    const { messageId } = message;
     if (this.closePromise !== undefined) {
       const error = new DeliveryError('MR_ERR_CLOSED', `${type} called after closeAndFlush(); not sent`, [messageId]);
-      if (this.exporter === undefined) this.report(error);
-      else this.exporter.discard(error);
+      if (this.pipeline === undefined) this.report(error);
+      else this.pipeline.discard(error.code, error.message, [messageId]);
       return messageId;
     }
     // At the call, so that the messageId returned is the one sent (or dropped), and what a hook
     // sees is the data as it was at the call.
-    const shaped = this.shaper.shape(prepared.message, true, prepared.record);
+    const shaped = this.shaping.shape(message, record);
     if (shaped === undefined || this.disabled) return messageId;
     if ('record' in shaped) {
-      prepared = { record: shaped.record, message: shaped, writeKeyJson: this.writeKeyJson };
-      timeMillis = Date.parse(shaped.record.timestamp);
+      record = shaped.record;
+      timeMillis = Date.parse(record.timestamp);
     }
-    this.emitter.emit(type, prepared, timeMillis, active, span, event);
+    this.pipeline?.enqueue(shaped);
+    this.emitter.emit(type, record, messageId, timeMillis, active, span, event);
     return messageId;
   }
 

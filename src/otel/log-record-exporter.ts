@@ -1,8 +1,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import { ATTRIBUTES, logEventTypeOf } from './convention.js';
 import { MetaRouterExporterBase } from './exporter-base.js';
-import { toMessage } from '../translate/message.js';
-import type { Prepared } from './prepared-body.js';
+import type { Intake } from './intake.js';
 import { readLogRecord, type LogRecordLike } from './read-log-record.js';
 
 /** A log record as an exporter receives it: the SDK's `ReadableLogRecord` fits this shape. */
@@ -16,29 +15,26 @@ function messageIdOf(record: ExportedLogRecord): string | undefined {
   return typeof found === 'string' ? found : undefined;
 }
 
+/** Reads one log record into `intake`: an `analytics.*` record's message, or its problem; other records are ignored. */
+export function takeLogRecord(record: ExportedLogRecord, intake: Intake): void {
+  const type = logEventTypeOf(record.eventName, record.attributes);
+  if (type === undefined) return;
+  const read = readLogRecord(record, type, intake.writeKeyJson, intake.origins.of(record.resource));
+  if (!('code' in read)) return intake.offer(read);
+  const span = record.spanContext === undefined ? '' : ` of span ${record.spanContext.spanId} (trace ${record.spanContext.traceId})`;
+  intake.reject(read, `analytics.${type} log record${span}`, messageIdOf(record));
+}
+
 /**
  * An OpenTelemetry `LogRecordExporter` that ships `analytics.*` log records to MetaRouter. Other
  * log records are ignored, so it can sit in a logs pipeline that carries everything.
  */
 export class MetaRouterLogRecordExporter extends MetaRouterExporterBase<ExportedLogRecord> {
-  /**
-   * @internal The built-in pipeline's path for the facade's own records: already serialized, and
-   * already shaped at the call (the facade's `beforeSend`), so queued as they are.
-   */
-  acceptPrepared(prepared: Prepared): void {
-    this.delivery.enqueue(prepared.writeKeyJson === this.writeKeyJson ? prepared.message : toMessage(prepared.record, this.writeKeyJson));
-  }
-
   protected readyAt(record: ExportedLogRecord): HrTime | undefined {
     return record.hrTimeObserved;
   }
 
   protected take(record: ExportedLogRecord): void {
-    const type = logEventTypeOf(record.eventName, record.attributes);
-    if (type === undefined) return;
-    const read = readLogRecord(record, type, this.writeKeyJson, this.origins.of(record.resource));
-    if (!('code' in read)) return this.enqueue(read);
-    const span = record.spanContext === undefined ? '' : ` of span ${record.spanContext.spanId} (trace ${record.spanContext.traceId})`;
-    this.reject(read, `analytics.${type} log record${span}`, messageIdOf(record));
+    takeLogRecord(record, this.intake);
   }
 }

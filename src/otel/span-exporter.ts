@@ -13,13 +13,13 @@ export class MetaRouterSpanExporter extends MetaRouterExporterBase<SpanLike> {
   }
 
   protected take(span: SpanLike): void {
-    const outcomes = readSpanEvents(span, this.writeKeyJson, this.origins.of(span.resource));
+    const outcomes = readSpanEvents(span, this.intake.writeKeyJson, this.intake.origins.of(span.resource));
     for (const outcome of outcomes) {
       if ('message' in outcome) {
-        this.enqueue(outcome.message);
+        this.intake.offer(outcome.message);
       } else {
         const { traceId, spanId } = span.spanContext();
-        this.reject(outcome.problem, `${outcome.eventName} span event #${outcome.index} of span ${spanId} (trace ${traceId})`, outcome.messageId);
+        this.intake.reject(outcome.problem, `${outcome.eventName} span event #${outcome.index} of span ${spanId} (trace ${traceId})`, outcome.messageId);
       }
     }
   }

@@ -1,12 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../config/defaults.js';
-import { createDelivery } from '../delivery/create-delivery.js';
-import type { Delivery } from '../delivery/delivery.js';
 import { ErrorChannel } from '../errors/error-channel.js';
-import { createShaper } from '../shaping/create-shaper.js';
+import { createPipeline } from '../pipeline/create-pipeline.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import { PLAN_STAGE } from '../shaping/plan-stage.js';
-import { wirePlan } from '../shaping/plan-wiring.js';
-import type { ViolationForwarder } from '../shaping/violation-forwarder.js';
 import { bearerCheck } from './bearer-auth.js';
 import type { BridgeOptions } from '../config/bridge-options.js';
 import { resolveBridgeOptions } from '../config/resolve-bridge-options.js';
@@ -37,8 +34,7 @@ export class Bridge extends ErrorChannel {
   /** @internal Use `startBridge()`. */
   constructor(
     private readonly server: BridgeServer,
-    private readonly delivery: Delivery,
-    private readonly forwarder: ViolationForwarder | undefined,
+    private readonly pipeline: Pipeline,
     counters: BridgeCounters,
     hostname: string,
   ) {
@@ -68,7 +64,7 @@ export class Bridge extends ErrorChannel {
     http.closeAllConnections();
     await closed;
     const left = Math.max(0, deadline - Date.now());
-    await Promise.all([this.delivery.shutdown(left), this.forwarder?.shutdown(left)]);
+    await this.pipeline.shutdown(left);
   }
 }
 
@@ -84,22 +80,19 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
   // or the protobuf code.
   const { BridgeServer } = await import('./bridge-server.js');
   let bridge: Bridge | undefined;
-  const plan = wirePlan(options ?? {}, config.delivery, (error) => bridge?.report(error));
-  const delivery = createDelivery(config.delivery, (error) => bridge?.report(error));
-  const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, planRejected: 0, throttled: 0, delivery: delivery.counters };
-  const writeKeyJson = JSON.stringify(config.delivery.writeKey);
   // The bridge is where a polyglot fleet's events meet: its beforeSend redacts or enriches them
   // all, its plan guards them all.
-  const shaper = createShaper({ beforeSend: config.beforeSend, plan: plan.plan }, writeKeyJson, {
-    filtered: (messageId, stage) => {
-      // Told back to the OTLP client in partial_success as rejected.
-      if (stage === PLAN_STAGE) counters.planRejected++;
-      delivery.filter(messageId, stage);
-    },
-    failed: (error) => delivery.discard(error.code, error.message, [...error.messageIds], 1, error.cause),
+  const pipeline = createPipeline({
+    sending: config.delivery,
+    shaping: { beforeSend: config.beforeSend, plan: options ?? {} },
     report: (error) => bridge?.report(error),
+    // Told back to the OTLP client in partial_success as rejected.
+    filtered: (_messageId, stage) => {
+      if (stage === PLAN_STAGE) counters.planRejected++;
+    },
   });
-  const handler = new ExportHandler(delivery, writeKeyJson, config.delivery.maxQueueSize, counters, shaper);
+  const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, planRejected: 0, throttled: 0, delivery: pipeline.counters };
+  const handler = new ExportHandler(pipeline, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters);
   const server = new BridgeServer({ maxBodyBytes: config.maxBodyBytes, retryAfterSeconds: config.retryAfterSeconds, authorized: bearerCheck(config.token) }, handler, counters);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -110,9 +103,9 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
       });
     });
   } catch (error) {
-    await Promise.all([delivery.shutdown(0), plan.forwarder?.shutdown(0)]);
+    await pipeline.shutdown(0);
     throw error;
   }
-  bridge = new Bridge(server, delivery, plan.forwarder, counters, config.hostname);
+  bridge = new Bridge(server, pipeline, counters, config.hostname);
   return bridge;
 }

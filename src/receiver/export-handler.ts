@@ -1,9 +1,9 @@
-import type { Delivery, DeliveryCounters } from '../delivery/delivery.js';
+import type { DeliveryCounters } from '../delivery/delivery.js';
 import { toHrTime } from '../otel/otel-compat.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import { readOtlpLogs } from './otlp/read-otlp-logs.js';
 import type { OtlpReadResult } from './otlp/read-otlp-result.js';
 import { readOtlpTraces } from './otlp/read-otlp-traces.js';
-import type { Shaper } from '../shaping/shape.js';
 import type { PartialSuccess, Signal } from './otlp-codec.js';
 
 /** Running totals of a bridge. */
@@ -42,11 +42,10 @@ const ITEMS: Readonly<Record<Signal, readonly [string, string]>> = Object.freeze
  */
 export class ExportHandler {
   constructor(
-    private readonly delivery: Delivery,
+    private readonly pipeline: Pipeline,
     private readonly writeKeyJson: string,
     private readonly maxQueueSize: number,
     private readonly counters: BridgeCounters,
-    private readonly shaper: Shaper,
   ) {}
 
   /** Throws `OtlpShapeError` when the request cannot be read (the server answers 400). */
@@ -54,15 +53,14 @@ export class ExportHandler {
     const receivedAt = toHrTime(receivedAtMillis);
     const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, receivedAt) : readOtlpTraces(request, this.writeKeyJson, receivedAt);
     if (read.messages.length > this.maxQueueSize) return { kind: 'too-many', events: read.messages.length };
-    if (!this.delivery.hasRoomFor(read.messages.length)) {
+    if (!this.pipeline.hasRoomFor(read.messages.length)) {
       this.counters.throttled++;
       return { kind: 'busy' };
     }
     // Shaped only once the request is taken: a 503 answer makes the client send it again.
     const planRejectedBefore = this.counters.planRejected;
     for (const message of read.messages) {
-      const shaped = this.shaper.shape(message);
-      if (shaped !== undefined && this.delivery.enqueue(shaped)) this.counters.queued++;
+      if (this.pipeline.offer(message)) this.counters.queued++;
     }
     const planRejected = this.counters.planRejected - planRejectedBefore;
     const reasons: string[] = [];
@@ -70,7 +68,7 @@ export class ExportHandler {
       this.counters.rejected += read.rejected;
       const invalid = this.describe(signal, read);
       // Counted and reported like the exporters' invalid records (the client learns it from the answer).
-      this.delivery.discard('MR_ERR_INVALID_RECORD', `OTLP ${signal} export: ${invalid}`, [], read.rejected);
+      this.pipeline.discard('MR_ERR_INVALID_RECORD', `OTLP ${signal} export: ${invalid}`, [], read.rejected);
       reasons.push(invalid);
     }
     // Already counted and reported, one by one, by the plan stage.

@@ -24,13 +24,14 @@
  * Each stage is given a fresh plain copy (JSON) of the message as the stage before it left it,
  * never the caller's objects and never the writeKey. The first stage is given the copy the
  * message's text was serialized from, when the entry point kept one (`buildRecord`'s `keepPlain`,
- * asked for when {@link Shaper.copies}); the others, a parse of the text before them. The
+ * asked for when the entry point has a shaper); the others, a parse of the text before them. The
  * library's own keys (`type`, `messageId`, `writeKey`, `context.library`, `context.otel`) keep
- * their values whatever a stage returns. With no stage the message passes untouched: no copy, no
- * allocation. A message given to a shaper while one of its own stages runs, or while what a stage
- * returned is read (a hook that sends through the entry point it shapes, or a getter of its result
- * that does), is refused and reported, `MR_ERR_REENTRANT_CALL`: it would
- * run the hook again, without end.
+ * their values whatever a stage returns. An entry point with no stage has no shaper: its
+ * messages pass untouched, no copy, no allocation. A message given to a shaper while one of its
+ * own stages runs, or while what a stage returned is read (a hook that sends through the entry
+ * point it shapes, or a getter of its result that does), is refused and reported,
+ * `MR_ERR_REENTRANT_CALL`: it would run the hook again, without end. The shaper returns what the
+ * stages decided ({@link ShapeOutcome}); the entry point's pipeline counts, reports and queues.
  */
 import type { ErrorCode } from '../errors/codes.js';
 import type { ReportedError } from '../errors/error-channel.js';
@@ -73,18 +74,19 @@ export interface ShapingStage {
   run(message: SegmentMessage): StageVerdict;
 }
 
-/** Where an entry point takes what shaping did not send. */
-export interface ShapingSink {
-  /** A stage dropped the message by the user's decision: count and observe it, do not report it. */
-  filtered(messageId: string, stage: string): void;
-  /** The message was not sent because a stage failed: count and report it. */
-  failed(error: DeliveryError): void;
-  /** A stage's remark about a message that is sent. */
-  report(error: ReportedError): void;
-}
-
 /** A message after shaping: the one given, or one rebuilt (then with its record) by a stage. */
 export type ShapedMessage = Message | RebuiltMessage;
+
+/**
+ * What shaping decided for one message. Shaping never queues, counts or reports: the entry
+ * point's pipeline does, from this. `reports` are the stages' remarks, in the order made.
+ */
+export type ShapeOutcome =
+  | { readonly kind: 'send'; readonly message: ShapedMessage; readonly reports: readonly ReportedError[] }
+  /** A stage dropped the message by the user's decision: counted, not an error. */
+  | { readonly kind: 'filtered'; readonly messageId: string; readonly stage: string; readonly reports: readonly ReportedError[] }
+  /** Not sent because a stage failed: counted and reported with `error`. */
+  | { readonly kind: 'failed'; readonly error: DeliveryError; readonly reports: readonly ReportedError[] };
 
 /** The shaping stages of one entry point, run in order over each message. */
 export class Shaper {
@@ -94,57 +96,48 @@ export class Shaper {
   constructor(
     private readonly stages: readonly ShapingStage[],
     private readonly writeKeyJson: string,
-    private readonly sink: ShapingSink,
   ) {}
 
-  /** True when there are stages: an entry point then keeps the plain copy of what it serializes ({@link shape}'s `record`). */
-  get copies(): boolean {
-    return this.stages.length > 0;
-  }
-
   /**
-   * The message to queue, or undefined when a stage dropped it (counted) or failed it (reported).
+   * What the stages decided for `message`, in order; the first that drops or fails it ends shaping.
    * `atCall`: the facade's call is running, so a stage may refuse it with a thrown ValidationError.
    * `record`: the one `message` was made of, with the plain copy of its data when it kept one.
    */
-  shape(message: Message, atCall = false, record?: AnalyticsRecord): ShapedMessage | undefined {
-    if (this.stages.length === 0) return message;
+  shape(message: Message, atCall = false, record?: AnalyticsRecord): ShapeOutcome {
+    const reports: ReportedError[] = [];
     if (this.running) {
       // A hook that sends through the entry point it shapes would run itself again, without end.
-      this.sink.failed(new DeliveryError('MR_ERR_REENTRANT_CALL', 'a message was sent from inside a beforeSend hook of the same entry point; it was not sent (a hook must not send through the entry point it shapes)', [message.messageId]));
-      return undefined;
+      const error = new DeliveryError('MR_ERR_REENTRANT_CALL', 'a message was sent from inside a beforeSend hook of the same entry point; it was not sent (a hook must not send through the entry point it shapes)', [message.messageId]);
+      return { kind: 'failed', error, reports };
     }
     let current: ShapedMessage = message;
     for (const stage of this.stages) {
       const { plain, identity } = current === message && record?.plain !== undefined ? plainOf(record, record.plain, message.messageId) : toPlain(current, this.writeKeyJson);
       const verdict = this.guarded((): StageVerdict => stage.run(plain));
       if (verdict.kind === 'drop') {
-        this.sink.filtered(identity.messageId, stage.name);
-        this.reportAll(verdict.reports, identity.messageId);
-        return undefined;
+        collect(reports, verdict.reports, identity.messageId);
+        return { kind: 'filtered', messageId: identity.messageId, stage: stage.name, reports };
       }
       if (verdict.kind === 'fail') {
         if (atCall && verdict.throwAtCall === true) throw new ValidationError(verdict.code, verdict.field ?? 'message', verdict.reason, { cause: verdict.cause });
         if (verdict.dropReport !== undefined) {
-          this.sink.filtered(identity.messageId, stage.name);
-          this.sink.report(verdict.dropReport);
-          return undefined;
+          reports.push(verdict.dropReport);
+          return { kind: 'filtered', messageId: identity.messageId, stage: stage.name, reports };
         }
-        this.sink.failed(new DeliveryError(verdict.code, `${verdict.reason}; the ${identity.type} message was not sent`, [identity.messageId], { cause: verdict.cause }));
-        return undefined;
+        const error = new DeliveryError(verdict.code, `${verdict.reason}; the ${identity.type} message was not sent`, [identity.messageId], { cause: verdict.cause });
+        return { kind: 'failed', error, reports };
       }
-      this.reportAll(verdict.reports, identity.messageId);
+      collect(reports, verdict.reports, identity.messageId);
       if (verdict.kind === 'keep') continue;
       // Reading what the stage returned runs the user's code too (its getters, a Proxy's traps).
       const rebuilt = this.guarded((): ReturnType<typeof fromPlain> => fromPlain(verdict.message, identity, this.writeKeyJson));
       if (isProblem(rebuilt)) {
         const reason = `${stage.name} returned a message that is not valid: ${rebuilt.message}; the ${identity.type} message was not sent`;
-        this.sink.failed(new DeliveryError(stage.invalidResultCode, reason, [identity.messageId], { cause: rebuilt.cause }));
-        return undefined;
+        return { kind: 'failed', error: new DeliveryError(stage.invalidResultCode, reason, [identity.messageId], { cause: rebuilt.cause }), reports };
       }
       current = rebuilt;
     }
-    return current;
+    return { kind: 'send', message: current, reports };
   }
 
   /** Runs `part` of a stage's work, during which a message given to {@link shape} comes from the user's code inside it. */
@@ -156,8 +149,9 @@ export class Shaper {
       this.running = false;
     }
   }
+}
 
-  private reportAll(reports: readonly StageReport[] | undefined, messageId: string): void {
-    for (const report of reports ?? []) this.sink.report(report.error ?? new DeliveryError(report.code, report.reason, [messageId]));
-  }
+/** Adds a stage's remarks to `into`, each as the error to report. */
+function collect(into: ReportedError[], reports: readonly StageReport[] | undefined, messageId: string): void {
+  for (const report of reports ?? []) into.push(report.error ?? new DeliveryError(report.code, report.reason, [messageId]));
 }

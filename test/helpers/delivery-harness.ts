@@ -1,6 +1,6 @@
 import type { DeliveryOptions } from '../../src/config/delivery-options.js';
 import { resolveDeliveryOptions } from '../../src/config/resolve-options.js';
-import { createDelivery } from '../../src/delivery/create-delivery.js';
+import { createDelivery } from '../../src/pipeline/create-delivery.js';
 import type { Delivery } from '../../src/delivery/delivery.js';
 import type { DeliveryError, MetaRouterError } from '../../src/errors/metarouter-error.js';
 import type { SpoolIo } from '../../src/storage/spool.js';

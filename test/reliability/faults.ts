@@ -109,7 +109,7 @@ interface DelaySeam {
  * `Analytics` exposes no option for this, so the wrapper reaches the instance's private delivery.
  */
 export function captureRetryDelays(analytics: Analytics, waitMillis: number | ((call: RetryDelayCall) => number) = 5): RetryDelayCall[] {
-  const seam = (analytics as unknown as { exporter: { delivery: { retryPolicy: DelaySeam } } }).exporter.delivery.retryPolicy;
+  const seam = (analytics as unknown as { pipeline: { delivery: { retryPolicy: DelaySeam } } }).pipeline.delivery.retryPolicy;
   const chooseDelay = seam.retryDelay;
   const calls: RetryDelayCall[] = [];
   seam.retryDelay = (attempt, retryAfterMillis) => {

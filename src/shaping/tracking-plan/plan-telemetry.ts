@@ -1,6 +1,6 @@
 /**
  * Names for the plan's self-observability, for the entry points to wire: OTel counters through the
- * global meter (as `src/otel/self-metrics.ts` does for delivery) and one `diagnostics_channel`.
+ * global meter (as `src/telemetry/self-metrics.ts` does for delivery) and one `diagnostics_channel`.
  * Counter values come from `PlanEnforcer.counters` or from each `CheckResult`.
  */
 export const PLAN_METRICS = Object.freeze({

@@ -1,5 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { DeliveryObserver } from './observer.js';
+import type { DeliveryObserver } from '../delivery/observer.js';
 
 /**
  * Named `diagnostics_channel` channels, the Node way to watch a library without it printing

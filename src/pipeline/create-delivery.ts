@@ -5,9 +5,9 @@ import { DirectoryInUse } from '../storage/directory-lock.js';
 import { UnsafeDirectory } from '../storage/directory-safety.js';
 import { Spool, type SpoolIo } from '../storage/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
-import { Delivery, type DeliverySettings } from './delivery.js';
-import { diagnosticsObserver } from './diagnostics.js';
-import { allOf, type DeliveryObserver } from './observer.js';
+import { Delivery, type DeliverySettings } from '../delivery/delivery.js';
+import { diagnosticsObserver } from '../telemetry/diagnostics.js';
+import { allOf, type DeliveryObserver } from '../delivery/observer.js';
 
 /** Opens the spool, or explains at construction why the directory cannot serve. */
 function openSpool(storage: StorageConfig, report: (error: DeliveryError) => void, io: Partial<SpoolIo> | undefined): Spool {
@@ -30,13 +30,16 @@ function openDeadLetters(file: string, report: (error: DeliveryError) => void): 
   }
 }
 
+/** The resolved options of the sending side, and the seam under the spool (for fault tests). */
+export type SendingConfig = DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> };
+
 /**
  * Composition root of the sending side: the HTTP transport and the delivery engine over it, observed
  * by the diagnostics channels and by whatever else the caller passes (OTel self-metrics); with
  * `storage`, the spool beneath it; with `deadLetterFile`, where given-up messages are kept.
  */
 export function createDelivery(
-  config: DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> },
+  config: SendingConfig,
   report: (error: DeliveryError) => void,
   observers: readonly DeliveryObserver[] = [],
 ): Delivery {

@@ -4,12 +4,12 @@ import { resolveDeliveryOptions } from '../config/resolve-options.js';
 import { invalidPath, readOptions } from '../config/validate.js';
 import { resolveReplayFiles } from '../config/resolve-replay-options.js';
 import type { ReplayOptions, ReplayProgress } from '../config/replay-options.js';
-import type { ErrorListener } from '../errors/error-channel.js';
+import type { ErrorListener, ReportedError } from '../errors/error-channel.js';
 import { ConfigurationError, DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
-import type { Message } from '../translate/message.js';
-import { createDelivery } from './create-delivery.js';
-import type { DeliveryObserver, ResponseInfo } from './observer.js';
+import type { DeliveryObserver, ResponseInfo } from '../delivery/observer.js';
+import { createPipeline } from '../pipeline/create-pipeline.js';
 import { DirectoryInUse, lockBeside } from '../storage/directory-lock.js';
+import type { Message } from '../translate/message.js';
 import { readLines, TOO_LONG } from './read-lines.js';
 import { readRecord, ReplayProgressFile } from './replay-progress-file.js';
 
@@ -113,14 +113,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     throw error;
   }
   const done = record?.delivered ?? new Set<string>();
-  const report = (error: DeliveryError) => onError?.(error);
+  const report = (error: ReportedError) => onError?.(error);
   const lost = new Set<string>();
-  const delivery = createDelivery({ ...config, deadLetterFile: failedFile }, report, [settledObserver(onRetry, lost)]);
+  const pipeline = createPipeline({ sending: { ...config, deadLetterFile: failedFile }, report, observers: [settledObserver(onRetry, lost)] });
   const totals = { lines: 0, invalid: 0, skipped: 0, toSend: 0 };
   const group = new Set<string>();
-  const progress = (): ReplayProgress => ({ lines: totals.lines, delivered: delivery.counters.delivered, failed: delivery.counters.dropped + delivery.counters.refused + totals.invalid, skipped: totals.skipped });
+  const progress = (): ReplayProgress => ({ lines: totals.lines, delivered: pipeline.counters.delivered, failed: pipeline.counters.dropped + pipeline.counters.refused + totals.invalid, skipped: totals.skipped });
   const settle = async (): Promise<void> => {
-    await delivery.flush();
+    await pipeline.flush();
     const delivered = [...group].filter((id) => !lost.has(id));
     group.clear();
     lost.clear();
@@ -146,18 +146,18 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
         return undefined;
       }
       totals.toSend++;
-      return (delivery.hasRoomFor(1) ? Promise.resolve() : settle()).then(() => {
+      return (pipeline.hasRoomFor(1) ? Promise.resolve() : settle()).then(() => {
         group.add(message.messageId);
-        delivery.enqueue(message);
+        pipeline.enqueue(message);
       });
     });
     await settle();
     return { ...progress(), invalid: totals.invalid, toSend: totals.toSend };
   } finally {
-    await delivery.shutdown(0);
+    await pipeline.shutdown(0);
     record?.close();
     unlock?.();
-    if (failedFile !== undefined && delivery.counters.dropped === 0) rmSync(failedFile, { force: true });
+    if (failedFile !== undefined && pipeline.counters.dropped === 0) rmSync(failedFile, { force: true });
   }
 }
 
