@@ -70,7 +70,10 @@ export interface TrackingPlanOptions {
    * @default no plan: nothing is checked, at no cost
    */
   trackingPlan?: TrackingPlanSource | string;
-  /** How the plan is enforced. */
+  /**
+   * How the plan is enforced. Each setting is checked whether or not a plan is given (a bad value
+   * throws `ConfigurationError`); without a plan a valid setting has no effect.
+   */
   planEnforcement?: PlanEnforcementOptions;
   /**
    * Also send each violation as a `Violation Generated` track message to this writeKey (the

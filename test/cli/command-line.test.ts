@@ -72,6 +72,13 @@ test('CLI: a wrong command line is one line naming the problem and exit 2, never
   assertOneLine(await runCli(['plan', 'lint', 'x.json']), 2, /unknown plan action "lint"/);
 });
 
+test('CLI: bridge refuses a bad --unplanned-events, --unplanned-properties or --other-violations even without --plan: exit 2, one line', async () => {
+  const base = ['bridge', '--port', '0', '--hostname', '127.0.0.1', '--write-key', 'k', '--host', 'http://127.0.0.1:9'];
+  for (const [flag, option] of [['--unplanned-events', 'unplannedEvents'], ['--unplanned-properties', 'unplannedProperties'], ['--other-violations', 'otherViolations']]) {
+    assertOneLine(await runCli([...base, flag, 'bogus']), 2, new RegExp(`^metarouter-otel bridge: planEnforcement\\.${option} is invalid, expected .*, actual "bogus"$`, 'm'));
+  }
+});
+
 test('CLI: a port in use is one line naming it and exit 3; data in an error line is escaped for the terminal', async () => {
   const taken = createServer();
   await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));

@@ -31,11 +31,13 @@ import { PlanEnforcer } from './plan-enforcer.js';
 
 /**
  * Compiles `options.trackingPlan` (an object or a file path) and returns its enforcer, or
- * undefined when there is no plan. Throws `ConfigurationError` naming the rule and the problem.
+ * undefined when there is no plan. Throws `ConfigurationError` naming the rule and the problem, or
+ * naming a bad `planEnforcement` setting, with or without a plan.
  */
 export function createPlanEnforcer(options: Pick<TrackingPlanOptions, 'trackingPlan' | 'planEnforcement'>): PlanEnforcer | undefined {
-  if (options.trackingPlan === undefined) return undefined;
+  // Settings are checked even without a plan: a typo must not wait until a plan is added to surface.
   const settings = resolvePlanEnforcement(options.planEnforcement);
+  if (options.trackingPlan === undefined) return undefined;
   const { trackingPlan } = options;
   return readingPlan(() => new PlanEnforcer(compilePlan(normalizePlan(trackingPlan)), settings));
 }
