@@ -60,11 +60,16 @@ export const inRanges = (ranges: readonly SettledRange[], end: Position): boolea
 /** The state the spool's parts share; see the invariants above. */
 export class SpoolState {
   readonly segments: Segment[] = [];
+  /** Set by the ledger at start, before anything else reads it. */
   ack!: AckFile;
+  /** The acknowledgement cursor: every record up to it is settled. */
   acked!: Position;
+  /** Ranges settled past the cursor, in order, disjoint and not touching: each holds the cursor back from nothing but an unsettled gap before it. */
   settled: SettledRange[] = [];
+  /** The segment appended to, set by the writer's first roll at start; `writerFd` is open on it. */
   writer!: Segment;
   writerFd = -1;
+  /** Where the reader stands: the segment's index in `segments`, and an offset in it. */
   readIndex = 0;
   readOffset = 0;
   readFd = -1;
