@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { Analytics, type AnalyticsOptions } from '../../src/index.js';
 import { collectErrors, countOf } from '../helpers/delivery-harness.js';
 import { startIngestServer, type IngestServer } from '../helpers/ingest-server.js';
+import { spoolDirs } from '../helpers/spool-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-durable-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const freshDir = () => join(root, `d${dirs++}`);
+const freshDir = spoolDirs('durable');
 
 /** A server whose answers follow `up`: 503 while down, 200 once up; `reject` names messageIds it answers 400 for. */
 async function switchableServer(): Promise<IngestServer & { up: boolean; reject: Set<string> }> {

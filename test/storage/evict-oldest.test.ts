@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { Analytics, ConfigurationError, type AnalyticsOptions } from '../../src/index.js';
 import type { DeliveryError } from '../../src/errors/metarouter-error.js';
 import { collectErrors, waitFor } from '../helpers/delivery-harness.js';
 import { startIngestServer, type IngestServer } from '../helpers/ingest-server.js';
+import { spoolDirs } from '../helpers/spool-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-evict-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const freshDir = () => join(root, `d${dirs++}`);
+const freshDir = spoolDirs('evict');
 
 /** The smallest disk limit: segments of about 33 KB, about 1,700 messages in all. */
 const MAX_BYTES = 256 * 1024;

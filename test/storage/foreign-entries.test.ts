@@ -4,28 +4,17 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { DeliveryError } from '../../src/errors/metarouter-error.js';
-import { Spool, type SpooledRecord } from '../../src/storage/spool.js';
+import { openSpool, readAll } from '../helpers/spool-dir.js';
 
+// Not spoolDirs(): links here point at paths under the root itself, and the counter names them.
 const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-foreign-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const freshDir = () => join(root, `d${dirs++}`);
 
-function open(directory: string): { spool: Spool; errors: DeliveryError[] } {
-  const errors: DeliveryError[] = [];
-  return { spool: new Spool({ directory, maxBytes: 4 * 1024 * 1024, syncInterval: 0 }, (error) => errors.push(error)), errors };
-}
-
-function readAll(spool: Spool): SpooledRecord[] {
-  const records: SpooledRecord[] = [];
-  for (let batch = spool.read(7); batch.length > 0; batch = spool.read(7)) records.push(...batch);
-  return records;
-}
-
 /** Writes `count` messages and closes, leaving them unacknowledged in `segment-0000000001.log`. */
 function writeSpool(directory: string, count: number, prefix = 'm'): string[] {
-  const { spool } = open(directory);
+  const { spool } = openSpool(directory);
   const ids = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
   for (const id of ids) assert.equal(typeof spool.append(id, JSON.stringify({ messageId: id }), false), 'object');
   spool.close();
@@ -44,7 +33,7 @@ test('a directory, a dangling symlink and a symlink to a real segment elsewhere,
   mkdirSync(join(directory, 'segment-0000000002.log'));
   symlinkSync(join(root, 'nowhere'), join(directory, 'segment-0000000003.log'));
   symlinkSync(join(elsewhere, 'segment-0000000001.log'), join(directory, 'segment-0000000004.log'));
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   await settle();
   assert.deepEqual(readAll(spool).map((record) => record.messageId), ids);
   assert.equal(typeof spool.append('new', JSON.stringify({ messageId: 'new' }), false), 'object');
@@ -61,16 +50,16 @@ test('a directory, a dangling symlink and a symlink to a real segment elsewhere,
 
 test('a non-regular entry named like a segment behind the cursor is skipped, not removed and not fatal', async () => {
   const directory = freshDir();
-  const { spool } = open(directory);
+  const { spool } = openSpool(directory);
   const first = spool.append('a', '{"messageId":"a"}', false);
   assert.ok(typeof first === 'object');
   spool.close();
-  const again = open(directory);
+  const again = openSpool(directory);
   assert.deepEqual(readAll(again.spool).map((record) => record.messageId), ['a']);
   again.spool.settle({ segment: 0, offset: 0 }, first);
   again.spool.close();
   mkdirSync(join(directory, 'segment-0000000000.log'));
-  const third = open(directory);
+  const third = openSpool(directory);
   await settle();
   assert.deepEqual(third.errors.map((error) => error.code), ['MR_ERR_STORAGE_ENTRY_SKIPPED']);
   assert.deepEqual(readAll(third.spool), []);
@@ -87,7 +76,7 @@ for (const kind of ['a symlink to a file outside the directory', 'a dangling sym
     if (kind === 'a directory') mkdirSync(join(directory, 'ack'));
     else symlinkSync(outside, join(directory, 'ack'));
     if (kind === 'a symlink to a file outside the directory') writeFileSync(outside, 'precious');
-    const { spool, errors } = open(directory);
+    const { spool, errors } = openSpool(directory);
     const records = readAll(spool);
     assert.deepEqual(records.map((record) => record.messageId), ids);
     spool.settle({ segment: 0, offset: 0 }, records.at(-1)!.position);
@@ -101,7 +90,7 @@ for (const kind of ['a symlink to a file outside the directory', 'a dangling sym
     const set = readdirSync(directory).filter((name) => name.startsWith('ack.skipped-'));
     assert.equal(set.length, 1);
     // The cursor lives in the new file: a restart sends nothing again.
-    const restart = open(directory);
+    const restart = openSpool(directory);
     assert.deepEqual(readAll(restart.spool), []);
     restart.spool.close();
   });
@@ -118,7 +107,7 @@ test('a lock that is a symbolic link or a FIFO is not read through (nor waited o
     const directory = freshDir();
     mkdirSync(directory);
     make(join(directory, 'lock'));
-    assert.throws(() => open(directory), /in use by an unreadable lock file \(remove .*lock if no process uses the directory\)/, name);
+    assert.throws(() => openSpool(directory), /in use by an unreadable lock file \(remove .*lock if no process uses the directory\)/, name);
     assert.equal(readFileSync(target, 'utf8'), '2147483646\nanother-host\n');
   }
 });

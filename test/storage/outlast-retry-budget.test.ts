@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { DEFAULTS } from '../../src/config/defaults.js';
 import { deliveryTo, trackMessage } from '../helpers/delivery-harness.js';
 import { startIngestServer } from '../helpers/ingest-server.js';
+import { spoolDirs } from '../helpers/spool-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-outlast-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const freshDir = () => join(root, `d${dirs++}`);
+const freshDir = spoolDirs('outlast');
 
 /** Down (503) for the first `downRequests` requests, then up. Retries wait 5 ms instead of the real backoff, so the default budget of 10 retries is spent in well under a second. */
 async function outage(downRequests: number) {

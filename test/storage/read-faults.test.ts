@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import type { DeliveryError } from '../../src/errors/metarouter-error.js';
-import { Spool, type SpooledRecord, type SpoolIo } from '../../src/storage/spool.js';
+import { test } from 'node:test';
+import type { SpoolIo } from '../../src/storage/spool.js';
+import { openSpool, readAll, spoolDirs } from '../helpers/spool-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-read-faults-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const freshDir = () => join(root, `d${dirs++}`);
+const freshDir = spoolDirs('read-faults');
 
 const errno = (code: string) => Object.assign(new Error(`${code}: injected`), { code });
 /** Lets the reports deferred to a microtask arrive. */
@@ -17,17 +13,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Segments of about 33 KiB (the smallest), so that a few records make several. */
 const MAX_BYTES = 256 * 1024;
-
-function open(directory: string, io?: Partial<SpoolIo>): { spool: Spool; errors: DeliveryError[] } {
-  const errors: DeliveryError[] = [];
-  return { spool: new Spool({ directory, maxBytes: MAX_BYTES, syncInterval: 0, io }, (error) => errors.push(error)), errors };
-}
-
-function readAll(spool: Spool): SpooledRecord[] {
-  const records: SpooledRecord[] = [];
-  for (let batch = spool.read(7); batch.length > 0; batch = spool.read(7)) records.push(...batch);
-  return records;
-}
+const open = (directory: string, io?: Partial<SpoolIo>) => openSpool(directory, { maxBytes: MAX_BYTES, io });
 
 /** Writes `count` messages of ~12 KiB (three segments for 6) and closes, leaving them unacknowledged. */
 function writeSpool(directory: string, count: number): string[] {

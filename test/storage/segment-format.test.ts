@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import type { DeliveryError } from '../../src/errors/metarouter-error.js';
-import { Spool, type SpooledRecord } from '../../src/storage/spool.js';
+import { Spool } from '../../src/storage/spool.js';
+import { openSpool, readAll, spoolDirs } from '../helpers/spool-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-format-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const freshDir = () => join(root, `d${dirs++}`);
+const freshDir = spoolDirs('format');
 
 /** The committed spool written before segments carried a version; compiled tests run from build/test/storage. */
 const LEGACY_FIXTURE = join(__dirname, '..', '..', '..', 'test', 'storage', 'fixtures', 'legacy-spool');
-
-function open(directory: string): { spool: Spool; errors: DeliveryError[] } {
-  const errors: DeliveryError[] = [];
-  return { spool: new Spool({ directory, maxBytes: 4 * 1024 * 1024, syncInterval: 0 }, (error) => errors.push(error)), errors };
-}
-
-function readAll(spool: Spool): SpooledRecord[] {
-  const records: SpooledRecord[] = [];
-  for (let batch = spool.read(7); batch.length > 0; batch = spool.read(7)) records.push(...batch);
-  return records;
-}
 
 /** A copy of the legacy fixture to open: a spool writes its lock and ack into its directory. */
 function legacyCopy(): string {
@@ -54,7 +40,7 @@ function header(version: number): Buffer {
 
 test('a spool written before segments carried a version (the committed fixture) still recovers: exactly the unsettled messages, in order, with their JSON', async () => {
   const directory = legacyCopy();
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   const records = readAll(spool);
   await tick();
   assert.deepEqual(records.map((record) => record.messageId), LEGACY_UNSETTLED);
@@ -67,10 +53,10 @@ test('a spool written before segments carried a version (the committed fixture) 
 
 test('new segments start with a header naming their format version, written with the first record: a segment with no record stays empty', () => {
   const directory = freshDir();
-  const { spool } = open(directory);
+  const { spool } = openSpool(directory);
   spool.close();
   assert.deepEqual(segments(directory), [], 'an empty segment is removed at close, as before');
-  const second = open(directory);
+  const second = openSpool(directory);
   const first = second.spool.append('m0', '{"messageId":"m0"}', false);
   assert.ok(typeof first === 'object');
   second.spool.append('m1', '{"messageId":"m1"}', false);
@@ -83,13 +69,13 @@ test('new segments start with a header naming their format version, written with
 
 test('a legacy spool taken over: new messages go to a versioned segment after the legacy ones, and a restart reads both, in order; acknowledged segments of either kind are deleted', async () => {
   const directory = legacyCopy();
-  const first = open(directory);
+  const first = openSpool(directory);
   const recovered = readAll(first.spool);
   for (let i = 0; i < 3; i++) first.spool.append(`new-${i}`, JSON.stringify({ messageId: `new-${i}` }), false);
   first.spool.close();
   assert.deepEqual(segments(directory), ['segment-0000000001.log', 'segment-0000000002.log', 'segment-0000000003.log']);
   assert.equal(readFileSync(join(directory, 'segment-0000000003.log')).subarray(0, 4).toString('latin1'), 'MRSP');
-  const second = open(directory);
+  const second = openSpool(directory);
   const records = readAll(second.spool);
   assert.deepEqual(records.map((record) => record.messageId), [...LEGACY_UNSETTLED, 'new-0', 'new-1', 'new-2']);
   second.spool.settle(second.spool.cursor, records.at(-1)!.position);
@@ -106,7 +92,7 @@ test('a segment of a format version not known here is reported MR_ERR_STORAGE_UN
   const directory = legacyCopy();
   const future = Buffer.concat([header(7), Buffer.from('records of a newer format')]);
   writeFileSync(join(directory, 'segment-0000000002.log'), future);
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   const records = readAll(spool);
   await tick();
   assert.deepEqual(records.map((record) => record.messageId), LEGACY_UNSETTLED.filter((id) => Number(id.slice(7, 9)) <= 26));
@@ -119,7 +105,7 @@ test('a segment of a format version not known here is reported MR_ERR_STORAGE_UN
   spool.settle(records.at(-1)!.position, written);
   spool.close();
   assert.deepEqual(readFileSync(join(directory, 'segment-0000000002.log')), future, 'left as it was');
-  const again = open(directory);
+  const again = openSpool(directory);
   await tick();
   assert.deepEqual(again.errors.map((error) => error.code), ['MR_ERR_STORAGE_UNKNOWN_FORMAT'], 'reported at each start, still there');
   again.spool.close();
@@ -129,7 +115,7 @@ test('a segment of a format version not known here is reported MR_ERR_STORAGE_UN
 test('a damaged header (a flipped bit, or a file torn inside it) is damage at offset 0: reported, the records after it are read, the file kept as .corrupt', async () => {
   for (const damage of ['flipped version', 'flipped magic', 'torn']) {
     const directory = freshDir();
-    const writer = open(directory);
+    const writer = openSpool(directory);
     const ids = ['a', 'b', 'c'];
     for (const id of ids) writer.spool.append(id, JSON.stringify({ messageId: id }), false);
     writer.spool.close();
@@ -138,7 +124,7 @@ test('a damaged header (a flipped bit, or a file torn inside it) is damage at of
     if (damage === 'flipped version') bytes[4]! ^= 0x02;
     if (damage === 'flipped magic') bytes[1]! ^= 0x40;
     writeFileSync(file, damage === 'torn' ? bytes.subarray(0, 3) : bytes);
-    const { spool, errors } = open(directory);
+    const { spool, errors } = openSpool(directory);
     const records = readAll(spool);
     await tick();
     assert.deepEqual(records.map((record) => record.messageId), damage === 'torn' ? [] : ids, damage);
@@ -161,7 +147,7 @@ test('a legacy segment whose first record is damaged into the header magic is no
   writeFileSync(file, bytes);
   // The cursor would start the reader past the damage: without an ack, everything is read from the oldest record.
   rmSync(join(directory, 'ack'));
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   const records = readAll(spool);
   await tick();
   assert.deepEqual(records.map((record) => record.messageId), range(1, 29).map(legacyId));
@@ -173,7 +159,7 @@ test('a legacy segment with a torn first record shorter than a header is cut off
   const directory = freshDir();
   mkdirSync(directory, { mode: 0o700 });
   writeFileSync(join(directory, 'segment-0000000001.log'), readFileSync(join(LEGACY_FIXTURE, 'segment-0000000001.log')).subarray(0, 7));
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   assert.deepEqual(readAll(spool), []);
   await tick();
   assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_CORRUPT']);

@@ -1,31 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import type { DeliveryError } from '../../src/errors/metarouter-error.js';
 import { Spool, type Position, type SpooledRecord } from '../../src/storage/spool.js';
+import { openSpool, readAll, spoolDirs } from '../helpers/spool-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-settled-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const freshDir = () => join(root, `d${dirs++}`);
-
-function open(directory: string): { spool: Spool; errors: DeliveryError[] } {
-  const errors: DeliveryError[] = [];
-  return { spool: new Spool({ directory, maxBytes: 4 * 1024 * 1024, syncInterval: 0 }, (error) => errors.push(error)), errors };
-}
-
-function readAll(spool: Spool): SpooledRecord[] {
-  const records: SpooledRecord[] = [];
-  for (let batch = spool.read(7); batch.length > 0; batch = spool.read(7)) records.push(...batch);
-  return records;
-}
+const freshDir = spoolDirs('settled');
 
 /** A spool of `count` records `m0`… and where each ends; the spool is left open. */
 function filled(directory: string, count: number): { spool: Spool; ends: Position[] } {
-  const { spool } = open(directory);
+  const { spool } = openSpool(directory);
   const ends: Position[] = [];
   for (let i = 0; i < count; i++) {
     const position = spool.append(`m${i}`, JSON.stringify({ messageId: `m${i}`, i }), true);
@@ -48,19 +33,19 @@ test('batches settled past an unsettled front one are not read again by the next
   assert.deepEqual(spool.cursor, start, 'the front batch holds the cursor');
   spool.close();
 
-  const second = open(directory);
+  const second = openSpool(directory);
   assert.deepEqual(ids(readAll(second.spool)), [...range(0, 10), ...range(30, 40)], 'only the records not settled are read');
   second.spool.close();
 
   // The ranges survive a restart that settles nothing, and the cursor moves over them once the front batch settles.
-  const third = open(directory);
+  const third = openSpool(directory);
   const records = readAll(third.spool);
   assert.deepEqual(ids(records), [...range(0, 10), ...range(30, 40)]);
   third.spool.settle(third.spool.cursor, records[9]!.position);
   assert.deepEqual(third.spool.cursor, ends[29], 'the cursor jumped over the settled ranges');
   third.spool.close();
 
-  const fourth = open(directory);
+  const fourth = openSpool(directory);
   assert.deepEqual(ids(readAll(fourth.spool)), range(30, 40));
   assert.deepEqual(fourth.errors, []);
   fourth.spool.close();
@@ -82,14 +67,14 @@ test('a torn write of the ack file, in either slot, cut at any byte or ending in
     const torn = Buffer.from(two);
     torn.fill(0xa5, cut, 24 + 16);
     writeFileSync(ack, torn);
-    const { spool: reopened, errors } = open(directory);
+    const { spool: reopened, errors } = openSpool(directory);
     assert.deepEqual(ids(readAll(reopened)), range(10, 30), `slot 0 cut at ${cut}: the state of the write before`);
     assert.deepEqual(errors, [], `slot 0 cut at ${cut}: nothing to report`);
     reopened.close();
   }
 
   writeFileSync(ack, two);
-  const third = open(directory);
+  const third = openSpool(directory);
   const records = readAll(third.spool);
   assert.deepEqual(ids(records), [...range(10, 20), ...range(25, 30)]);
   // Sequence 3 (slot at 1024): cursor past m14, the range kept.
@@ -99,13 +84,13 @@ test('a torn write of the ack file, in either slot, cut at any byte or ending in
   assert.equal(three.length, 1024 + 24 + 16);
   for (let cut = 0; cut < 24 + 16; cut++) {
     writeFileSync(ack, three.subarray(0, 1024 + cut));
-    const { spool: reopened, errors } = open(directory);
+    const { spool: reopened, errors } = openSpool(directory);
     assert.deepEqual(ids(readAll(reopened)), [...range(10, 20), ...range(25, 30)], `slot 1024 cut at ${cut}: the state of the write before`);
     assert.deepEqual(errors, []);
     reopened.close();
   }
   writeFileSync(ack, three);
-  const last = open(directory);
+  const last = openSpool(directory);
   assert.deepEqual(ids(readAll(last.spool)), [...range(15, 20), ...range(25, 30)], 'whole, the newest state');
   last.spool.close();
 });
@@ -121,12 +106,12 @@ test('an ack file of the first format (16 bytes: version 1, segment, offset, CRC
   legacy.writeUInt32LE(crc32(legacy.subarray(0, 12)), 12);
   writeFileSync(join(directory, 'ack'), legacy);
 
-  const first = open(directory);
+  const first = openSpool(directory);
   const records = readAll(first.spool);
   assert.deepEqual(ids(records), range(5, 12));
   first.spool.settle(first.spool.cursor, records[2]!.position);
   first.spool.close();
-  const second = open(directory);
+  const second = openSpool(directory);
   assert.deepEqual(ids(readAll(second.spool)), range(8, 12));
   second.spool.close();
 });

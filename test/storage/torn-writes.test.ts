@@ -1,33 +1,14 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import type { DeliveryError } from '../../src/errors/metarouter-error.js';
-import { Spool, type SpooledRecord } from '../../src/storage/spool.js';
+import { test } from 'node:test';
+import { openSpool, readAll, spoolDirs } from '../helpers/spool-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'metarouter-otel-torn-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const freshDir = () => join(root, `d${dirs++}`);
-
-const MAX_BYTES = 4 * 1024 * 1024;
-
-/** A spool over `directory` with what it reports collected. */
-function open(directory: string): { spool: Spool; errors: DeliveryError[] } {
-  const errors: DeliveryError[] = [];
-  return { spool: new Spool({ directory, maxBytes: MAX_BYTES, syncInterval: 0 }, (error) => errors.push(error)), errors };
-}
-
-function readAll(spool: Spool): SpooledRecord[] {
-  const records: SpooledRecord[] = [];
-  for (let batch = spool.read(7); batch.length > 0; batch = spool.read(7)) records.push(...batch);
-  return records;
-}
+const freshDir = spoolDirs('torn');
 
 /** Writes `count` messages (of varied sizes, some non-ASCII) and closes; returns their ids and record ends. */
 function writeSpool(directory: string, count: number): { ids: string[]; ends: number[]; file: string } {
-  const { spool } = open(directory);
+  const { spool } = openSpool(directory);
   const ids: string[] = [];
   const ends: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -45,7 +26,7 @@ function writeSpool(directory: string, count: number): { ids: string[]; ends: nu
 test('a spool read back after a restart gives every record, in order, with its JSON intact', () => {
   const directory = freshDir();
   const { ids } = writeSpool(directory, 40);
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   const records = readAll(spool);
   assert.deepEqual(records.map((record) => record.messageId), ids);
   assert.ok(records.every((record) => record.recovered));
@@ -64,7 +45,7 @@ test('torn writes: the file cut at every byte offset of its last 3 records keeps
     const directory = freshDir();
     cpSync(source, directory, { recursive: true });
     truncateSync(join(directory, file), cut);
-    const { spool, errors } = open(directory);
+    const { spool, errors } = openSpool(directory);
     const records = readAll(spool);
     const whole = ends.filter((end) => end <= cut).length;
     assert.deepEqual(records.map((record) => record.messageId), ids.slice(0, whole), `cut at ${cut}: every whole record kept`);
@@ -82,7 +63,7 @@ test('garbage appended after the last record (NUL runs, random bytes, a huge len
     const directory = freshDir();
     const { ids, file } = writeSpool(directory, 5);
     appendFileSync(join(directory, file), tail);
-    const { spool, errors } = open(directory);
+    const { spool, errors } = openSpool(directory);
     assert.deepEqual(readAll(spool).map((record) => record.messageId), ids, `garbage ${index}: every record kept`);
     assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_CORRUPT'], `garbage ${index}: reported`);
     spool.close();
@@ -97,7 +78,7 @@ test('a flipped byte inside a record: only that record is lost (its byte range r
   bytes[ends[5]! + 20]! ^= 0x40;
   writeFileSync(path, bytes);
 
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   const records = readAll(spool);
   assert.deepEqual(records.map((record) => record.messageId), [...ids.slice(0, 6), ...ids.slice(7)]);
   assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_CORRUPT']);
@@ -111,7 +92,7 @@ test('a flipped byte inside a record: only that record is lost (its byte range r
   assert.ok(existsSync(`${path}.corrupt`), 'the corrupt segment is kept aside');
   assert.ok(!existsSync(path));
 
-  const reopened = open(directory);
+  const reopened = openSpool(directory);
   assert.deepEqual(readAll(reopened.spool), [], 'nothing is sent twice');
   assert.deepEqual(reopened.errors, []);
   reopened.spool.close();
@@ -125,7 +106,7 @@ test('a damaged length field in the middle of a segment (a claimed record runnin
   bytes.writeUInt32LE(bytes.length, ends[1]!);
   writeFileSync(path, bytes);
 
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   assert.deepEqual(readAll(spool).map((record) => record.messageId), [ids[0], ids[1], ...ids.slice(3)]);
   assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_CORRUPT']);
   assert.match(errors[0]!.message, new RegExp(`offset ${ends[1]}: the ${ends[2]! - ends[1]!} bytes`));
@@ -135,16 +116,16 @@ test('a damaged length field in the middle of a segment (a claimed record runnin
 test('an unreadable acknowledgement cursor sends the spool again from its oldest record: duplicates, never loss', async () => {
   const directory = freshDir();
   const { ids } = writeSpool(directory, 4);
-  const first = open(directory);
+  const first = openSpool(directory);
   const records = readAll(first.spool);
   first.spool.settle(first.spool.cursor, records[1]!.position);
   first.spool.close();
-  const resumed = open(directory);
+  const resumed = openSpool(directory);
   assert.deepEqual(readAll(resumed.spool).map((record) => record.messageId), ids.slice(2), 'the cursor is kept');
   resumed.spool.close();
 
   writeFileSync(join(directory, 'ack'), Buffer.from('garbage!garbage!'));
-  const { spool, errors } = open(directory);
+  const { spool, errors } = openSpool(directory);
   assert.deepEqual(readAll(spool).map((record) => record.messageId), ids);
   await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
   assert.deepEqual(errors.map((error) => error.code), ['MR_ERR_STORAGE_CORRUPT']);

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../../../src/errors/metarouter-error.js';
 import { createPlanEnforcer, type PlanEnforcer } from '../../../src/shaping/tracking-plan/index.js';
 import { regexpHazard } from '../../../src/shaping/tracking-plan/safe-regexp.js';
 import { MAX_VIOLATIONS_PER_MESSAGE } from '../../../src/shaping/tracking-plan/violation.js';
+import { EVERYDAY_PATTERNS } from './everyday-patterns.js';
 
 function trackRule(properties: Record<string, unknown>, extra: Record<string, unknown> = {}): unknown {
   return { rules: [{ key: 'E', type: 'TRACK', version: 1, jsonSchema: { type: 'object', properties: { properties: { type: 'object', properties, ...extra } }, ...extra } }] };
@@ -47,15 +48,7 @@ const HAZARDS: ReadonlyArray<[string, RegExp]> = [
 
 const SAFE = ['^[a-z]+$', '^[A-Z]{3}-\\d+$', '(ab)+', '^(a|b)*$', '^(https?://)?[\\w.-]+$', '^\\(\\d+\\)+$', '[(+*]+', '^(a+)?b$', '^\\d{4}-\\d{2}-\\d{2}$', '^(?:ab)*$', '^(?:foo|bar|baz)+$', '^(?<year>\\d{4})-\\d{2}$', '^(?=.)[a-z]+$', '^(https?|ftp)://'];
 const SAFE_TOO = [
-  '^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}$',
-  '^(?=.*[a-z])(?=.*\\d).{8,}$',
-  '^(\\d{1,3}\\.){3}\\d{1,3}$',
-  '^(\\d{5}|\\d{5}-\\d{4})$',
-  '^-?\\d+(\\.\\d+)?$',
-  '\\d+',
-  '^\\+?[1-9]\\d{1,14}$',
-  '^[^@]+@[^@]+$',
-  '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
+  ...EVERYDAY_PATTERNS,
   '^\\p{L}+$',
   '^[\\u{1F600}-\\u{1F64F}]+$',
   '^.*$',
