@@ -99,7 +99,7 @@ const MATRIX: Readonly<Record<Entry, Readonly<Record<Capability, Cell>>>> = {
     beforeSend: SENT,
     trackingPlan: { assert: 'an unplanned event is dropped, a planned one sent' },
     storageSigkill: { assert: 'all 10 events it answered 200 for arrive after a restart', arrive: 10 },
-    selfMetrics: { na: 'not built: the bridge counts in Bridge.counters and /readyz, its delivery has no OTel self-metrics yet' },
+    selfMetrics: { assert: 'metarouter.messages.sent counts its delivery' },
     resourceIdentity: { assert: 'context.otel.resource from the OTLP resource; context.library names the sender' },
     traceCorrelation: { assert: "context.otel has the OTLP record's ids" },
     exitWithoutLoss: { na: 'a server does not end on its own; SIGTERM drains it (test/receiver/health-and-graceful-close.test.ts)' },

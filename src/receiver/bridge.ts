@@ -86,6 +86,8 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
     sending: config.delivery,
     shaping: { beforeSend: config.beforeSend, plan: options ?? {} },
     report: (error) => bridge?.report(error),
+    // The same metarouter.* instruments as Analytics and the exporters, so a dashboard reads every face alike.
+    selfMetrics: true,
     // Told back to the OTLP client in partial_success as rejected.
     filtered: (_messageId, stage) => {
       if (stage === PLAN_STAGE) counters.planRejected++;
