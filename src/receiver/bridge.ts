@@ -94,7 +94,7 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
     },
   });
   const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, planRejected: 0, throttled: 0, delivery: pipeline.counters };
-  const handler = new ExportHandler(pipeline, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters);
+  const handler = new ExportHandler(pipeline, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters, config.resourceAttributeKeys);
   const server = new BridgeServer({ maxBodyBytes: config.maxBodyBytes, retryAfterSeconds: config.retryAfterSeconds, authorized: bearerCheck(config.token) }, handler, counters);
   try {
     await new Promise<void>((resolve, reject) => {
