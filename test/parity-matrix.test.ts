@@ -41,7 +41,8 @@ const ENTRIES: readonly Entry[] = ['builtin', 'processor', 'exporterSimple', 'ex
 const SENT = { assert: 'the event arrives as shaped' };
 const ARRIVES = { assert: 'all 10 calls arrive after a restart', arrive: 10 };
 const EXITS = { assert: 'a script that ends without closing delivers all 10', arrive: 10 };
-const NO_REPLAY_STAGES = 'replay sends messages as they were first sent: shaping ran then; it takes delivery options only';
+const NO_REPLAY_STAGES =
+  'not offered, by choice: a replayed file holds messages already shaped when first sent (a second pass would shape them twice); replay takes delivery options only, though the assembly would run the stages if given them';
 
 /** The matrix. A cell's text is what its assertion checks. */
 const MATRIX: Readonly<Record<Entry, Readonly<Record<Capability, Cell>>>> = {
@@ -99,7 +100,7 @@ const MATRIX: Readonly<Record<Entry, Readonly<Record<Capability, Cell>>>> = {
     beforeSend: SENT,
     trackingPlan: { assert: 'an unplanned event is dropped, a planned one sent' },
     storageSigkill: { assert: 'all 10 events it answered 200 for arrive after a restart', arrive: 10 },
-    selfMetrics: { na: 'not built: the bridge counts in Bridge.counters and /readyz, its delivery has no OTel self-metrics yet' },
+    selfMetrics: { assert: 'metarouter.messages.sent counts its delivery' },
     resourceIdentity: { assert: 'context.otel.resource from the OTLP resource; context.library names the sender' },
     traceCorrelation: { assert: "context.otel has the OTLP record's ids" },
     exitWithoutLoss: { na: 'a server does not end on its own; SIGTERM drains it (test/receiver/health-and-graceful-close.test.ts)' },
@@ -109,7 +110,7 @@ const MATRIX: Readonly<Record<Entry, Readonly<Record<Capability, Cell>>>> = {
     beforeSend: { na: NO_REPLAY_STAGES },
     trackingPlan: { na: NO_REPLAY_STAGES },
     storageSigkill: { na: 'replay reads a file that a kill leaves in place: run it again (the server deduplicates on messageId)' },
-    selfMetrics: { na: 'a one-off command: it reports onProgress and its ReplaySummary, not live metrics' },
+    selfMetrics: { na: 'not wired, by choice: a one-off run reports onProgress and its ReplaySummary; the assembly would add the metarouter.* instruments (selfMetrics: true) if a long replay needed live metrics' },
     resourceIdentity: { assert: 'context.otel.resource is sent as the file holds it' },
     traceCorrelation: { assert: 'context.otel ids are sent as the file holds them' },
     exitWithoutLoss: { na: 'replay() resolves once every line is settled: nothing is left queued' },

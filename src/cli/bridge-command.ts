@@ -1,5 +1,5 @@
 import { startBridge, type PlanViolationAction, type UnplannedEventAction, type UnplannedPropertyAction } from '../index.js';
-import { integer, text, type Command } from './command-line.js';
+import { integer, list, text, type Command } from './command-line.js';
 import { optionFlag } from './option-flag.js';
 import { errorLine, stopOnSignals } from './output.js';
 
@@ -28,6 +28,7 @@ SIGTERM drains, delivers, then exits.`,
     optionFlag({ name: 'unplanned-properties', value: 'keep|omit' }, 'PlanEnforcementOptions', 'unplannedProperties'),
     optionFlag({ name: 'other-violations', value: 'report|drop', more: '(throw drops here)' }, 'PlanEnforcementOptions', 'otherViolations'),
     optionFlag({ name: 'violation-write-key', value: 'KEY' }, 'TrackingPlanOptions', 'violationWriteKey'),
+    optionFlag({ name: 'resource-attribute-keys', value: 'A,B,C', more: "(comma-separated, '' for []; default service.name, service.namespace, service.version, service.instance.id, deployment.environment.name)" }, 'ResourceIdentityOptions', 'resourceAttributeKeys'),
   ],
 };
 
@@ -53,6 +54,7 @@ export async function bridgeCommand(values: Record<string, string | boolean | un
       otherViolations: text(values, 'other-violations') as PlanViolationAction | undefined,
     },
     violationWriteKey: text(values, 'violation-write-key'),
+    resourceAttributeKeys: list(values, 'resource-attribute-keys'),
   });
   // One line per error, code first; error messages never hold the writeKey.
   running.on('error', (error) => errorLine('bridge', `${error.code} ${error.message}`));

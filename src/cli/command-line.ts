@@ -89,3 +89,13 @@ export function integer(values: Record<string, string | boolean | undefined>, na
   if (!/^\d{1,15}$/.test(value)) throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
   return Number(value);
 }
+
+/**
+ * A comma-separated flag's names; `''` is the empty list. An empty name between commas is kept,
+ * so that the option's validation refuses it by name rather than it being skipped unseen.
+ */
+export function list(values: Record<string, string | boolean | undefined>, name: string): string[] | undefined {
+  const value = text(values, name);
+  if (value === undefined) return undefined;
+  return value === '' ? [] : value.split(',').map((key) => key.trim());
+}

@@ -1,8 +1,12 @@
 import type { DeliveryOptions } from './delivery-options.js';
+import type { ResourceIdentityOptions } from './resource-options.js';
 import type { ShapingOptions } from './shaping-options.js';
 
-/** Options of `startBridge()`: where to listen, who may send, and the delivery options. */
-export interface BridgeOptions extends DeliveryOptions, ShapingOptions {
+/**
+ * Options of `startBridge()`: where to listen, who may send, and the delivery options.
+ * `resourceAttributeKeys` chooses what is read from each OTLP request's resources.
+ */
+export interface BridgeOptions extends DeliveryOptions, ShapingOptions, ResourceIdentityOptions {
   /**
    * Port to listen on; 0 picks a free one.
    * @default 4318

@@ -4,6 +4,7 @@ import { resolveBeforeSend, resolveDeliveryOptions, type DeliveryConfig } from '
 import type { BeforeSend } from '../shaping/before-send.js';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV } from './defaults.js';
+import { resolveResourceKeys } from './resolve-resource.js';
 import { checkInteger, checkListenAddress, fromEnv } from './validate.js';
 
 /** Bridge options after defaults, environment and validation. */
@@ -15,6 +16,8 @@ export interface BridgeConfig {
   readonly maxBodyBytes: number;
   readonly retryAfterSeconds: number;
   readonly beforeSend: readonly BeforeSend[];
+  /** The attributes of each OTLP resource sent in `context.otel.resource`. */
+  readonly resourceAttributeKeys: readonly string[];
 }
 
 function resolveToken(value: string | undefined): string | undefined {
@@ -44,5 +47,6 @@ export function resolveBridgeOptions(options: BridgeOptions | undefined): Bridge
     maxBodyBytes: checkInteger('maxBodyBytes', given.maxBodyBytes ?? DEFAULTS.bridgeMaxBodyBytes, 1, Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1)),
     retryAfterSeconds: checkInteger('retryAfterSeconds', given.retryAfterSeconds ?? DEFAULTS.bridgeRetryAfterSeconds, 1, 3600),
     beforeSend: resolveBeforeSend(given.beforeSend),
+    resourceAttributeKeys: resolveResourceKeys(given.resourceAttributeKeys),
   });
 }

@@ -29,7 +29,7 @@ export interface PipelineSetup {
   readonly shaping?: ShapingConfig | undefined;
   /** The entry point's `error` channel. */
   readonly report: (error: ReportedError) => void;
-  /** The OTel self-metrics (requests, drops, queue size): `Analytics`, the exporters and the processor have them. */
+  /** The OTel self-metrics (requests, drops, queue size): `Analytics`, the exporters, the processor and the bridge have them. */
   readonly selfMetrics?: boolean;
   /** More observers of the delivery engine (replay's progress). */
   readonly observers?: readonly DeliveryObserver[];

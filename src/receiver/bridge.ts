@@ -86,13 +86,15 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
     sending: config.delivery,
     shaping: { beforeSend: config.beforeSend, plan: options ?? {} },
     report: (error) => bridge?.report(error),
+    // The same metarouter.* instruments as Analytics and the exporters, so a dashboard reads every face alike.
+    selfMetrics: true,
     // Told back to the OTLP client in partial_success as rejected.
     filtered: (_messageId, stage) => {
       if (stage === PLAN_STAGE) counters.planRejected++;
     },
   });
   const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, planRejected: 0, throttled: 0, delivery: pipeline.counters };
-  const handler = new ExportHandler(pipeline, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters);
+  const handler = new ExportHandler(pipeline, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters, config.resourceAttributeKeys);
   const server = new BridgeServer({ maxBodyBytes: config.maxBodyBytes, retryAfterSeconds: config.retryAfterSeconds, authorized: bearerCheck(config.token) }, handler, counters);
   try {
     await new Promise<void>((resolve, reject) => {

@@ -46,12 +46,13 @@ export class ExportHandler {
     private readonly writeKeyJson: string,
     private readonly maxQueueSize: number,
     private readonly counters: BridgeCounters,
+    private readonly resourceKeys: readonly string[],
   ) {}
 
   /** Throws `OtlpShapeError` when the request cannot be read (the server answers 400). */
   handle(signal: Signal, request: unknown, receivedAtMillis: number): ExportOutcome {
     const receivedAt = toHrTime(receivedAtMillis);
-    const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, receivedAt) : readOtlpTraces(request, this.writeKeyJson, receivedAt);
+    const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, receivedAt, this.resourceKeys) : readOtlpTraces(request, this.writeKeyJson, receivedAt, this.resourceKeys);
     if (read.messages.length > this.maxQueueSize) return { kind: 'too-many', events: read.messages.length };
     if (!this.pipeline.hasRoomFor(read.messages.length)) {
       this.counters.throttled++;

@@ -75,7 +75,7 @@ test('the page has a section for the options of every entry point, and each name
   for (const name of ['AnalyticsOptions', 'ExporterOptions', 'BridgeOptions', 'SinkOptions', 'ReplayOptions', 'DeliveryOptions', 'ShapingOptions', 'ResourceIdentityOptions']) {
     assert.match(page, new RegExp(`^## ${name}$`, 'm'), name);
   }
-  assert.match(page, /^## BridgeOptions\n\n.*\n\nAlso takes every option of \[DeliveryOptions\]\(#deliveryoptions\), \[ShapingOptions\]\(#shapingoptions\)\.$/m);
+  assert.match(page, /^## BridgeOptions\n\n.*\n\nAlso takes every option of \[DeliveryOptions\]\(#deliveryoptions\), \[ShapingOptions\]\(#shapingoptions\), \[ResourceIdentityOptions\]\(#resourceidentityoptions\)\.$/m);
   assert.match(page, /^## ExporterOptions\n\n.*\n\nEvery option of \[DeliveryOptions\]\(#deliveryoptions\), \[ShapingOptions\]\(#shapingoptions\), \[ResourceIdentityOptions\]\(#resourceidentityoptions\)\.$/m);
   assert.match(page, /^\| `retryAfterSeconds` \| `number` \| `5` \|/m, "the bridge's own options are listed");
   assert.match(page, /^\| `file` \(required\) \| `string` \| — \|/m, "replay's own options are listed");
