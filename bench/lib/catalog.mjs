@@ -5,6 +5,7 @@ export const CATALOG = [
   { name: 'metarouter-before-send', label: 'metarouter-otel with a `beforeSend` redaction hook', delivers: true },
   { name: 'metarouter-durable', label: 'metarouter-otel, durable (`storage`)', delivers: true },
   { name: 'metarouter-no-marks', label: 'metarouter-otel without span marks (`spanEvents: false`)', delivers: true },
+  { name: 'metarouter-no-span', label: 'metarouter-otel called outside any span (no `context.otel`, no mark)', delivers: true },
   { name: 'metarouter-plan', label: 'metarouter-otel under a tracking plan every call keeps', delivers: true },
   { name: 'segment', label: '@segment/analytics-node', delivers: true },
   { name: 'posthog', label: 'posthog-node', delivers: true },

@@ -5,7 +5,8 @@
 //
 // Every driver runs under the same harness: an AsyncLocalStorage context manager is registered,
 // and every 100 calls run inside a fresh active span of a real tracer provider (a request of a
-// service). Peers ignore the span; metarouter-otel correlates with it and marks it.
+// service). Peers ignore the span; metarouter-otel correlates with it and marks it. A driver with
+// `outsideSpans` gets the same span started and ended, but never active: its calls run outside spans.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -28,6 +29,20 @@ function setupTracing(libDir) {
   return { require, api, tracer: provider.getTracer('bench-service') };
 }
 
+/** Runs `calls` as one request of the service: inside a fresh active span, or beside it. */
+function inRequest(tracer, outsideSpans, name, calls) {
+  if (outsideSpans) {
+    const span = tracer.startSpan(name);
+    calls();
+    span.end();
+    return;
+  }
+  tracer.startActiveSpan(name, (span) => {
+    calls();
+    span.end();
+  });
+}
+
 // Runs the harness (generator and spans) without a library until V8 has optimized it, so that the
 // measured loop times the library, not the harness warming up. The library itself starts cold.
 function warmHarness(tracer, generator) {
@@ -47,9 +62,8 @@ async function warmLibrary(driver, options, tracing) {
   const generator = createGenerator({ seed: options.seed + 2, size: options.size });
   const client = await driver.create({ ...options, count: options.warmCalls, url: `${options.url}/warm-up`, tracing });
   for (let made = 0; made < options.warmCalls; made += CHUNK) {
-    tracing.tracer.startActiveSpan('warm-up', (span) => {
+    inRequest(tracing.tracer, driver.outsideSpans === true, 'warm-up', () => {
       for (let seq = made; seq < Math.min(options.warmCalls, made + CHUNK); seq++) client.call(generator.next(seq));
-      span.end();
     });
   }
   await client.finish(options.finishTimeoutMillis);
@@ -68,6 +82,7 @@ async function main() {
   const rssAtStart = process.memoryUsage.rss();
   const cpuAtStart = process.cpuUsage();
   const { tracer } = tracing;
+  const outsideSpans = driver.outsideSpans === true;
   const t0 = now();
   const hr0 = hrMicros();
   let callMillis = 0;
@@ -80,9 +95,8 @@ async function main() {
     const end = Math.min(count, made + CHUNK);
     const cpu0 = process.cpuUsage();
     const c0 = performance.now();
-    tracer.startActiveSpan('GET /checkout', (span) => {
+    inRequest(tracer, outsideSpans, 'GET /checkout', () => {
       for (let seq = made; seq < end; seq++) client.call(generator.next(seq));
-      span.end();
     });
     callMillis += performance.now() - c0;
     const cpu1 = process.cpuUsage(cpu0);

@@ -76,6 +76,7 @@ export function ratios(rows, mode) {
   const durable = find('metarouter-durable');
   const correlated = find('baseline-correlated');
   const noMarks = find('metarouter-no-marks');
+  const noSpan = find('metarouter-no-span');
   const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b !== 0 ? a / b : undefined);
   const clean = ours !== undefined && ours.lost?.max === 0 && ours.duplicates?.max === 0;
   return [
@@ -86,9 +87,13 @@ export function ratios(rows, mode) {
     // Not goals of the issue: what the baseline ratio is made of (the same bytes, and the span marks).
     { goal: 'for reference: events/s, ours / the baseline carrying the same trace context', target: '—', value: ratio(ours?.eventsPerSecond, correlated?.eventsPerSecond) },
     { goal: 'for reference: events/s, ours without span marks / the baseline carrying the same trace context', target: '—', value: ratio(noMarks?.eventsPerSecond, correlated?.eventsPerSecond) },
+    { goal: 'outside spans: events/s, ours / the baseline (the same bytes; issue 19)', target: '≥ 0.90', value: ratio(noSpan?.eventsPerSecond, baseline?.eventsPerSecond), met: (v) => v >= 0.9 },
+    { goal: 'for reference: the same on CPU per event, the baseline / ours outside spans (not inflated by other processes)', target: '—', value: ratio(baseline?.cpuPerCallMicros, noSpan?.cpuPerCallMicros) },
     { goal: 'peak RSS: ours / Segment', target: '≤ 1', value: ratio(ours?.peakRssBytes, segment?.peakRssBytes), met: (v) => v <= 1 },
     { goal: 'durable: time per call / in-memory', target: '≤ 2', value: ratio(durable?.perCallMicros, ours?.perCallMicros), met: (v) => v <= 2 },
     { goal: 'durable: events/s / in-memory', target: '≥ 0.5', value: ratio(durable?.eventsPerSecond, ours?.eventsPerSecond), met: (v) => v >= 0.5 },
+    ...(mode === 'paced' ? [{ goal: 'durable, paced: events/s / in-memory (issue 19)', target: '≥ 0.90', value: ratio(durable?.eventsPerSecond, ours?.eventsPerSecond), met: (v) => v >= 0.9 }] : []),
+    { goal: 'for reference: CPU per event, in-memory / durable', target: '—', value: ratio(ours?.cpuPerCallMicros, durable?.cpuPerCallMicros) },
     { goal: 'ours: no duplicates, no loss', target: '0 / 0', value: ours === undefined ? undefined : clean ? 1 : 0, met: (v) => v === 1, text: ours === undefined ? undefined : `${formatRange(ours.duplicates)} / ${formatRange(ours.lost)}` },
   ].map((item) => ({ ...item, met: item.value === undefined || item.met === undefined ? undefined : item.met(item.value) }));
 }
