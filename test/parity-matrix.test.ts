@@ -110,7 +110,7 @@ const MATRIX: Readonly<Record<Entry, Readonly<Record<Capability, Cell>>>> = {
     beforeSend: { na: NO_REPLAY_STAGES },
     trackingPlan: { na: NO_REPLAY_STAGES },
     storageSigkill: { na: 'replay reads a file that a kill leaves in place: run it again (the server deduplicates on messageId)' },
-    selfMetrics: { na: 'not wired, by choice: a one-off run reports onProgress and its ReplaySummary; the assembly would add the metarouter.* instruments (selfMetrics: true) if a long replay needed live metrics' },
+    selfMetrics: { assert: 'metarouter.messages.sent counts its delivery' },
     resourceIdentity: { assert: 'context.otel.resource is sent as the file holds it' },
     traceCorrelation: { assert: 'context.otel ids are sent as the file holds them' },
     exitWithoutLoss: { na: 'replay() resolves once every line is settled: nothing is left queued' },

@@ -115,7 +115,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const done = record?.delivered ?? new Set<string>();
   const report = (error: ReportedError) => onError?.(error);
   const lost = new Set<string>();
-  const pipeline = createPipeline({ sending: { ...config, deadLetterFile: failedFile }, report, observers: [settledObserver(onRetry, lost)] });
+  const pipeline = createPipeline({ sending: { ...config, deadLetterFile: failedFile }, report, observers: [settledObserver(onRetry, lost)], selfMetrics: true });
   const totals = { lines: 0, invalid: 0, skipped: 0, toSend: 0 };
   const group = new Set<string>();
   const progress = (): ReplayProgress => ({ lines: totals.lines, delivered: pipeline.counters.delivered, failed: pipeline.counters.dropped + pipeline.counters.refused + totals.invalid, skipped: totals.skipped });
