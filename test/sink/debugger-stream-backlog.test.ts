@@ -106,9 +106,12 @@ test('requests for the starting state that never read hold about one piece each,
   t.after(() => stuck.forEach((socket) => socket.destroy()));
   // Time for the sink to answer each of them as far as it will.
   await sleep(1000);
-  // Each whole answer is about 15 MB: held for every stuck client, they would take hundreds of MB.
+  // Each whole answer is about 15 MB: held for every stuck client, they would take hundreds of MB
+  // (786 MiB before the answer was paced). RSS also moves with the collector's own choices, which
+  // differ between Node lines (85 MiB was seen on Node 22 and 24 for paced answers): a 64 MiB margin
+  // over the stream budget keeps the check about the answers, not the heap's mood.
   const grown = process.memoryUsage().rss - before;
-  assert.ok(grown <= CLIENTS * LIMITS.sinkMaxStreamBufferBytes, `${CLIENTS} stuck state requests grew the process by ${(grown / 2 ** 20).toFixed(0)} MiB`);
+  assert.ok(grown <= CLIENTS * LIMITS.sinkMaxStreamBufferBytes + 64 * 2 ** 20, `${CLIENTS} stuck state requests grew the process by ${(grown / 2 ** 20).toFixed(0)} MiB`);
 
   const response = await fetch(`${sink.url}/api/state`);
   const state = (await response.json()) as { lastSeq: number; entries: { seq: number }[]; requests: unknown[] };
