@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { CLI, startBridgeCli, type BridgeCli } from '../helpers/bridge-cli.js';
 import { startIngestServer } from '../helpers/ingest-server.js';
 import { jsonAttributes, jsonLogsRequest, post, trackRecord } from '../helpers/otlp-bridge.js';
 
-// The built CLI, as `npx metarouter-otel` runs it: <repo>/dist/cli/main.js, from <build dir>/test/receiver.
-// METAROUTER_OTEL_CLI points at another build of it.
-const CLI = process.env.METAROUTER_OTEL_CLI ?? join(resolve(__dirname, '..', '..', '..'), 'dist', 'cli', 'main.js');
 const WRITE_KEY = 'cli-bridge-write-key-3c9e';
 const TOKEN = 'cli-bridge-token';
 
@@ -59,32 +56,22 @@ test('CLI: `bridge` prints its URL, requires the token, reports errors on stderr
 
 test('CLI: `bridge --resource-attribute-keys a,b` sends those attributes of each OTLP resource; a list with an empty name exits 2 naming the option', { timeout: 12_000 }, async () => {
   const ingest = await startIngestServer();
-  const child = spawn(process.execPath, [CLI, 'bridge', '--port', '0', '--host', ingest.url, '--write-key', WRITE_KEY, '--resource-attribute-keys', 'service.version,service.name'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const lines = createInterface({ input: child.stdout });
-  const firstLine = new Promise<string>((done, fail) => {
-    lines.once('line', done);
-    lines.once('close', () => fail(new Error(`the CLI closed its stdout; stderr: ${stderr}`)));
-  });
+  let bridge: BridgeCli | undefined;
   try {
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(await firstLine)?.[1];
-    assert.ok(url !== undefined);
+    bridge = await startBridgeCli(['--port', '0', '--host', ingest.url, '--write-key', WRITE_KEY, '--resource-attribute-keys', 'service.version,service.name']);
+    const { url } = bridge;
     const resource = { attributes: jsonAttributes({ 'service.name': 'billing', 'service.version': '2.1.0', 'service.namespace': 'shop' }) };
     const body = JSON.stringify({ resourceLogs: [{ resource, scopeLogs: [{ logRecords: [trackRecord('cli-user', 'Keys Chosen')] }] }] });
     assert.equal((await post(`${url}/v1/logs`, body)).status, 200);
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, `exit code; stderr: ${stderr}`);
+    bridge.child.kill('SIGTERM');
+    assert.equal(await bridge.exited, 0, `exit code; stderr: ${bridge.stderr()}`);
     const sent = (ingest.accepted[0]!.context as { otel: { resource: Record<string, unknown> } }).otel.resource;
     assert.deepEqual(Object.entries(sent), [
       ['service.version', '2.1.0'],
       ['service.name', 'billing'],
     ]);
   } finally {
-    child.kill('SIGKILL');
+    bridge?.child.kill('SIGKILL');
     await ingest.close();
   }
   const bad = spawn(process.execPath, [CLI, 'bridge', '--port', '0', '--host', 'http://127.0.0.1:9', '--write-key', WRITE_KEY, '--resource-attribute-keys', 'service.name,,service.version'], { stdio: ['ignore', 'pipe', 'pipe'] });

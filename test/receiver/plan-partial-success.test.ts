@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { PlanViolationError, type SegmentRulesPlan } from '../../src/index.js';
 import { ExportResultCode } from '../../src/otel/otel-compat.js';
+import { CLI, startBridgeCli, type BridgeCli } from '../helpers/bridge-cli.js';
 import { startIngestServer } from '../helpers/ingest-server.js';
 import { jsonAttributes, jsonLogsRequest, post, startBridgePipeline } from '../helpers/otlp-bridge.js';
 import { capturePartialSuccess, exportLogs, exportSpans, recordingLogger, type Protocol } from '../helpers/otlp-clients.js';
@@ -76,34 +76,24 @@ test('traces: rejected_spans carries the events the plan dropped; a request wher
   }
 });
 
-const CLI = process.env.METAROUTER_OTEL_CLI ?? join(resolve(__dirname, '..', '..', '..'), 'dist', 'cli', 'main.js');
 
 test('CLI: `bridge --plan plan.json --other-violations drop` enforces the plan file and answers the rejected count', { timeout: 12_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mr-plan-'));
   const planFile = join(dir, 'plan.json');
   writeFileSync(planFile, JSON.stringify(PLAN));
   const ingest = await startIngestServer();
-  const child = spawn(process.execPath, [CLI, 'bridge', '--port', '0', '--host', ingest.url, '--write-key', 'cli-plan-key', '--plan', planFile, '--other-violations', 'drop'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const lines = createInterface({ input: child.stdout });
-  const firstLine = new Promise<string>((done, fail) => {
-    lines.once('line', done);
-    lines.once('close', () => fail(new Error(`the CLI closed its stdout; stderr: ${stderr}`)));
-  });
+  let bridge: BridgeCli | undefined;
   try {
-    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(await firstLine);
-    assert.ok(match !== null);
+    bridge = await startBridgeCli(['--port', '0', '--host', ingest.url, '--write-key', 'cli-plan-key', '--plan', planFile, '--other-violations', 'drop']);
     const record = (amount: string | number) => ({ eventName: 'analytics.track', attributes: jsonAttributes({ 'analytics.user_id': 'u', 'analytics.event': 'Paid', 'analytics.properties.amount': amount }) });
-    const answer = await post(`${match[1]}/v1/logs`, jsonLogsRequest([record(1), record('one')]));
+    const answer = await post(`${bridge.url}/v1/logs`, jsonLogsRequest([record(1), record('one')]));
     assert.equal((JSON.parse(answer.body.toString()) as { partialSuccess: { rejectedLogRecords: number } }).partialSuccess.rejectedLogRecords, 1);
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    bridge.child.kill('SIGTERM');
+    assert.equal(await bridge.exited, 0, bridge.stderr());
     assert.deepEqual(ingest.accepted.map((message) => message.properties), [{ amount: 1 }]);
-    assert.match(stderr, /^metarouter-otel bridge: MR_ERR_PLAN_VIOLATION .*Datatype-Mismatch/m);
+    assert.match(bridge.stderr(), /^metarouter-otel bridge: MR_ERR_PLAN_VIOLATION .*Datatype-Mismatch/m);
   } finally {
-    child.kill('SIGKILL');
+    bridge?.child.kill('SIGKILL');
     await ingest.close();
   }
 });
