@@ -131,3 +131,20 @@ test('the transport is fetch on Bun, undici on Node, and undici whenever a dispa
   assert.ok(chooseTransport({ ...base, dispatcher }, { ...process.versions, bun: '1.4.5' }) instanceof HttpTransport);
   await dispatcher.close();
 });
+
+test('where the runtime has no CompressionStream, gzip is not claimed: the body goes uncompressed without content-encoding', async () => {
+  const server = await startFaultServer(() => reply(200));
+  const original = Object.getOwnPropertyDescriptor(globalThis, 'CompressionStream')!;
+  delete (globalThis as { CompressionStream?: unknown }).CompressionStream;
+  try {
+    const result = await new FetchTransport(options(server.url, { compression: 'gzip' })).send(BODY, new AbortController().signal);
+    assert.equal(result.kind, 'success');
+    const [request] = server.requests;
+    await request!.readBody();
+    assert.equal(request!.headers['content-encoding'], undefined);
+    assert.equal(request!.text, BODY.toString('utf8'));
+  } finally {
+    Object.defineProperty(globalThis, 'CompressionStream', original);
+    await server.close();
+  }
+});
