@@ -4,7 +4,7 @@ import { DeadLetters } from '../storage/dead-letters.js';
 import { DirectoryInUse } from '../storage/directory-lock.js';
 import { UnsafeDirectory } from '../storage/directory-safety.js';
 import { Spool, type SpoolIo } from '../storage/spool.js';
-import { HttpTransport } from '../transport/http-transport.js';
+import { chooseTransport } from '../transport/choose-transport.js';
 import { Delivery, type DeliverySettings } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../telemetry/diagnostics.js';
 import { allOf, type DeliveryObserver } from '../delivery/observer.js';
@@ -45,7 +45,7 @@ export function createDelivery(
 ): Delivery {
   const deadLetters = config.deadLetterFile === undefined || config.disable ? undefined : openDeadLetters(config.deadLetterFile, report);
   const spool = config.storage === undefined || config.disable ? undefined : openSpool(config.storage, report, config.storageIo);
-  const transport = new HttpTransport({
+  const transport = chooseTransport({
     origin: config.origin,
     requestPath: config.requestPath,
     writeKey: config.writeKey,

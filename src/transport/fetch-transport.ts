@@ -1,0 +1,157 @@
+import { context } from '@opentelemetry/api';
+import type { Compression } from '../config/delivery-options.js';
+import { LIMITS } from '../config/defaults.js';
+import { redactError, secretRedactor } from '../errors/redact-secrets.js';
+import { LIBRARY } from '../version.js';
+import { classifyResponse } from './classify-response.js';
+import { suppressTracing } from './suppress-tracing.js';
+import type { Transport, TransportResult } from './transport-result.js';
+
+/** As in the undici transport: how long the unread rest of a 2xx answer may take before it is cancelled. */
+const MAX_DRAIN_MILLIS = 1000;
+
+/** Where and how the transport posts. */
+export interface FetchTransportOptions {
+  readonly origin: string;
+  readonly requestPath: string;
+  readonly writeKey: string;
+  readonly timeoutMillis: number;
+  readonly compression: Compression;
+}
+
+interface BodyText {
+  readonly text: string;
+  /** False when the body was cut at `limit` or broke off. */
+  readonly complete: boolean;
+}
+
+/** Reads at most `limit` bytes of a web stream body, so a hostile or broken server cannot grow our memory. */
+async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number): Promise<BodyText> {
+  if (body === null) return { text: '', complete: true };
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+      if (size > limit) {
+        reader.cancel().catch(() => undefined);
+        break;
+      }
+    }
+  } catch {
+    return { text: Buffer.concat(chunks).toString('utf8'), complete: false };
+  }
+  return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), complete: size <= limit };
+}
+
+/** What a fetch failure was: fetch wraps the socket's error (`ECONNREFUSED`…) as the cause of a TypeError. */
+function describeError(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { code, name, cause } = error as { code?: unknown; name?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    const inner = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+    if (typeof inner === 'string') return inner;
+    if (typeof name === 'string') return name;
+  }
+  return 'network error';
+}
+
+/** Gzips with the runtime's CompressionStream, or returns undefined where it has none. */
+async function gzipped(body: Buffer): Promise<Uint8Array | undefined> {
+  if (typeof CompressionStream !== 'function') return undefined;
+  const stream = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * Posts request bodies with the runtime's global `fetch`, for runtimes where undici is not the
+ * right client (Bun replaces the `undici` package with a module whose `Pool` does not send). Same
+ * contract as the undici transport: a deadline per request, requests sent under `suppressTracing`,
+ * answers classified by {@link classifyResponse}, never a throw.
+ */
+export class FetchTransport implements Transport {
+  private readonly headers: Readonly<Record<string, string>>;
+  private readonly url: string;
+  /** Removes the writeKey and its Basic credential, in any form a server may echo, from what we report. */
+  private readonly redact: (text: string) => string;
+  private readonly drainMillis: number;
+
+  constructor(private readonly options: FetchTransportOptions) {
+    this.url = new URL(options.requestPath, options.origin).href;
+    this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
+    const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
+    this.redact = secretRedactor([credential, options.writeKey]);
+    this.headers = {
+      'content-type': 'application/json',
+      authorization: `Basic ${credential}`,
+      'user-agent': `${LIBRARY.name}/${LIBRARY.version}`,
+    };
+  }
+
+  async send(body: Buffer, signal: AbortSignal): Promise<TransportResult> {
+    const deadline = new AbortController();
+    const abort = () => deadline.abort();
+    signal.addEventListener('abort', abort);
+    if (signal.aborted) abort();
+    let timedOut = false;
+    // One turn late, as in the undici transport: an answer that arrived while our process was busy is read first.
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        timedOut = true;
+        abort();
+      });
+    }, this.options.timeoutMillis);
+    // Deno's timers have no unref; there the deadline is short-lived anyway.
+    (timer as { unref?: () => void }).unref?.();
+    try {
+      const compressed = this.options.compression === 'gzip' ? await gzipped(body) : undefined;
+      const headers = compressed === undefined ? this.headers : { ...this.headers, 'content-encoding': 'gzip' };
+      const response = await context.with(suppressTracing(context.active()), () =>
+        fetch(this.url, {
+          method: 'POST',
+          headers,
+          body: compressed ?? body,
+          signal: deadline.signal,
+          // Like undici's request: a redirect is an answer to classify, never a second POST of the batch elsewhere.
+          redirect: 'manual',
+        }),
+      );
+      const status = response.status;
+      const needsBody = status < 200 || status >= 300 || status === 207;
+      const read = needsBody ? await readCapped(response.body, status === 207 ? LIMITS.maxPartialResponseBytes : LIMITS.maxResponseBytes) : { text: '', complete: true };
+      if (!needsBody) this.drain(response.body);
+      return classifyResponse({ status, retryAfter: response.headers.get('retry-after') ?? undefined, body: this.redact(read.text), bodyComplete: read.complete }, Date.now());
+    } catch (error) {
+      const cause = redactError(error, this.redact);
+      const reason = timedOut && !signal.aborted ? 'request timed out' : describeError(error);
+      return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+    }
+  }
+
+  /** Reads and discards a 2xx body so its connection can be reused, cancelling it after `drainMillis`. */
+  private drain(body: ReadableStream<Uint8Array> | null): void {
+    if (body === null) return;
+    const reader = body.getReader();
+    const timer = setTimeout(() => reader.cancel().catch(() => undefined), this.drainMillis);
+    (timer as { unref?: () => void }).unref?.();
+    const next = (read: number): Promise<void> =>
+      reader.read().then(({ done, value }) => {
+        if (done) return;
+        if (read + value.length > LIMITS.maxResponseBytes) return reader.cancel();
+        return next(read + value.length);
+      });
+    next(0)
+      .catch(() => undefined)
+      .finally(() => clearTimeout(timer));
+  }
+
+  /** Nothing to release: the runtime owns fetch's connections. */
+  async close(): Promise<void> {}
+}
