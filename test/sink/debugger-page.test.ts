@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -48,11 +49,20 @@ describe('the debugger page in Chromium', { skip: browserSkipReason }, () => {
     return sink;
   }
 
-  async function post(sink: Sink, messages: unknown[], writeKey = 'hand_made_key'): Promise<number> {
+  /**
+   * Posts a batch on a connection of its own: a pooled keep-alive connection to a sink that closed
+   * would be reused for the next sink on the same port and fail the restart test.
+   */
+  function post(sink: Sink, messages: unknown[], writeKey = 'hand_made_key'): Promise<number> {
     const body = JSON.stringify({ batch: messages, sentAt: new Date().toISOString(), writeKey });
-    const response = await fetch(`${sink.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    await response.text();
-    return response.status;
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(`${sink.url}/v1/batch`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (response) => {
+        response.resume();
+        response.once('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.once('error', reject);
+      request.end(body);
+    });
   }
 
   const track = (messageId: string) => ({ type: 'track', userId: 'u', event: 'E', messageId });
