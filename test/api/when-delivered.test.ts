@@ -4,6 +4,7 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } f
 import { Analytics, DeliveryError, MetaRouterError, ValidationError } from '../../src/index.js';
 import type { DeliveryWaiters } from '../../src/delivery/delivery-waiters.js';
 import { collectErrors } from '../helpers/delivery-harness.js';
+import { spoolDirs } from '../helpers/spool-dir.js';
 import { OK, partial, reply, retryAfter, sequence, startFaultServer, type FaultServer } from '../helpers/fault-server.js';
 
 /** A guard so that a waiter never settled fails the test instead of hanging it; not a measurement. */
@@ -111,6 +112,23 @@ test('whenDelivered for a message the full queue refused rejects with MR_ERR_QUE
       assert.deepEqual(error.messageIds, [refused]);
     } finally {
       await analytics.closeAndFlush({ timeout: 200 });
+    }
+  });
+});
+
+test('whenDelivered at a close deadline: in memory it rejects with MR_ERR_SHUTDOWN_TIMEOUT, with storage MR_ERR_KEPT_IN_STORAGE', HANG, async () => {
+  const directory = spoolDirs('when-delivered');
+  await withServer(() => ({ kind: 'stall' }), async (server) => {
+    for (const [storage, code] of [[undefined, 'MR_ERR_SHUTDOWN_TIMEOUT'], [{ directory: directory() }, 'MR_ERR_KEPT_IN_STORAGE']] as const) {
+      const analytics = new Analytics({ writeKey: 'k', host: server.url, flushAt: 1, storage });
+      collectErrors(analytics);
+      const id = analytics.track({ userId: 'u', event: 'Never answered' });
+      const outcome = rejectionOf(analytics.whenDelivered(id));
+      await analytics.closeAndFlush({ timeout: 100 });
+      const error = await outcome;
+      assert.ok(error instanceof DeliveryError);
+      assert.equal(error.code, code);
+      assert.deepEqual(error.messageIds, [id]);
     }
   });
 });
