@@ -18,8 +18,11 @@ export async function handler(event) {
     analytics.identify({ userId: event.userId, traits: { plan: event.plan } }),
     analytics.track({ userId: event.userId, event: 'Report Generated', properties: { invocation: event.invocation } }),
   ];
-  await analytics.flush(); // resolves when both are delivered (or finally failed and reported)
-  return { statusCode: 200, body: JSON.stringify({ messageIds }) };
+  // flush() resolves when both are delivered (or finally failed and reported), waiting for a
+  // request already in flight; whenDelivered() says how that one message ended: it rejects with
+  // the DeliveryError that gave it up, so the handler can answer differently.
+  const [, delivery] = await Promise.all([analytics.flush(), analytics.whenDelivered(messageIds[1]).then(() => 'delivered', (error) => error.code)]);
+  return { statusCode: 200, body: JSON.stringify({ messageIds, delivery, inFlight: analytics.counters.pending }) };
 }
 
 // The platform's side: three invocations of the same warm instance.
@@ -27,7 +30,8 @@ const exitListeners = process.listenerCount('beforeExit');
 let deliveredBeforeReturn = 0;
 for (let invocation = 1; invocation <= 3; invocation++) {
   const { body } = await handler({ userId: `user-${invocation}`, plan: 'pro', invocation });
-  const { messageIds } = JSON.parse(body);
+  const { messageIds, delivery, inFlight } = JSON.parse(body);
+  console.log(`invocation ${invocation}: whenDelivered(track) ${delivery}, ${inFlight} messages still pending after flush`);
   const arrived = sink === undefined ? 'sent' : `${messageIds.filter((id) => sink.messages.some((message) => message.messageId === id)).length} of 2 delivered`;
   if (sink !== undefined && arrived === '2 of 2 delivered') deliveredBeforeReturn += 2;
   console.log(`invocation ${invocation}: returned 200, ${arrived} before the handler returned`);

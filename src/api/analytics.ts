@@ -127,6 +127,27 @@ export class Analytics extends ErrorChannel {
   }
 
   /**
+   * Resolves once the message with this id (returned by a call) got a 2xx that did not reject it;
+   * rejects with the `DeliveryError` that gave it up (the one reported on the `error` channel). Ask
+   * right after the call: this instance holds no record of settled messages, so that calls nobody
+   * awaits cost nothing. Resolves for a message a `beforeSend` hook or the plan dropped (the
+   * user's decision, not a failure; the last 1,000 such ids are remembered) and with `disable`.
+   * Rejects with `MR_ERR_UNKNOWN_MESSAGE` for an id it does not hold (never sent through it, already
+   * settled, refused at the call, or on disk from an earlier process), and with
+   * `MR_ERR_OUTCOME_UNAVAILABLE` with a `loggerProvider` (the user's pipeline delivers).
+   */
+  whenDelivered(messageId: string): Promise<void> {
+    if (typeof messageId !== 'string' || messageId === '') {
+      return Promise.reject(new ValidationError('MR_ERR_INVALID_FIELD', 'messageId', `whenDelivered takes the messageId a call returned, actual ${typeof messageId === 'string' ? 'an empty string' : typeof messageId}`));
+    }
+    if (this.pipeline === undefined) {
+      return Promise.reject(new DeliveryError('MR_ERR_OUTCOME_UNAVAILABLE', 'whenDelivered cannot tell a message\'s outcome with a loggerProvider: the records are exported by the provider\'s pipeline; await analytics.flush() instead', [messageId]));
+    }
+    if (this.disabled) return Promise.resolve();
+    return this.pipeline.whenDelivered(messageId) ?? Promise.reject(new DeliveryError('MR_ERR_UNKNOWN_MESSAGE', `whenDelivered: message ${JSON.stringify(messageId)} is not held by this instance (never sent through it, already delivered or reported, refused at the call, or from an earlier process)`, [messageId]));
+  }
+
+  /**
    * Resolves once every call made before it is delivered or has finally failed (reported); with
    * `storage`, a batch on disk past its retry budget is not waited for (it stays on disk, retried). With a
    * user's loggerProvider: the provider is force-flushed, then this package's exporters send what

@@ -8,6 +8,7 @@ import type { Transport, TransportResult } from '../transport/transport-result.j
 import { Batch } from './batch.js';
 import { Batcher } from './batcher.js';
 import type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
+import { DeliveryWaiters } from './delivery-waiters.js';
 import { DiskQueue } from './disk-queue.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { LossLedger } from './loss-ledger.js';
@@ -42,6 +43,8 @@ export class Delivery {
   /** Running totals, kept by the loss ledger. */
   readonly counters: DeliveryCounters;
   private readonly ledger: LossLedger;
+  /** @internal Who awaits which message (`whenDelivered`); empty, and unallocated, until someone does. */
+  readonly waiters = new DeliveryWaiters();
   private readonly batcher: Batcher<Held>;
   private readonly active = new Set<Batch>();
   private readonly queue: MessageQueue;
@@ -62,7 +65,7 @@ export class Delivery {
     spool?: Spool,
     deadLetters?: DeadLetters,
   ) {
-    this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`));
+    this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
     this.counters = this.ledger.counters;
     const sending = { writeKeyJson: JSON.stringify(settings.writeKey), maxConcurrentRequests: settings.maxConcurrentRequests };
     this.sender = new Sender(sending, transport, observer, this.counters, (batch, result) => this.handle(batch, result));
@@ -165,6 +168,20 @@ export class Delivery {
       this.flushing--;
       if (this.flushing === 0) for (const batch of this.active) batch.retryTimer?.unref();
     }
+  }
+
+  /**
+   * Settles once the message is delivered (a 2xx that did not reject it) or given up (rejects with
+   * the `DeliveryError` reported for it). Resolves at once for an id a shaping stage dropped lately;
+   * `undefined` when this engine does not hold the id (never taken, already settled, or, with
+   * storage, on disk beyond memory, which only a flush or close reads back), so that the caller can
+   * say so instead of waiting forever.
+   */
+  whenDelivered(messageId: string): Promise<void> | undefined {
+    if (this.waiters.wasFiltered(messageId)) return Promise.resolve();
+    const held = (message: Message) => message.messageId === messageId;
+    const inMemory = !this.batcher.every((message) => !held(message)) || Array.from(this.active).some((batch) => batch.messages.some(held));
+    return inMemory || this.ledger.refusingForFullQueue(messageId) ? this.waiters.wait(messageId) : undefined;
   }
 
   /**

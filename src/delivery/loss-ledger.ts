@@ -3,6 +3,7 @@ import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
 import type { Message } from '../translate/message.js';
 import type { DeliveryCounters } from './delivery-counters.js';
+import type { DeliveryWaiters } from './delivery-waiters.js';
 import type { DeliveryObserver } from './observer.js';
 
 /** Queue-full drops are reported at least this often, in ids. */
@@ -24,6 +25,8 @@ export class LossLedger {
     private readonly deadLetters: DeadLetters | undefined,
     /** What was full, in words, for the queue-full report. */
     private readonly fullReason: () => string,
+    /** Told each outcome, for `whenDelivered`. */
+    private readonly waiters: DeliveryWaiters,
   ) {}
 
   /**
@@ -33,6 +36,7 @@ export class LossLedger {
   lose(error: DeliveryError, given: readonly Message[] = []): void {
     this.observer.dropped(error.messageIds, error.code);
     this.deadLetters?.keep(given);
+    this.waiters.lost(error);
     this.report(error);
   }
 
@@ -52,6 +56,7 @@ export class LossLedger {
     this.counters.delivered += messages.length - rejected.size;
     this.counters.pending -= messages.length;
     this.observer.delivered(messages.length - rejected.size);
+    this.waiters.delivered(messages, rejected);
     if (answer.status === 207) {
       this.counters.dropped += rejected.size;
       const given = messages.filter((message) => rejected.has(message.messageId));
@@ -71,7 +76,9 @@ export class LossLedger {
       else lost.push(message);
     }
     if (kept.length > 0) {
-      this.report(new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept));
+      const error = new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept);
+      this.waiters.lost(error);
+      this.report(error);
     }
     if (lost.length > 0) {
       this.giveUp(new DeliveryError('MR_ERR_SHUTDOWN_TIMEOUT', `${lost.length} messages not delivered within the ${timeoutMillis} ms close deadline`, lost.map((message) => message.messageId)), lost);
@@ -97,7 +104,13 @@ export class LossLedger {
   /** Counts a message a shaping stage dropped by the user's decision: observed, not reported. */
   filter(messageId: string, stage: string): void {
     this.counters.filtered++;
+    this.waiters.filtered(messageId);
     this.observer.filtered?.(messageId, stage);
+  }
+
+  /** True while `messageId` is among the queue-full refusals not yet reported (they go at the end of this turn). */
+  refusingForFullQueue(messageId: string): boolean {
+    return this.droppedForFullQueue.includes(messageId);
   }
 
   private reportQueueFull(): void {

@@ -32,6 +32,8 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_BEFORE_SEND_ASYNC: 'A `beforeSend` hook returned a Promise (hooks must be synchronous); that message was not sent.',
   MR_ERR_BEFORE_SEND_INVALID: 'A `beforeSend` hook returned something that is not a valid message (not a plain object or `null`, breaking the Segment Spec, not JSON, over 32 KB); that message was not sent.',
   MR_ERR_REENTRANT_CALL: 'A call or export reached an entry point from inside one of its own `beforeSend` hooks (the hook sends through the instance it shapes); that message was not sent.',
+  MR_ERR_UNKNOWN_MESSAGE: '`whenDelivered(messageId)` was asked about a message this instance does not hold: never sent through it, already settled (delivered or reported), refused at the call, or still on disk from an earlier process.',
+  MR_ERR_OUTCOME_UNAVAILABLE: '`whenDelivered(messageId)` was called on an `Analytics` with a `loggerProvider`: the records leave through the user\'s logs pipeline, whose exporter is not this instance\'s, so it cannot know one message\'s outcome.',
   MR_ERR_SINK_WRITE_FAILED: "The local sink could not append to its `out` file; it keeps serving and keeping messages in memory, but stops writing the file.",
 } as const);
 

@@ -47,6 +47,11 @@ export class Pipeline {
     return this.delivery.enqueue(message);
   }
 
+  /** See `Delivery.whenDelivered`: undefined when the engine does not hold the id. */
+  whenDelivered(messageId: string): Promise<void> | undefined {
+    return this.delivery.whenDelivered(messageId);
+  }
+
   /** Counts and reports messages given up before they reached the queue. */
   discard(code: ErrorCode, text: string, messageIds: string[], count = messageIds.length, cause?: unknown): void {
     this.delivery.discard(code, text, messageIds, count, cause);

@@ -57,6 +57,7 @@ test('express-sdk-node with METAROUTER_HOST: the messages reach that endpoint, c
 test('serverless-handler: each of 3 invocations has its events delivered before it returns, and nothing accumulates', async () => {
   const stdout = await runExample('serverless-handler.mjs');
   for (const invocation of [1, 2, 3]) assert.match(stdout, new RegExp(`^invocation ${invocation}: returned 200, 2 of 2 delivered before the handler returned$`, 'm'));
+  for (const invocation of [1, 2, 3]) assert.match(stdout, new RegExp(`^invocation ${invocation}: whenDelivered\\(track\\) delivered, 0 messages still pending after flush$`, 'm'));
   assert.match(stdout, /^after 3 invocations: 0 process listeners added, 0 timers holding the process$/m);
   assert.match(stdout, /^6 messages delivered, 6 of them before their invocation returned, nothing left behind: OK$/m);
 });
