@@ -701,7 +701,11 @@
     for (const tab of document.querySelectorAll('[data-view]')) tab.setAttribute('aria-selected', String(tab.dataset.view === view));
     $('list-pane').hidden = view === 'requests';
     $('overview').hidden = view === 'requests';
-    if (view === 'requests') state.unseenFailures = 0;
+    if (view === 'requests') {
+      // Seen now, not at the next frame: the tab the user just opened must not still count.
+      state.unseenFailures = 0;
+      renderBadge();
+    }
     $('requests-pane').hidden = view !== 'requests';
     saveUrl();
     schedule(true);
