@@ -1,19 +1,6 @@
-import type { Dispatcher } from 'undici';
-import type { Compression } from '../config/delivery-options.js';
 import { FetchTransport } from './fetch-transport.js';
 import type { HttpTransport } from './http-transport.js';
-import type { Transport } from './transport-result.js';
-
-/** Where and how to post, whichever client sends. */
-export interface TransportOptions {
-  readonly origin: string;
-  readonly requestPath: string;
-  readonly writeKey: string;
-  readonly timeoutMillis: number;
-  readonly connections: number;
-  readonly compression: Compression;
-  readonly dispatcher?: Dispatcher | undefined;
-}
+import type { Transport, TransportOptions } from './transport-result.js';
 
 type HttpTransportModule = { HttpTransport: typeof HttpTransport };
 

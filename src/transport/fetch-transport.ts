@@ -1,63 +1,27 @@
 import { context } from '@opentelemetry/api';
-import type { Compression } from '../config/delivery-options.js';
 import { LIMITS } from '../config/defaults.js';
 import { redactError, secretRedactor } from '../errors/redact-secrets.js';
 import { LIBRARY } from '../version.js';
+import { describeError, readCapped, type BodyText } from './answer-body.js';
 import { classifyResponse } from './classify-response.js';
 import { suppressTracing } from './suppress-tracing.js';
-import type { Transport, TransportResult } from './transport-result.js';
+import type { Transport, TransportOptions, TransportResult } from './transport-result.js';
 
 /** As in the undici transport: how long the unread rest of a 2xx answer may take before it is cancelled. */
 const MAX_DRAIN_MILLIS = 1000;
 
-/** Where and how the transport posts. */
-export interface FetchTransportOptions {
-  readonly origin: string;
-  readonly requestPath: string;
-  readonly writeKey: string;
-  readonly timeoutMillis: number;
-  readonly compression: Compression;
-}
-
-interface BodyText {
-  readonly text: string;
-  /** False when the body was cut at `limit` or broke off. */
-  readonly complete: boolean;
-}
-
-/** Reads at most `limit` bytes of a web stream body, so a hostile or broken server cannot grow our memory. */
-async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number): Promise<BodyText> {
-  if (body === null) return { text: '', complete: true };
+/** Reads at most `limit` bytes of a web stream body (`readCapped` over its reader). */
+function readBody(body: ReadableStream<Uint8Array> | null, limit: number): Promise<BodyText> {
+  if (body === null) return Promise.resolve({ text: '', complete: true });
   const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
+  const chunks = async function* (): AsyncIterable<Uint8Array> {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-      if (size > limit) {
-        reader.cancel().catch(() => undefined);
-        break;
-      }
+      if (done) return;
+      yield value;
     }
-  } catch {
-    return { text: Buffer.concat(chunks).toString('utf8'), complete: false };
-  }
-  return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), complete: size <= limit };
-}
-
-/** What a fetch failure was: fetch wraps the socket's error (`ECONNREFUSED`…) as the cause of a TypeError. */
-function describeError(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const { code, name, cause } = error as { code?: unknown; name?: unknown; cause?: unknown };
-    if (typeof code === 'string') return code;
-    const inner = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-    if (typeof inner === 'string') return inner;
-    if (typeof name === 'string') return name;
-  }
-  return 'network error';
+  };
+  return readCapped(chunks(), limit, () => void reader.cancel().catch(() => undefined));
 }
 
 /** Gzips with the runtime's CompressionStream, or returns undefined where it has none. */
@@ -80,7 +44,7 @@ export class FetchTransport implements Transport {
   private readonly redact: (text: string) => string;
   private readonly drainMillis: number;
 
-  constructor(private readonly options: FetchTransportOptions) {
+  constructor(private readonly options: Pick<TransportOptions, 'origin' | 'requestPath' | 'writeKey' | 'timeoutMillis' | 'compression'>) {
     this.url = new URL(options.requestPath, options.origin).href;
     this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
     const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
@@ -122,7 +86,7 @@ export class FetchTransport implements Transport {
       );
       const status = response.status;
       const needsBody = status < 200 || status >= 300 || status === 207;
-      const read = needsBody ? await readCapped(response.body, status === 207 ? LIMITS.maxPartialResponseBytes : LIMITS.maxResponseBytes) : { text: '', complete: true };
+      const read = needsBody ? await readBody(response.body, status === 207 ? LIMITS.maxPartialResponseBytes : LIMITS.maxResponseBytes) : { text: '', complete: true };
       if (!needsBody) this.drain(response.body);
       return classifyResponse({ status, retryAfter: response.headers.get('retry-after') ?? undefined, body: this.redact(read.text), bodyComplete: read.complete }, Date.now());
     } catch (error) {

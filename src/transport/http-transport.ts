@@ -2,15 +2,15 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { context } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
-import type { Compression } from '../config/delivery-options.js';
 import { LIMITS } from '../config/defaults.js';
 import { redactError, secretRedactor } from '../errors/redact-secrets.js';
 import { LIBRARY } from '../version.js';
+import { describeError, readCapped } from './answer-body.js';
 import { classifyResponse } from './classify-response.js';
 import { isRefusedRequest } from './refused-request.js';
 import { connectSkippingContinue } from './skip-continue.js';
 import { suppressTracing } from './suppress-tracing.js';
-import type { Transport, TransportResult } from './transport-result.js';
+import type { Transport, TransportOptions, TransportResult } from './transport-result.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -21,53 +21,6 @@ const gzip = promisify(gzipCallback);
  */
 const MAX_DRAIN_MILLIS = 1000;
 
-/** Where and how the transport posts. */
-export interface HttpTransportOptions {
-  readonly origin: string;
-  readonly requestPath: string;
-  readonly writeKey: string;
-  readonly timeoutMillis: number;
-  readonly connections: number;
-  readonly compression: Compression;
-  /** The user's dispatcher; when absent the transport makes (and later closes) a Pool of its own. */
-  readonly dispatcher?: Dispatcher | undefined;
-}
-
-type ResponseBody = AsyncIterable<Buffer> & { destroy(): void; dump(): Promise<void> };
-
-interface BodyText {
-  readonly text: string;
-  /** False when the body was cut at `limit` or broke off. */
-  readonly complete: boolean;
-}
-
-/** Reads at most `limit` bytes of a body, so a hostile or broken server cannot grow our memory. */
-async function readCapped(body: ResponseBody, limit: number): Promise<BodyText> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        break;
-      }
-    }
-  } catch {
-    return { text: Buffer.concat(chunks).toString('utf8'), complete: false };
-  }
-  return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), complete: size <= limit };
-}
-
-function describeError(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const { code, name } = error as { code?: unknown; name?: unknown };
-    if (typeof code === 'string') return code;
-    if (typeof name === 'string') return name;
-  }
-  return 'network error';
-}
 
 /**
  * Posts request bodies over one keep-alive undici Pool. Every request has a deadline, is sent
@@ -81,7 +34,7 @@ export class HttpTransport implements Transport {
   private readonly redact: (text: string) => string;
   private readonly drainMillis: number;
 
-  constructor(private readonly options: HttpTransportOptions) {
+  constructor(private readonly options: TransportOptions) {
     this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections, connect: connectSkippingContinue() });
     this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
     const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
@@ -129,7 +82,7 @@ export class HttpTransport implements Transport {
       );
       const needsBody = response.statusCode < 200 || response.statusCode >= 300 || response.statusCode === 207;
       // The status decides; a body that breaks or stalls only loses the detail (and a 207, which ids it rejected).
-      const read = needsBody ? await readCapped(response.body, response.statusCode === 207 ? LIMITS.maxPartialResponseBytes : LIMITS.maxResponseBytes) : { text: '', complete: true };
+      const read = needsBody ? await readCapped(response.body, response.statusCode === 207 ? LIMITS.maxPartialResponseBytes : LIMITS.maxResponseBytes, () => response.body.destroy()) : { text: '', complete: true };
       // A 2xx status line is the acknowledgement: a body that stalls afterwards must hold neither the
       // batch nor, for long, the connection that the next batch needs.
       if (!needsBody) this.drain(response.body);

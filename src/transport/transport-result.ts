@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+import type { Compression } from '../config/delivery-options.js';
 import type { ErrorCode } from '../errors/codes.js';
 
 /** The outcome of one POST. A transport resolves to this union; it never throws for an HTTP status. */
@@ -33,4 +35,16 @@ export interface Transport {
   send(body: Buffer, signal: AbortSignal): Promise<TransportResult>;
   /** Releases the connections: called once everything was delivered or given up. */
   close(): Promise<void>;
+}
+
+/** Where and how to post, whichever client sends (the fetch transport ignores `connections` and `dispatcher`). */
+export interface TransportOptions {
+  readonly origin: string;
+  readonly requestPath: string;
+  readonly writeKey: string;
+  readonly timeoutMillis: number;
+  readonly connections: number;
+  readonly compression: Compression;
+  /** The user's dispatcher; when absent the undici transport makes (and later closes) a Pool of its own. */
+  readonly dispatcher?: Dispatcher | undefined;
 }
