@@ -1,9 +1,9 @@
 import { context } from '@opentelemetry/api';
 import { LIMITS } from '../config/defaults.js';
-import { redactError, secretRedactor } from '../errors/redact-secrets.js';
-import { LIBRARY } from '../version.js';
-import { describeError, readCapped, type BodyText } from './answer-body.js';
+import { redactError } from '../errors/redact-secrets.js';
+import { readCapped, type BodyText } from './answer-body.js';
 import { classifyResponse } from './classify-response.js';
+import { authorization, RequestDeadline } from './request-deadline.js';
 import { suppressTracing } from './suppress-tracing.js';
 import type { Transport, TransportOptions, TransportResult } from './transport-result.js';
 
@@ -47,30 +47,13 @@ export class FetchTransport implements Transport {
   constructor(private readonly options: Pick<TransportOptions, 'origin' | 'requestPath' | 'writeKey' | 'timeoutMillis' | 'compression'>) {
     this.url = new URL(options.requestPath, options.origin).href;
     this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
-    const credential = Buffer.from(`${options.writeKey}:`).toString('base64');
-    this.redact = secretRedactor([credential, options.writeKey]);
-    this.headers = {
-      'content-type': 'application/json',
-      authorization: `Basic ${credential}`,
-      'user-agent': `${LIBRARY.name}/${LIBRARY.version}`,
-    };
+    const auth = authorization(options.writeKey);
+    this.redact = auth.redact;
+    this.headers = auth.headers;
   }
 
   async send(body: Buffer, signal: AbortSignal): Promise<TransportResult> {
-    const deadline = new AbortController();
-    const abort = () => deadline.abort();
-    signal.addEventListener('abort', abort);
-    if (signal.aborted) abort();
-    let timedOut = false;
-    // One turn late, as in the undici transport: an answer that arrived while our process was busy is read first.
-    const timer = setTimeout(() => {
-      setImmediate(() => {
-        timedOut = true;
-        abort();
-      });
-    }, this.options.timeoutMillis);
-    // Deno's timers have no unref; there the deadline is short-lived anyway.
-    (timer as { unref?: () => void }).unref?.();
+    const deadline = new RequestDeadline(signal, this.options.timeoutMillis);
     try {
       const compressed = this.options.compression === 'gzip' ? await gzipped(body) : undefined;
       const headers = compressed === undefined ? this.headers : { ...this.headers, 'content-encoding': 'gzip' };
@@ -91,11 +74,10 @@ export class FetchTransport implements Transport {
       return classifyResponse({ status, retryAfter: response.headers.get('retry-after') ?? undefined, body: this.redact(read.text), bodyComplete: read.complete }, Date.now());
     } catch (error) {
       const cause = redactError(error, this.redact);
-      const reason = timedOut && !signal.aborted ? 'request timed out' : describeError(error);
+      const reason = deadline.reason(error);
       return { kind: 'retryable', reason, status: undefined, retryAfterMillis: undefined, cause };
     } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', abort);
+      deadline.clear();
     }
   }
 
