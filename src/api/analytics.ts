@@ -213,7 +213,8 @@ export class Analytics extends ErrorChannel {
       const source = params as Record<string, unknown>;
       const picked = pickFields(source);
       if (isProblem(picked)) throw new ValidationError(picked.code, picked.field, picked.message, { cause: picked.cause });
-      const [timestamp, messageId] = [readOnce(source, 'timestamp'), readOnce(source, 'messageId')];
+      const timestamp = readOnce(source, 'timestamp');
+      const messageId = readOnce(source, 'messageId');
       if (isProblem(timestamp)) throw new ValidationError(timestamp.code, timestamp.field, timestamp.message, { cause: timestamp.cause });
       if (isProblem(messageId)) throw new ValidationError(messageId.code, messageId.field, messageId.message, { cause: messageId.cause });
       timeMillis = timestamp.value === undefined ? Date.now() : this.timeOf(timestamp.value);
