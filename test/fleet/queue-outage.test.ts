@@ -31,6 +31,7 @@ test('PostgreSQL unreachable: 503 with Retry-After and /readyz failing, never 20
   assert.equal(after.status, 200);
   await eventually(() => ingest.accepted.length === 4, 'four deliveries after the restore');
   assert.deepEqual(ingest.accepted.map((message) => message.messageId).sort(), ['cut-0', 'cut-1', 'cut-2', 'cut-3']);
+  await fleet.bridge.close(2000);
 });
 
 test('PostgreSQL restarting: requests in the gap get 503, the pool reconnects, delivery resumes', { timeout: 180_000 }, async (t) => {
@@ -55,4 +56,5 @@ test('PostgreSQL restarting: requests in the gap get 503, the pool reconnects, d
   }, 'a request taken after the restart', 30_000);
   assert.deepEqual([...statuses].filter((each) => each !== 200 && each !== 503), [], 'only 200 or 503, never 500');
   await eventually(() => ingest.accepted.some((message) => message.messageId === 'after-1'), 'delivery after the restart', 15_000);
+  await fleet.bridge.close(2000);
 });
