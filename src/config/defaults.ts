@@ -26,6 +26,17 @@ export const DEFAULTS = Object.freeze({
   storageSyncInterval: 0,
   /** What a full `storage.directory` drops: the newest messages (refused at the call). */
   storageWhenFull: 'drop_newest',
+  /** The bridge's shared PostgreSQL queue (`QueueOptions`), named as they are. */
+  queue: Object.freeze({
+    /** Segment's dedup window. */
+    dedupWindow: 24 * 60 * 60 * 1000,
+    /** Short enough that a killed bridge's events go out within a minute. */
+    leaseMillis: 30_000,
+    partitionMillis: 60 * 60 * 1000,
+    maxBytes: 1024 * 1024 * 1024,
+    whenFull: 'drop_newest' as const,
+    maxConnections: 8,
+  }),
   /** Tracking plan: what an event the plan does not list does. */
   unplannedEvents: 'report' as const,
   /** Tracking plan: what a property or trait the plan does not list does. */

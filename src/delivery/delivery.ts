@@ -13,7 +13,7 @@ import { DiskQueue } from './disk-queue.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { LossLedger } from './loss-ledger.js';
 import { MemoryQueue } from './memory-queue.js';
-import type { Held, MessageQueue, QueueHost } from './message-queue.js';
+import type { DeadLetterSink, Held, MessageQueue, QueueFactory, QueueHost } from './message-queue.js';
 import { allOf, type DeliveryObserver } from './observer.js';
 import { RetryPolicy } from './retry-policy.js';
 import { Sender } from './sender.js';
@@ -33,7 +33,8 @@ export type { DeliveryCounters, DeliverySettings } from './delivery-counters.js'
  *   `dropped` or `refused` was reported once, with its id.
  *
  * With `storage`, the queue is a `DiskQueue` (the spool below memory), which states what it keeps
- * true. The engine adds, for such a queue:
+ * true; a bridge on a shared queue passes its own (`QueueFactory`), which is durable too and keeps
+ * what it gives up in its own dead-letter table. The engine adds, for such a queue:
  * - A batch wholly in the spool outlasts its retry budget: retried until delivered or rejected,
  *   bounded by the disk; `flush()` stops waiting for it at the budget, a close at its deadline.
  * - A process that ends on its own makes one attempt at `beforeExit` and does not wait for retries
@@ -62,10 +63,12 @@ export class Delivery {
     transport: Transport,
     report: (error: DeliveryError) => void,
     observer: DeliveryObserver = allOf([]),
-    spool?: Spool,
+    below?: Spool | QueueFactory,
     deadLetters?: DeadLetters,
   ) {
-    this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
+    let shared: (MessageQueue & DeadLetterSink) | undefined;
+    const keeper: DeadLetterSink | undefined = typeof below === 'function' ? { keep: (messages, error) => shared?.keep(messages, error) } : deadLetters;
+    this.ledger = new LossLedger(report, observer, keeper, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
     this.counters = this.ledger.counters;
     const sending = { writeKeyJson: JSON.stringify(settings.writeKey), maxConcurrentRequests: settings.maxConcurrentRequests };
     this.sender = new Sender(sending, transport, observer, this.counters, (batch, result) => this.handle(batch, result));
@@ -77,8 +80,10 @@ export class Delivery {
       hold: (message) => this.batcher.add(message),
       lose: (error, given) => this.ledger.lose(error, given),
       evict: (matches) => this.evict(matches),
+      send: () => this.batcher.cut(),
     };
-    this.queue = spool === undefined ? new MemoryQueue(settings.maxQueueSize, host) : new DiskQueue(spool, settings.maxQueueSize, settings.storage?.whenFull, host);
+    if (typeof below === 'function') this.queue = shared = below(host, settings);
+    else this.queue = below === undefined ? new MemoryQueue(settings.maxQueueSize, host) : new DiskQueue(below, settings.maxQueueSize, settings.storage?.whenFull, host);
     // What an earlier process left has waited long enough: it goes on the next turn (after the
     // caller attached its error listener), not after a flushInterval.
     if (this.queue.backlog) setImmediate(() => this.sendWaiting());
@@ -227,7 +232,7 @@ export class Delivery {
     ]);
     clearTimeout(deadline);
     if (timedOut) this.abandonAll(timeoutMillis);
-    this.queue.close();
+    await this.queue.close();
     stopDrainOnExit(this);
     await this.sender.close();
   }

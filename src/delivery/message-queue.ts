@@ -19,7 +19,18 @@ export interface QueueHost {
    * them, for the queue to drop. A batch in flight is only marked: its answer settles it.
    */
   evict(matches: (message: Held) => boolean): Message[];
+  /** Cuts what memory holds into batches and sends them now, without waiting for `flushInterval` (a queue that read a batch's worth in). */
+  send(): void;
 }
+
+/** Where accepted messages given up for good are kept: the dead-letter file, or a shared queue's table. */
+export interface DeadLetterSink {
+  /** Keeps `messages`, given up with `error`; never throws (a failure is reported). */
+  keep(messages: readonly Message[], error?: DeliveryError): void;
+}
+
+/** Makes the queue of an engine from what the engine offers it: a shared queue (the bridge's PostgreSQL one) made outside delivery. */
+export type QueueFactory = (host: QueueHost, settings: { readonly maxQueueSize: number; readonly flushAt: number; readonly maxConcurrentRequests: number }) => MessageQueue & DeadLetterSink;
 
 /**
  * Where accepted messages wait until a batch settles them, behind one interface as in the
@@ -54,5 +65,6 @@ export interface MessageQueue {
   keeps(message: Held): boolean;
   /** A close deadline passed: what is left stays as it is, for the next start. */
   stop(): void;
-  close(): void;
+  /** Releases what the queue holds; the engine's shutdown waits for it. */
+  close(): void | Promise<void>;
 }

@@ -8,6 +8,7 @@ import { chooseTransport } from '../transport/choose-transport.js';
 import { Delivery, type DeliverySettings } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../telemetry/diagnostics.js';
 import { allOf, type DeliveryObserver } from '../delivery/observer.js';
+import type { QueueFactory } from '../delivery/message-queue.js';
 
 /** Opens the spool, or explains at construction why the directory cannot serve. */
 function openSpool(storage: StorageConfig, report: (error: DeliveryError) => void, io: Partial<SpoolIo> | undefined): Spool {
@@ -30,8 +31,11 @@ function openDeadLetters(file: string, report: (error: DeliveryError) => void): 
   }
 }
 
-/** The resolved options of the sending side, and the seam under the spool (for fault tests). */
-export type SendingConfig = DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> };
+/**
+ * The resolved options of the sending side, the seam under the spool (for fault tests), and a
+ * shared queue made by its face (the bridge on PostgreSQL), which then replaces memory and storage.
+ */
+export type SendingConfig = DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo>; sharedQueue?: QueueFactory };
 
 /**
  * Composition root of the sending side: the HTTP transport and the delivery engine over it, observed
@@ -44,7 +48,7 @@ export function createDelivery(
   observers: readonly DeliveryObserver[] = [],
 ): Delivery {
   const deadLetters = config.deadLetterFile === undefined || config.disable ? undefined : openDeadLetters(config.deadLetterFile, report);
-  const spool = config.storage === undefined || config.disable ? undefined : openSpool(config.storage, report, config.storageIo);
+  const spool = config.sharedQueue ?? (config.storage === undefined || config.disable ? undefined : openSpool(config.storage, report, config.storageIo));
   const transport = chooseTransport({
     origin: config.origin,
     requestPath: config.requestPath,
