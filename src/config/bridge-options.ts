@@ -36,7 +36,8 @@ export interface BridgeOptions extends DeliveryOptions, ShapingOptions, Resource
   /**
    * A PostgreSQL queue shared by a fleet of bridges, as a `postgres://` URL or {@link QueueOptions}:
    * events are committed there before a client gets 200, any bridge delivers them, and a messageId
-   * is taken once per writeKey. Without it, the bridge queues in memory (or in `storage`). Not with `storage`.
+   * is taken once per writeKey. Read from `METAROUTER_QUEUE_URL` when omitted. Without it, the bridge
+   * queues in memory (or in `storage`). Not with `storage`.
    * @default undefined: this bridge's own queue
    */
   queue?: string | QueueOptions;

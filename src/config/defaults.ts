@@ -89,6 +89,8 @@ export const ENV = Object.freeze({
   writeKey: 'METAROUTER_WRITE_KEY',
   host: 'METAROUTER_HOST',
   bridgeToken: 'METAROUTER_BRIDGE_TOKEN',
+  /** The bridge's `queue` URL, which keeps its password out of the process list. */
+  queueUrl: 'METAROUTER_QUEUE_URL',
   /** The OpenTelemetry SDK's variables, read as its resource detector reads them. */
   serviceName: 'OTEL_SERVICE_NAME',
   resourceAttributes: 'OTEL_RESOURCE_ATTRIBUTES',

@@ -41,7 +41,7 @@ function resolveToken(value: string | undefined): string | undefined {
  */
 export function resolveBridgeOptions(options: BridgeOptions | undefined): BridgeConfig {
   const given = options ?? {};
-  const queue = resolveQueueOptions(given.queue);
+  const queue = resolveQueueOptions(given.queue ?? fromEnv(ENV.queueUrl));
   if (queue !== undefined && given.storage !== undefined) {
     throw new ConfigurationError('queue', 'queue is invalid, expected no storage beside it (the shared queue is the durable one), actual both queue and storage');
   }
