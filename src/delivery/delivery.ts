@@ -68,7 +68,7 @@ export class Delivery {
   ) {
     let shared: (MessageQueue & DeadLetterSink) | undefined;
     const keeper: DeadLetterSink | undefined = typeof below === 'function' ? { keep: (messages, error) => shared?.keep(messages, error) } : deadLetters;
-    this.ledger = new LossLedger(report, observer, keeper, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
+    this.ledger = new LossLedger(report, observer, keeper, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters, typeof below === 'function' ? 'stay in the shared queue, released for any bridge to send' : undefined);
     this.counters = this.ledger.counters;
     const sending = { writeKeyJson: JSON.stringify(settings.writeKey), maxConcurrentRequests: settings.maxConcurrentRequests };
     this.sender = new Sender(sending, transport, observer, this.counters, (batch, result) => this.handle(batch, result));

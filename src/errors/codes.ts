@@ -26,7 +26,7 @@ export const ERROR_CODES = Object.freeze({
   MR_ERR_STORAGE_ENTRY_SKIPPED: 'An entry of `storage.directory` named like a storage file (a segment, `ack`) is not a regular file (a directory, a symbolic link, a FIFO); it is never opened through: a segment is left unread, an `ack` renamed aside (the spool is then sent again from its oldest record).',
   MR_ERR_STORAGE_UNKNOWN_FORMAT: 'A segment of `storage.directory` is in a storage format version this version of the package does not know (written by a newer one); it is reported at each start and left where it is, neither read nor removed.',
   MR_ERR_EVICTED: 'Storage held `storage.maxBytes` and `storage.whenFull` is `drop_oldest`: these, the oldest undelivered messages, were dropped to make room.',
-  MR_ERR_KEPT_IN_STORAGE: 'The close deadline passed before these messages were delivered; they stay in `storage.directory` for the next start.',
+  MR_ERR_KEPT_IN_STORAGE: 'The close deadline passed before these messages were delivered; they stay in `storage.directory` for the next start (a bridge with `queue`: they stay in the shared queue, released for any bridge to send).',
   MR_ERR_QUEUE_UNAVAILABLE: "A bridge's shared queue (`queue`, PostgreSQL) could not be reached, restarted, failed over, or did not answer in time: requests are answered 503 with Retry-After and `/readyz` fails until it answers again; the bridge reconnects by itself. At start, `startBridge` rejects with it.",
   MR_ERR_QUEUE_SCHEMA: "The shared queue's tables are at a schema version newer than this package knows (a newer bridge migrated them); the bridge does not start.",
   MR_ERR_PLAN_VIOLATION: 'A message breaks the tracking plan (unplanned event or property, missing required field, wrong type, invalid value).',

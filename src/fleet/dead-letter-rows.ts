@@ -20,6 +20,8 @@ export interface DeadLetterExport {
 export async function exportDeadLetterRows(config: QueueConfig, file: string, writeKey: string | undefined, remove: boolean): Promise<DeadLetterExport> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: 5000, application_name: 'metarouter-otel dead-letters' });
+  // A connection lost between statements fails the statement; the event itself must not be uncaught.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {

@@ -40,8 +40,12 @@ export class PostgresClient {
   async run<T>(work: (client: PoolClient) => Promise<T>, timeoutMillis = QUERY_TIMEOUT_MILLIS): Promise<T> {
     let client: PoolClient | undefined;
     let timer: NodeJS.Timeout | undefined;
+    // The pool listens for errors only on idle connections: one that breaks while checked out
+    // (between two statements of a transaction) would otherwise be an uncaught error.
+    const broken = (error: Error) => this.failed(error);
     try {
       client = await this.pool.connect();
+      client.on('error', broken);
       const held = client;
       const result = await Promise.race([
         work(held),
@@ -51,12 +55,14 @@ export class PostgresClient {
         }),
       ]);
       clearTimeout(timer);
+      client.off('error', broken);
       client.release();
       this.recovered();
       return result;
     } catch (error) {
       clearTimeout(timer);
-      // A connection that failed or timed out is destroyed, never handed out again.
+      // A connection that failed or timed out is destroyed, never handed out again; a late error of it is already accounted for.
+      client?.off('error', broken).on('error', () => undefined);
       client?.release(error instanceof Error ? error : new Error(readThrown(error).text));
       if (isOutage(error)) this.failed(error);
       throw error;

@@ -53,4 +53,6 @@ test('bridges on one PostgreSQL queue: committed before 200, delivered once per 
     await eventually(async () => (await sql<{ waiting: string }>(pg.url, 'SELECT count(*)::text AS waiting FROM metarouter_events WHERE NOT done'))[0]!.waiting === '0', 'no row waiting');
     assert.deepEqual([...one.errors, ...two.errors].map((error) => error.code), []);
   });
+  // Before the database stops (the harness's own hook runs first): close is idempotent, the hook above is for a failure.
+  await Promise.all([one.bridge.close(2000), two.bridge.close(2000)]);
 });
