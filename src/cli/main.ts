@@ -18,8 +18,8 @@ const COMMANDS: ReadonlyArray<readonly [Command, Run]> = [
   [SINK, sinkCommand],
   [BRIDGE, bridgeCommand],
   [REPLAY, replayCommand],
-  [DEAD_LETTERS, deadLettersCommand],
   [PLAN, planCommand],
+  [DEAD_LETTERS, deadLettersCommand],
 ];
 
 function topHelp(): string {
@@ -47,7 +47,7 @@ function systemMessage(error: NodeJS.ErrnoException): string {
 }
 
 function unknownCommand(name: string): UsageError {
-  return new UsageError(`unknown command ${JSON.stringify(name)}: sink, bridge, replay, dead-letters or plan`);
+  return new UsageError(`unknown command ${JSON.stringify(name)}: sink, bridge, replay, plan or dead-letters`);
 }
 
 async function main(argv: readonly string[]): Promise<void> {
