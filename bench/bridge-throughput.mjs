@@ -1,6 +1,6 @@
 // OTLP/HTTP bridge throughput and memory, on loopback only, in about 90 s (stopped at 170 s).
 //
-//   npm run build && node bench/bridge-throughput.mjs [--dist DIR] [--rounds N] [--queues-only] [--pg-url URL]
+//   npm run build && node bench/bridge-throughput.mjs [--dist DIR] [--rounds N] [--queues-only] [--queues a,b] [--cpu-prof] [--pg-url URL]
 //
 // Request bodies are made by the official OpenTelemetry exporters (exporter-logs-otlp-proto,
 // exporter-logs-otlp-http, exporter-trace-otlp-proto) from records of the real SDK, captured once
@@ -16,7 +16,9 @@
 //      100 records a request; ratios to memory from the same run, where the CPU goes (bridge,
 //      PostgreSQL, its WAL fsyncs), and on paper the cores that carry 1 M events/s
 //      (lib/bridge-queues.mjs). --rounds N rounds of it (default 3), medians; --queues-only skips 1–3.
-// The results go to bench/results/bridge.json and docs/benchmarks.md.
+// The results go to bench/results/bridge.json and docs/benchmarks.md. A partial run (--queues-only,
+// --queues a,b) or a profiled one (--cpu-prof: each bridge child of section 4 writes a .cpuprofile
+// to bench/profiles/, to read with `node bench/profile.mjs --read FILE`) only prints.
 import { fork } from 'node:child_process';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
@@ -24,7 +26,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { compareQueues, fleetFor, ID_MARKER, queueTable, RECORDS_PER_REQUEST as QUEUE_RECORDS } from './lib/bridge-queues.mjs';
+import { compareQueues, fleetFor, ID_MARKER, QUEUES, queueTable, RECORDS_PER_REQUEST as QUEUE_RECORDS } from './lib/bridge-queues.mjs';
 import { parseInteger } from './lib/options.mjs';
 import { saveResults } from './lib/results.mjs';
 
@@ -32,7 +34,14 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
 const { values: flags } = parseArgs({
   args: process.argv.slice(process.argv[2] === 'bridge-child' ? 3 : 2),
-  options: { dist: { type: 'string', default: 'dist' }, rounds: { type: 'string', default: '3' }, 'queues-only': { type: 'boolean', default: false }, 'pg-url': { type: 'string' } },
+  options: {
+    dist: { type: 'string', default: 'dist' },
+    rounds: { type: 'string', default: '3' },
+    'queues-only': { type: 'boolean', default: false },
+    queues: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'pg-url': { type: 'string' },
+  },
 });
 const DIST = resolve(here, '..', flags.dist);
 const PHASE_MILLIS = 2500;
@@ -167,9 +176,10 @@ async function inProcess(bodies) {
   return rows;
 }
 
-function startChild(options) {
+function startChild(options, name) {
   const env = options === undefined ? process.env : { ...process.env, BENCH_BRIDGE_OPTIONS: JSON.stringify(options) };
-  const child = fork(fileURLToPath(import.meta.url), ['bridge-child', '--dist', DIST], { execArgv: ['--expose-gc'], env });
+  const profile = options !== undefined && flags['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(here, 'profiles'), '--cpu-prof-name', `bridge-${name}-${Date.now()}.cpuprofile`] : [];
+  const child = fork(fileURLToPath(import.meta.url), ['bridge-child', '--dist', DIST], { execArgv: ['--expose-gc', ...profile], env });
   const next = () => new Promise((done) => child.once('message', done));
   const exited = new Promise((done) => child.once('exit', done));
   return { child, next, ready: next(), exited };
@@ -262,7 +272,9 @@ async function main() {
   const sections = flags['queues-only'] ? {} : await classicSections(elapsed);
   console.log(`\n4. one bridge, delivery to the bench sink included: memory, local spool, PostgreSQL (${rounds} rounds, medians; 8 requests in flight, ${QUEUE_RECORDS} records a request)`);
   const unique = await makeBodies(QUEUE_RECORDS, 1, true);
-  const queues = await compareQueues({ startChild, bodies: { protobuf: unique.logsProtobuf, json: unique.logsJson }, rounds, phaseMillis: PHASE_MILLIS, pgUrl: flags['pg-url'] });
+  const only = flags.queues?.split(',').map((name) => name.trim());
+  for (const name of only ?? []) if (!QUEUES.includes(name)) throw new Error(`--queues: unknown queue "${name}" (${QUEUES.join(', ')})`);
+  const queues = await compareQueues({ startChild, bodies: { protobuf: unique.logsProtobuf, json: unique.logsJson }, rounds, phaseMillis: PHASE_MILLIS, pgUrl: flags['pg-url'], queues: only });
   console.log(`   PostgreSQL: ${queues.postgres}`);
   console.table(queueTable(queues.rows));
   const fleet = fleetFor(queues.rows);
@@ -271,7 +283,8 @@ async function main() {
     console.table(fleet);
   }
   console.log(`(${elapsed()})`);
-  saveResults('bridge-throughput.mjs', 'bridge', { ...sections, queues, fleet });
+  if (flags['queues-only'] || only !== undefined || flags['cpu-prof']) console.log('(a partial or profiled run: bench/results/bridge.json is left as it was)');
+  else saveResults('bridge-throughput.mjs', 'bridge', { ...sections, queues, fleet });
 }
 
 /** Sections 1–3: decode in process, through HTTP without delivery, memory per request. */

@@ -23,7 +23,7 @@ const WARM_MILLIS = 500;
  */
 const FLUSH_INTERVAL_MILLIS = 100;
 const DRAIN_LIMIT_MILLIS = 60_000;
-const QUEUES = ['memory', 'spool', 'postgres'];
+export const QUEUES = ['memory', 'spool', 'postgres'];
 const ENCODINGS = [
   ['protobuf', 'application/x-protobuf'],
   ['JSON', 'application/json'],
@@ -89,7 +89,7 @@ async function measureQueue(queue, { startChild, bodies, sink, pg, phaseMillis }
   const spool = queue === 'spool' ? mkdtempSync(path.join(tmpdir(), 'metarouter-otel-bench-spool-')) : undefined;
   const runId = sink.beginRun();
   const options = { host: sink.url(runId), writeKey: 'bench-key', flushInterval: FLUSH_INTERVAL_MILLIS, ...(spool && { storage: { directory: spool } }), ...(queue === 'postgres' && { queue: pg.url }) };
-  const bridge = startChild(options);
+  const bridge = startChild(options, queue);
   try {
     const ready = await bridge.ready;
     const unavailable = ready.error ?? (queue === 'postgres' && !(await hasQueueTables(pg.url)) ? 'this build has no PostgreSQL queue (the bridge ignored `queue`)' : undefined);
@@ -128,16 +128,17 @@ async function measureQueue(queue, { startChild, bodies, sink, pg, phaseMillis }
 }
 
 /**
- * Runs `rounds` rounds of every queue; resolves with `{ rows, runs, postgres }`: one row per
- * (queue, encoding) with the medians, each run as measured, and what PostgreSQL was.
+ * Runs `rounds` rounds of each of `queues` (default all); resolves with `{ rows, runs, postgres }`:
+ * one row per (queue, encoding) with the medians, each run as measured, and what PostgreSQL was.
+ * `startChild(options, queue)` starts the bridge child.
  */
-export async function compareQueues({ startChild, bodies, rounds, phaseMillis, pgUrl }) {
+export async function compareQueues({ startChild, bodies, rounds, phaseMillis, pgUrl, queues = QUEUES }) {
   const sink = await startIngestionServer();
   const pg = pgUrl !== undefined ? { url: pgUrl, pid: undefined, close: async () => undefined } : await startPostgres().catch((error) => ({ unavailable: error.message }));
   const runs = [];
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const queue of QUEUES) {
+      for (const queue of queues) {
         if (queue === 'postgres' && pg.unavailable !== undefined) runs.push(...ENCODINGS.map(([encoding]) => ({ queue, encoding, unavailable: pg.unavailable })));
         else runs.push(...(await measureQueue(queue, { startChild, bodies, sink, pg, phaseMillis })).map((run) => ({ ...run, round })));
       }
@@ -146,14 +147,14 @@ export async function compareQueues({ startChild, bodies, rounds, phaseMillis, p
     await sink.close();
     await pg.close?.();
   }
-  return { rows: summarizeQueues(runs), runs, postgres: pg.unavailable ?? (pgUrl !== undefined ? 'given by --pg-url' : 'started by the bench: one server on loopback, fsync and synchronous_commit on') };
+  return { rows: summarizeQueues(runs, queues), runs, postgres: pg.unavailable ?? (pgUrl !== undefined ? 'given by --pg-url' : 'started by the bench: one server on loopback, fsync and synchronous_commit on') };
 }
 
-function summarizeQueues(runs) {
+function summarizeQueues(runs, queues) {
   const rows = [];
   for (const [encoding] of ENCODINGS) {
     const memory = median(runs.filter((run) => run.queue === 'memory' && run.encoding === encoding).map((run) => run.eventsPerSecond));
-    for (const queue of QUEUES) {
+    for (const queue of queues) {
       const group = runs.filter((run) => run.queue === queue && run.encoding === encoding);
       const unavailable = group.find((run) => run.unavailable !== undefined)?.unavailable;
       if (unavailable !== undefined) {
