@@ -26,6 +26,7 @@ SIGTERM drains, delivers, then exits.`,
     { name: 'queue', value: 'URL', help: 'a fleet of bridges on one PostgreSQL queue (postgres://…, or env\nMETAROUTER_QUEUE_URL, which keeps the password out of ps): events\ncommitted before 200, delivered once per messageId by any bridge' },
     optionFlag({ name: 'queue-dedup-window', value: 'MS' }, 'QueueOptions', 'dedupWindow'),
     optionFlag({ name: 'queue-max-bytes', value: 'N' }, 'QueueOptions', 'maxBytes'),
+    optionFlag({ name: 'queue-lease-millis', value: 'MS' }, 'QueueOptions', 'leaseMillis'),
     { name: 'plan', value: 'PLAN.json', help: 'enforce this Segment tracking plan on every event; what it drops\nis answered as rejected in partial_success' },
     optionFlag({ name: 'unplanned-events', value: 'allow|report|drop' }, 'PlanEnforcementOptions', 'unplannedEvents'),
     optionFlag({ name: 'unplanned-properties', value: 'keep|omit' }, 'PlanEnforcementOptions', 'unplannedProperties'),
@@ -41,7 +42,10 @@ export async function bridgeCommand(values: Record<string, string | boolean | un
   const queue = text(values, 'queue');
   const dedupWindow = integer(values, 'queue-dedup-window');
   const maxBytes = integer(values, 'queue-max-bytes');
-  if (queue === undefined && (dedupWindow !== undefined || maxBytes !== undefined)) throw new UsageError('--queue-dedup-window and --queue-max-bytes need --queue');
+  const leaseMillis = integer(values, 'queue-lease-millis');
+  if (queue === undefined && (dedupWindow !== undefined || maxBytes !== undefined || leaseMillis !== undefined)) {
+    throw new UsageError('--queue-dedup-window, --queue-max-bytes and --queue-lease-millis need --queue');
+  }
   const running = await startBridge({
     port: integer(values, 'port'),
     hostname: text(values, 'hostname'),
@@ -53,7 +57,7 @@ export async function bridgeCommand(values: Record<string, string | boolean | un
     flushInterval: integer(values, 'flush-interval'),
     storage: storage === undefined ? undefined : { directory: storage },
     deadLetterFile: text(values, 'dead-letter-file'),
-    queue: queue === undefined ? undefined : { url: queue, dedupWindow, maxBytes },
+    queue: queue === undefined ? undefined : { url: queue, dedupWindow, maxBytes, leaseMillis },
     trackingPlan: text(values, 'plan'),
     // Checked by startBridge like any option: a wrong word is a ConfigurationError naming it.
     planEnforcement: {

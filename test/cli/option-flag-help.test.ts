@@ -23,7 +23,7 @@ const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 /** The flags of each command that are exactly one option; the rest (storage, fault, plan for the bridge, …) keep help of their own. */
 const MAPPED: ReadonlyArray<readonly [Command, readonly string[]]> = [
-  [BRIDGE, ['port', 'hostname', 'host', 'write-key', 'token', 'max-body-bytes', 'flush-at', 'flush-interval', 'dead-letter-file', 'queue-dedup-window', 'queue-max-bytes', 'unplanned-events', 'unplanned-properties', 'other-violations', 'violation-write-key', 'resource-attribute-keys']],
+  [BRIDGE, ['port', 'hostname', 'host', 'write-key', 'token', 'max-body-bytes', 'flush-at', 'flush-interval', 'dead-letter-file', 'queue-dedup-window', 'queue-max-bytes', 'queue-lease-millis', 'unplanned-events', 'unplanned-properties', 'other-violations', 'violation-write-key', 'resource-attribute-keys']],
   [SINK, ['port', 'hostname', 'out', 'token', 'trace-url', 'max-history', 'retry-after', 'slow-millis', 'plan']],
   [REPLAY, ['host', 'write-key', 'dry-run']],
   [DEAD_LETTERS, ['write-key', 'remove']],
