@@ -45,6 +45,11 @@ export async function openFleetQueue(config: QueueConfig, writeKey: string, repo
     keepAlive: true,
     application_name: 'metarouter-otel bridge',
   });
+  // Claims must walk the index in seq order, where entries of delivered rows, once marked dead by a
+  // scan, cost a flag test each; a bitmap scan would read every such row from the table, each time.
+  pool.on('connect', (connection) => {
+    connection.query('SET enable_bitmapscan = off').catch(() => undefined);
+  });
   const client = new PostgresClient(pool, config.shown, report);
   let partitionMillis: number;
   const upkeepSettings = { writeKey, dedupWindow: config.dedupWindow, maxBytes: config.maxBytes, whenFull: config.whenFull };
