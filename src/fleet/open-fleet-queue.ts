@@ -5,7 +5,7 @@ import { DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter
 import type { Message } from '../translate/message.js';
 import { describeFault, isOutage, PostgresClient } from './postgres-client.js';
 import { PostgresQueue } from './postgres-queue.js';
-import { QueueStore } from './queue-store.js';
+import { QueueStore, type ClaimedRow } from './queue-store.js';
 import { QueueUpkeep } from './queue-upkeep.js';
 import { migrate } from './schema.js';
 
@@ -86,17 +86,31 @@ export async function openFleetQueue(config: QueueConfig, writeKey: string, repo
     },
     full: (bytes) => config.whenFull === 'drop_newest' && upkeep.waitingBytes + committed + bytes > config.maxBytes,
     async commit(messages) {
-      let fresh: number;
+      // Leased to this bridge as they are written when its memory has room: no claim, no read back.
+      const own = queue?.reserve(messages.length) === true ? queue : undefined;
+      let fresh: Map<string, string>;
       try {
-        fresh = await store.commit(messages);
+        fresh = await store.commit(messages, own?.owner ?? null, config.leaseMillis);
       } catch (error) {
+        own?.unreserve(messages.length);
         // An outage is the client's to report; a statement the database refused is this request's, reported with its ids.
         if (!isOutage(error)) report(new DeliveryError('MR_ERR_QUEUE_UNAVAILABLE', `the queue database refused a request's ${messages.length} events (answered 503): ${describeFault(error)}`, messages.map((message) => message.messageId), { cause: error }));
         throw error;
       }
       for (const message of messages) committed += message.bytes;
-      queue?.wake();
-      return fresh;
+      const count = fresh.size;
+      if (own === undefined) {
+        queue?.wake();
+        return count;
+      }
+      const rows: ClaimedRow[] = [];
+      for (const message of messages) {
+        const seq = fresh.get(message.messageId);
+        // A request's own repeat is stored once: only its first copy is held.
+        if (seq !== undefined && fresh.delete(message.messageId)) rows.push({ seq, messageId: message.messageId, json: message.json, bytes: message.bytes });
+      }
+      own.adopt(messages.length, rows);
+      return count;
     },
     queueFactory: (host, settings) => {
       // Claims hold what the engine can send at once, not the whole queue: the rest stays for the fleet.

@@ -37,6 +37,9 @@ function isClaimed(message: Held): message is Held & ClaimedRow {
  * as it does for the other queues; only where messages come from and what settles them differ.
  *
  * What must stay true:
+ * - Rows this bridge commits are leased to it in the same statement while its memory has room
+ *   (`reserve`, then `adopt`): it delivers them from memory, with no claim and no read back. The rest
+ *   wait for a claim, by any bridge.
  * - A row is claimed by one bridge at a time (`FOR UPDATE SKIP LOCKED`, then a lease of
  *   `leaseMillis`), renewed every third of it while this bridge holds the row (in a batch, in
  *   flight, waiting to retry, or its settlement not yet written). A bridge that dies stops renewing:
@@ -52,6 +55,8 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
   /** Rows may wait in the database at any time (other bridges commit them). */
   readonly backlog = true;
   private held = 0;
+  /** Room held for rows this bridge is committing to itself. */
+  private reserved = 0;
   /** Rows this bridge holds in the database: claimed and not known settled there. */
   private readonly leased = new Map<string, ClaimedRow>();
   /** Rows the engine gave up, until their batch settles and writes them as dead letters. */
@@ -101,7 +106,7 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
 
   /** Claims waiting rows as far as there is room, unless a claim is under way or the queue stopped. */
   refill(): void {
-    if (this.claiming || this.stopped || this.draining || this.held >= this.settings.capacity) return;
+    if (this.claiming || this.stopped || this.draining || this.held + this.reserved >= this.settings.capacity) return;
     clearTimeout(this.nextClaim);
     this.nextClaim = undefined;
     this.claimed = this.claim();
@@ -113,7 +118,39 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
     clearTimeout(this.nextClaim);
   }
 
-  /** Rows were committed: claims at once rather than at the next poll. */
+  /** This bridge's id in `lease_owner`. */
+  get owner(): string {
+    return this.settings.owner;
+  }
+
+  /**
+   * Room for `count` rows about to be committed by this bridge and leased to it at once; the room is
+   * held until `adopt` or `unreserve`. False (no room, closing): they are committed for any bridge to claim.
+   */
+  reserve(count: number): boolean {
+    if (this.stopped || this.draining || this.held + this.reserved + count > this.settings.capacity) return false;
+    this.reserved += count;
+    return true;
+  }
+
+  unreserve(count: number): void {
+    this.reserved -= count;
+  }
+
+  /** Takes the rows this bridge committed leased to itself into memory, for the batcher: delivered like claimed ones. */
+  adopt(reserved: number, rows: readonly ClaimedRow[]): void {
+    this.reserved -= reserved;
+    const { counters } = this.host;
+    for (const row of rows) {
+      this.leased.set(row.seq, row);
+      this.held++;
+      counters.accepted++;
+      counters.pending++;
+      this.host.hold(row);
+    }
+  }
+
+  /** Rows were committed for any bridge: claims at once rather than at the next poll. */
   wake(): void {
     if (this.claiming) this.woken = true;
     else this.refill();
@@ -157,7 +194,7 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
 
   private async claim(): Promise<void> {
     this.claiming = true;
-    const room = this.settings.capacity - this.held;
+    const room = this.settings.capacity - this.held - this.reserved;
     const now = Date.now();
     if (now - this.lastFullClaim >= FULL_CLAIM_MILLIS) this.after = undefined;
     const after = this.after;

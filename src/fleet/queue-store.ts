@@ -31,8 +31,10 @@ WITH input AS (
   ON CONFLICT DO NOTHING
   RETURNING message_id
 )
-INSERT INTO metarouter_events (write_key, message_id, body, bytes)
-SELECT $1, input.message_id, input.body, input.bytes FROM input JOIN fresh USING (message_id) ORDER BY input.ord`;
+INSERT INTO metarouter_events (write_key, message_id, body, bytes, lease_until, lease_owner)
+SELECT $1, input.message_id, input.body, input.bytes, CASE WHEN $5::uuid IS NULL THEN NULL ELSE now() + $6 * interval '1 millisecond' END, $5::uuid
+FROM input JOIN fresh USING (message_id) ORDER BY input.ord
+RETURNING seq::text AS seq, message_id`;
 
 /** A claim of the oldest waiting rows; `from` narrows it to rows after a seq (see `claim`). */
 function claimStatement(from: string): string {
@@ -82,8 +84,12 @@ export class QueueStore {
     private readonly writeKey: string,
   ) {}
 
-  /** Stores the messages whose (writeKey, messageId) is new; resolves once committed, with how many were new. */
-  async commit(messages: readonly Message[]): Promise<number> {
+  /**
+   * Stores the messages whose (writeKey, messageId) is new; resolves once committed, with the seq of
+   * each new one by messageId. With `owner`, the new rows are leased to it as they are written: the
+   * bridge that took them delivers them from memory, with no claim and no read back.
+   */
+  async commit(messages: readonly Message[], owner: string | null, leaseMillis: number): Promise<Map<string, string>> {
     const ids: string[] = [];
     const bytes: number[] = [];
     let bodies = '';
@@ -92,7 +98,8 @@ export class QueueStore {
       bytes.push(message.bytes);
       bodies += ids.length === 1 ? message.json : SEPARATOR + message.json;
     }
-    return (await this.client.query(COMMIT, [this.writeKey, ids, bodies, bytes])).rowCount;
+    const { rows } = await this.client.query<{ seq: string; message_id: string }>(COMMIT, [this.writeKey, ids, bodies, bytes, owner, leaseMillis]);
+    return new Map(rows.map((row) => [row.message_id, row.seq]));
   }
 
   /**
