@@ -7,8 +7,10 @@ export { startSink } from './sink/sink-server.js';
 export { startBridge } from './receiver/bridge.js';
 export { replay } from './replay/replay.js';
 
-// The Node entry (also Bun's and Deno's): storage, and undici loaded when the first delivery is made.
+// The Node entry (also Bun's and Deno's): storage; undici loaded when the first delivery is made,
+// Ajv with the first tracking plan.
 provideNodeFeatures({
   loadHttpTransport: () => (require('./transport/http-transport.js') as { HttpTransport: typeof HttpTransport }).HttpTransport,
   openStorage,
+  loadAjv: () => ({ Ajv: (require('ajv') as typeof import('ajv')).default, addFormats: (require('ajv-formats') as typeof import('ajv-formats')).default }),
 });

@@ -2,8 +2,8 @@ import type { openStorage } from '../pipeline/node-storage.js';
 import type { HttpTransport } from '../transport/http-transport.js';
 
 /**
- * What only the package entry for Node, Bun and Deno provides: the parts that need a file system or
- * undici. That entry hands them over when it loads; the entry bundlers pick for Cloudflare Workers
+ * What only the package entry for Node, Bun and Deno provides: the parts that need a file system,
+ * undici, or code generation (Ajv). That entry hands them over when it loads; the entry bundlers pick for Cloudflare Workers
  * and Vercel Edge never references them, so their code (and undici's) stays out of an edge bundle,
  * and asking for one there is a `ConfigurationError` that says so ({@link nodeOnly}).
  */
@@ -12,6 +12,8 @@ export interface NodeFeatures {
   readonly loadHttpTransport: () => typeof HttpTransport;
   /** The spool (`storage`) and the dead-letter file (`deadLetterFile`) beneath a delivery. */
   readonly openStorage: typeof openStorage;
+  /** Ajv and its formats, loaded with the first tracking plan. */
+  readonly loadAjv: () => { readonly Ajv: typeof import('ajv').default; readonly addFormats: typeof import('ajv-formats').default };
 }
 
 let provided: NodeFeatures | undefined;
@@ -28,5 +30,5 @@ export function nodeFeatures(): NodeFeatures | undefined {
 
 /** The text of the `ConfigurationError` for a Node-only feature asked for through the edge entry. */
 export function nodeOnly(feature: string): string {
-  return `${feature} is available on Node, Bun and Deno only: this runtime loaded the package's edge entry (Cloudflare Workers, Vercel Edge), which leaves out the file system and undici`;
+  return `${feature} is available on Node, Bun and Deno only: this runtime loaded the package's edge entry (Cloudflare Workers, Vercel Edge), which leaves out the file system, undici and Ajv`;
 }
