@@ -2,6 +2,7 @@ import type { Transport, TransportResult } from '../transport/transport-result.j
 import { type Batch, batchBody, envelopeBytes } from './batch.js';
 import type { DeliveryCounters } from './delivery-counters.js';
 import type { DeliveryObserver } from './observer.js';
+import { nextTurn, unrefTimer } from '../runtime/timers.js';
 
 /** How the sender writes requests. */
 export interface SenderSettings {
@@ -49,7 +50,7 @@ export class Sender {
     this.ready.push(batch);
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
-    setImmediate(() => {
+    nextTurn(() => {
       this.pumpScheduled = false;
       this.pump();
     });
@@ -72,7 +73,7 @@ export class Sender {
       this.ready.push(batch);
       this.pump();
     }, delayMillis);
-    if (!holdProcess) batch.retryTimer.unref();
+    if (!holdProcess) unrefTimer(batch.retryTimer);
   }
 
   /**
