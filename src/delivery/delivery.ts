@@ -153,9 +153,11 @@ export class Delivery {
     if (this.active.size === 0) return;
     const before = new Set(this.active);
     const takenBefore = this.queue.takenBeforeNow();
-    const due = (batch: Batch) => (outlasting || !batch.outlasting) && (before.has(batch) || takenBefore(batch));
+    const due = (batch: Batch): boolean =>
+      (outlasting || !batch.outlasting) && (before.has(batch) || takenBefore(batch) || (batch.splitFrom !== undefined && due(batch.splitFrom)));
     this.flushing++;
     try {
+      if (this.sender.requestScoped) return await this.sendAndWaitHere(due);
       for (;;) {
         const waiting = Array.from(this.active).filter(due);
         if (waiting.length === 0) break;
@@ -167,6 +169,21 @@ export class Delivery {
     } finally {
       this.flushing--;
       if (this.flushing === 0) for (const batch of this.active) batch.retryTimer?.unref();
+    }
+  }
+
+  /**
+   * The flush of a request-scoped runtime (Cloudflare Workers): it sends the batches it waits for
+   * from its own request and waits on promises made in it, so that it never depends on I/O or a
+   * timer of another request, which that request's end cancels. A batch another flush is sending
+   * is waited for, not sent again: that flush waits for it too, so its request lasts until the answer.
+   */
+  private async sendAndWaitHere(due: (batch: Batch) => boolean): Promise<void> {
+    for (;;) {
+      if (!Array.from(this.active).some(due)) return;
+      const changed = this.sender.changed();
+      this.sender.sendReady(due);
+      await changed;
     }
   }
 
@@ -298,7 +315,7 @@ export class Delivery {
   private split(batch: Batch): void {
     this.active.delete(batch);
     const middle = Math.ceil(batch.messages.length / 2);
-    const halves = [new Batch(batch.messages.slice(0, middle)), new Batch(batch.messages.slice(middle))];
+    const halves = [new Batch(batch.messages.slice(0, middle), batch), new Batch(batch.messages.slice(middle), batch)];
     for (const half of halves) this.active.add(half);
     this.sender.sendFirst(halves);
     void Promise.all(halves.map((half) => half.done)).then(() => batch.settle());

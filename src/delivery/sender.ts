@@ -3,6 +3,9 @@ import { type Batch, batchBody, envelopeBytes } from './batch.js';
 import type { DeliveryCounters } from './delivery-counters.js';
 import type { DeliveryObserver } from './observer.js';
 
+/** Request-scoped runtimes: the longest a waiting flush goes without a timer of its own request firing. */
+const WAKE_MILLIS = 1000;
+
 /** How the sender writes requests. */
 export interface SenderSettings {
   readonly writeKeyJson: string;
@@ -20,6 +23,11 @@ export interface SenderSettings {
  * - A batch waiting out our own backoff can be woken (`wakeBackoffs`); a wait the server asked
  *   for (Retry-After) cannot.
  * - Retry timers are `unref()`'d unless a caller waits in `flush()`: then they hold the process.
+ * - Where I/O is request-scoped (`transport.requestScoped`: Cloudflare Workers cancel what a
+ *   request started once it ends), nothing is sent in the background: a batch waits in line until
+ *   a flush sends it (`sendReady`, in the flushing request, which waits for it), and an answer or a
+ *   retry timer only wakes the flushes waiting (`changed`), each with a promise made in its own
+ *   request. A request never counts on I/O another request started and may not see end.
  */
 export class Sender {
   /** Bytes a request body takes beyond its messages. */
@@ -29,6 +37,9 @@ export class Sender {
   private readonly backingOff = new Set<Batch>();
   private inFlight = 0;
   private pumpScheduled = false;
+  /** Request-scoped runtimes: the flushes waiting for a change (an answer, a free slot, a batch back in line). */
+  private readonly wakers = new Set<() => void>();
+  readonly requestScoped: boolean;
 
   constructor(
     private readonly settings: SenderSettings,
@@ -38,6 +49,7 @@ export class Sender {
     private readonly onAnswer: (batch: Batch, result: TransportResult) => void,
   ) {
     this.envelopeBytes = envelopeBytes(settings.writeKeyJson);
+    this.requestScoped = transport.requestScoped === true;
   }
 
   /**
@@ -47,7 +59,7 @@ export class Sender {
    */
   sendAfterThisTurn(batch: Batch): void {
     this.ready.push(batch);
-    if (this.pumpScheduled) return;
+    if (this.pumpScheduled || this.requestScoped) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
@@ -100,6 +112,39 @@ export class Sender {
   /** A batch settled while it waited (abandoned at a close deadline, evicted from storage) must not be woken. */
   settled(batch: Batch): void {
     this.backingOff.delete(batch);
+    this.wake();
+  }
+
+  /**
+   * Request-scoped runtimes: sends, from the caller's request, the batches in line that `due` picks,
+   * as far as `maxConcurrentRequests` allows. The caller (a flush) waits for each of them.
+   */
+  sendReady(due: (batch: Batch) => boolean): void {
+    for (let i = 0; i < this.ready.length && this.inFlight < this.settings.maxConcurrentRequests; ) {
+      if (due(this.ready[i]!)) void this.send(this.ready.splice(i, 1)[0]!);
+      else i++;
+    }
+  }
+
+  /**
+   * Resolves at the next answer, settled batch or batch back in line, or after `WAKE_MILLIS`. The
+   * promise and its timer are made in the caller's request: what resolves it in another request
+   * wakes the caller in its own, and the timer is an event of the caller's own, without which
+   * workerd takes a request that waits on another's I/O for hung and cancels it.
+   */
+  async changed(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let wake!: () => void;
+    try {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, WAKE_MILLIS);
+        this.wakers.add(resolve);
+      });
+    } finally {
+      clearTimeout(timer);
+      this.wakers.delete(wake);
+    }
   }
 
   /** Sends nothing more that is waiting in line (a close deadline passed). */
@@ -111,7 +156,15 @@ export class Sender {
     return this.transport.close();
   }
 
+  private wake(): void {
+    if (this.wakers.size === 0) return;
+    const wakers = Array.from(this.wakers);
+    this.wakers.clear();
+    for (const resolve of wakers) resolve();
+  }
+
   private pump(): void {
+    if (this.requestScoped) return this.wake();
     while (this.inFlight < this.settings.maxConcurrentRequests && this.ready.length > 0) {
       void this.send(this.ready.shift()!);
     }

@@ -32,12 +32,21 @@ async function gzipped(body: Buffer): Promise<Uint8Array | undefined> {
 }
 
 /**
+ * True on Cloudflare Workers (workerd), which names itself in `navigator.userAgent` and cancels what
+ * a request handler started once that request is over.
+ */
+function inRequestScopedRuntime(): boolean {
+  return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === 'Cloudflare-Workers';
+}
+
+/**
  * Posts request bodies with the runtime's global `fetch`, for runtimes where undici is not the
  * right client (Bun replaces the `undici` package with a module whose `Pool` does not send). Same
  * contract as the undici transport: a deadline per request, requests sent under `suppressTracing`,
  * answers classified by {@link classifyResponse}, never a throw.
  */
 export class FetchTransport implements Transport {
+  readonly requestScoped = inRequestScopedRuntime();
   private readonly headers: Readonly<Record<string, string>>;
   private readonly url: string;
   /** Removes the writeKey and its Basic credential, in any form a server may echo, from what we report. */
