@@ -1,4 +1,4 @@
-import { LIMITS } from '../config/defaults.js';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
@@ -67,7 +67,11 @@ export class Delivery {
   ) {
     this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
     this.counters = this.ledger.counters;
-    const sending = { writeKeyJson: JSON.stringify(settings.writeKey), maxConcurrentRequests: settings.maxConcurrentRequests };
+    const sending = {
+      writeKeyJson: JSON.stringify(settings.writeKey),
+      maxConcurrentRequests: settings.maxConcurrentRequests,
+      requestTimeoutMillis: settings.httpRequestTimeout ?? DEFAULTS.httpRequestTimeout,
+    };
     this.sender = new Sender(sending, transport, observer, this.counters, (batch, result) => this.handle(batch, result));
     const maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.sender.envelopeBytes;
     this.batcher = new Batcher({ flushAt: settings.flushAt, flushInterval: settings.flushInterval, maxBatchBytes }, (messages) => this.start(messages));
@@ -182,6 +186,7 @@ export class Delivery {
     for (;;) {
       if (!Array.from(this.active).some(due)) return;
       const changed = this.sender.changed();
+      this.sender.reclaimOrphans(Date.now());
       this.sender.sendReady(due);
       await changed;
     }

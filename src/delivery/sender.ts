@@ -5,11 +5,15 @@ import type { DeliveryObserver } from './observer.js';
 
 /** Request-scoped runtimes: the longest a waiting flush goes without a timer of its own request firing. */
 const WAKE_MILLIS = 1000;
+/** Request-scoped runtimes: how long past its deadline (or a retry timer past its time) a request is taken for cancelled with the request that started it. */
+const ORPHAN_GRACE_MILLIS = 1000;
 
 /** How the sender writes requests. */
 export interface SenderSettings {
   readonly writeKeyJson: string;
   readonly maxConcurrentRequests: number;
+  /** The transport's deadline per request: past it and a margin, an unanswered request was cancelled (request-scoped runtimes). */
+  readonly requestTimeoutMillis: number;
 }
 
 /**
@@ -27,7 +31,9 @@ export interface SenderSettings {
  *   request started once it ends), nothing is sent in the background: a batch waits in line until
  *   a flush sends it (`sendReady`, in the flushing request, which waits for it), and an answer or a
  *   retry timer only wakes the flushes waiting (`changed`), each with a promise made in its own
- *   request. A request never counts on I/O another request started and may not see end.
+ *   request. A request never counts on I/O another request started and may not see end; what a
+ *   request that ended anyway left (a send past its deadline, a retry timer past its time) is put
+ *   back in line by the next flush (`reclaimOrphans`).
  */
 export class Sender {
   /** Bytes a request body takes beyond its messages. */
@@ -40,6 +46,10 @@ export class Sender {
   /** Request-scoped runtimes: the flushes waiting for a change (an answer, a free slot, a batch back in line). */
   private readonly wakers = new Set<() => void>();
   readonly requestScoped: boolean;
+  /** The request each batch in flight is waiting on, and when it started. */
+  private readonly sending = new Map<Batch, { readonly since: number }>();
+  /** When each retry timer is due (epoch ms). */
+  private readonly retryDue = new Map<Batch, number>();
 
   constructor(
     private readonly settings: SenderSettings,
@@ -78,8 +88,10 @@ export class Sender {
     batch.serverAskedWait = serverAsked;
     this.observer.retryScheduled(delayMillis);
     if (!serverAsked) this.backingOff.add(batch);
+    this.retryDue.set(batch, Date.now() + delayMillis);
     batch.retryTimer = setTimeout(() => {
       batch.retryTimer = undefined;
+      this.retryDue.delete(batch);
       this.backingOff.delete(batch);
       this.ready.push(batch);
       this.pump();
@@ -97,6 +109,7 @@ export class Sender {
     for (const batch of this.backingOff) {
       clearTimeout(batch.retryTimer);
       batch.retryTimer = undefined;
+      this.retryDue.delete(batch);
       this.ready.push(batch);
     }
     this.backingOff.clear();
@@ -107,12 +120,40 @@ export class Sender {
     const ready = this.ready.indexOf(batch);
     if (ready !== -1) this.ready.splice(ready, 1);
     this.backingOff.delete(batch);
+    this.retryDue.delete(batch);
   }
 
   /** A batch settled while it waited (abandoned at a close deadline, evicted from storage) must not be woken. */
   settled(batch: Batch): void {
     this.backingOff.delete(batch);
+    this.retryDue.delete(batch);
     this.wake();
+  }
+
+  /**
+   * Request-scoped runtimes: puts back in line the batches whose request or retry timer was
+   * cancelled with the request that started it (one that ended without waiting for its flush, or
+   * was cut short at the platform's limit): a request unanswered past its deadline and a margin,
+   * which a live request's deadline would have answered, and a retry timer past its time and a
+   * margin. The first request may have reached the server; the messageIds are the same, so sending
+   * again risks a duplicate the server can drop, never a loss.
+   */
+  reclaimOrphans(now: number): void {
+    for (const [batch, attempt] of this.sending) {
+      if (now - attempt.since <= this.settings.requestTimeoutMillis + ORPHAN_GRACE_MILLIS) continue;
+      this.sending.delete(batch);
+      this.inFlight--;
+      batch.abort = undefined;
+      this.counters.retries++;
+      this.ready.push(batch);
+    }
+    for (const [batch, dueAt] of this.retryDue) {
+      if (now - dueAt <= ORPHAN_GRACE_MILLIS) continue;
+      this.retryDue.delete(batch);
+      this.backingOff.delete(batch);
+      batch.retryTimer = undefined;
+      this.ready.push(batch);
+    }
   }
 
   /**
@@ -175,11 +216,16 @@ export class Sender {
     if (batch.attempts++ === 0) batch.firstAttemptAt = Date.now();
     this.counters.requests++;
     batch.abort = new AbortController();
+    const attempt = { since: Date.now() };
+    this.sending.set(batch, attempt);
     const body = batchBody(batch.messages, new Date(), this.settings.writeKeyJson);
     const info = { messageCount: batch.messages.length, bytes: this.envelopeBytes + batch.messageBytes, attempt: batch.attempts };
     this.observer.requestStarted(info);
     const started = performance.now();
     const result = await this.transport.send(body, batch.abort.signal);
+    // Taken back by reclaimOrphans and sent again: this late answer is not the batch's any more.
+    if (this.sending.get(batch) !== attempt) return;
+    this.sending.delete(batch);
     this.observer.requestFinished({ ...info, outcome: result.kind, status: 'status' in result ? result.status : undefined, durationMillis: performance.now() - started });
     batch.abort = undefined;
     this.inFlight--;

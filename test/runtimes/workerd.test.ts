@@ -13,7 +13,7 @@ const WRITE_KEY = 'workers-write-key';
 const COMPATIBILITY_DATE = '2026-04-01';
 /** Guards against a hang: a dispatch, a flush or a dispose past these fails the test instead of stalling the suite. Nothing here measures speed. */
 const DISPATCH_BOUND_MILLIS = 15_000;
-const SETTLE_BOUND_MILLIS = 20_000;
+const SETTLE_BOUND_MILLIS = 40_000;
 /** The workerd binary miniflare runs, from the platform package npm installs beside `workerd`. */
 const WORKERD_PACKAGE = `@cloudflare/workerd-${process.platform}-${process.arch === 'x64' ? '64' : process.arch}`;
 const WORKERD = join(REPO, 'node_modules', WORKERD_PACKAGE, 'bin', 'workerd');
@@ -41,7 +41,14 @@ analytics.on('error', (error) => state.errors.push({ code: error.code, message: 
 
 export default {
   async fetch(request, env, ctx) {
-    if (new URL(request.url).pathname === '/__state') return Response.json({ ...state, counters: analytics.counters });
+    const path = new URL(request.url).pathname;
+    if (path === '/__state') return Response.json({ ...state, counters: analytics.counters });
+    // The mistake this guards against: a flush nobody hands to ctx.waitUntil, so its request ends (and workerd cancels its send) mid-flight.
+    if (path === '/__unwaited') {
+      const messageId = analytics.track({ anonymousId: 'unwaited', event: 'Flushed Without waitUntil' });
+      void analytics.flush();
+      return Response.json({ messageId });
+    }
     const waitUntil = (promise) => {
       state.flushes++;
       ctx.waitUntil(promise.then(() => void state.settled++));
@@ -187,4 +194,20 @@ test('in workerd with AsyncLocalStorage (nodejs_compat), a message made inside a
     const otel = (messages.get(answer.messageId)?.context as { otel?: { traceId?: string; spanId?: string } } | undefined)?.otel;
     assert.deepEqual({ traceId: otel?.traceId, spanId: otel?.spanId }, { traceId: answer.traceId, spanId: answer.spanId }, `message ${answer.messageId}`);
   }
+});
+
+test('in workerd, a send cancelled with a request that did not wait for its flush is sent again by the next request\'s flush, which settles', { timeout: 120_000 }, async (t) => {
+  const mf = await startWorker(t, bundles.plain);
+  if (mf === undefined) return;
+  const before = server.requests.length;
+  // The first request stalls: its answer, had its request lived, would come from the deadline (httpRequestTimeout).
+  server.script = (request) => (request.index === before ? { kind: 'stall' } : OK);
+  const orphan = await get<{ messageId: string }>(mf, '/__unwaited');
+  const next = await get<{ messageId: string }>(mf, '/after');
+  const state = await settledState(mf);
+  assert.equal(state.flushes, 1);
+  assert.deepEqual(state.errors, []);
+  assert.equal(state.counters.pending, 0);
+  const ingested = server.ingestedIds().filter((id) => id === orphan.messageId || id === next.messageId);
+  assert.deepEqual(ingested.sort(), [orphan.messageId, next.messageId].sort(), 'both arrive, once');
 });
