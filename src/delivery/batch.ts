@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Message } from '../translate/message.js';
 
 /** Bytes of `{"batch":[],"sentAt":"<24-character ISO time>","writeKey":}`, before the writeKey. */

@@ -2,14 +2,12 @@ import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
-import type { Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
 import { Batch } from './batch.js';
 import { Batcher } from './batcher.js';
 import type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
 import { DeliveryWaiters } from './delivery-waiters.js';
-import { DiskQueue } from './disk-queue.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { LossLedger } from './loss-ledger.js';
 import { MemoryQueue } from './memory-queue.js';
@@ -17,8 +15,12 @@ import type { Held, MessageQueue, QueueHost } from './message-queue.js';
 import { allOf, type DeliveryObserver } from './observer.js';
 import { RetryPolicy } from './retry-policy.js';
 import { Sender } from './sender.js';
+import { nextTurn, refTimer, unrefTimer } from '../runtime/timers.js';
 
 export type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
+
+/** Makes the queue of a delivery that is not the memory one: with `storage`, a `DiskQueue` over the spool (Node only, so passed in). */
+export type QueueFactory = (host: QueueHost) => MessageQueue;
 
 /**
  * The bounded queue and batching engine: it takes serialized messages, cuts them into batches by
@@ -62,7 +64,7 @@ export class Delivery {
     transport: Transport,
     report: (error: DeliveryError) => void,
     observer: DeliveryObserver = allOf([]),
-    spool?: Spool,
+    openQueue?: QueueFactory,
     deadLetters?: DeadLetters,
   ) {
     this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
@@ -82,10 +84,10 @@ export class Delivery {
       lose: (error, given) => this.ledger.lose(error, given),
       evict: (matches) => this.evict(matches),
     };
-    this.queue = spool === undefined ? new MemoryQueue(settings.maxQueueSize, host) : new DiskQueue(spool, settings.maxQueueSize, settings.storage?.whenFull, host);
+    this.queue = openQueue === undefined ? new MemoryQueue(settings.maxQueueSize, host) : openQueue(host);
     // What an earlier process left has waited long enough: it goes on the next turn (after the
     // caller attached its error listener), not after a flushInterval.
-    if (this.queue.backlog) setImmediate(() => this.sendWaiting());
+    if (this.queue.backlog) nextTurn(() => this.sendWaiting());
     drainOnExit(this);
   }
 
@@ -165,14 +167,14 @@ export class Delivery {
       for (;;) {
         const waiting = Array.from(this.active).filter(due);
         if (waiting.length === 0) break;
-        for (const batch of waiting) batch.retryTimer?.ref();
+        for (const batch of waiting) if (batch.retryTimer !== undefined) refTimer(batch.retryTimer);
         await Promise.all(waiting.map((batch) => (outlasting ? batch.done : batch.released)));
         if (!this.queue.durable || this.stopped) break;
         this.sendWaiting();
       }
     } finally {
       this.flushing--;
-      if (this.flushing === 0) for (const batch of this.active) batch.retryTimer?.unref();
+      if (this.flushing === 0) for (const batch of this.active) if (batch.retryTimer !== undefined) unrefTimer(batch.retryTimer);
     }
   }
 

@@ -2,6 +2,7 @@ import type { Transport, TransportResult } from '../transport/transport-result.j
 import { type Batch, batchBody, envelopeBytes } from './batch.js';
 import type { DeliveryCounters } from './delivery-counters.js';
 import type { DeliveryObserver } from './observer.js';
+import { nextTurn, unrefTimer } from '../runtime/timers.js';
 
 /** Request-scoped runtimes: the longest a waiting flush goes without a timer of its own request firing. */
 const WAKE_MILLIS = 1000;
@@ -71,7 +72,7 @@ export class Sender {
     this.ready.push(batch);
     if (this.pumpScheduled || this.requestScoped) return;
     this.pumpScheduled = true;
-    setImmediate(() => {
+    nextTurn(() => {
       this.pumpScheduled = false;
       this.pump();
     });
@@ -96,7 +97,7 @@ export class Sender {
       this.ready.push(batch);
       this.pump();
     }, delayMillis);
-    if (!holdProcess) batch.retryTimer.unref();
+    if (!holdProcess) unrefTimer(batch.retryTimer);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { inspect } from 'node:util';
 import type { MetaRouterError } from './metarouter-error.js';
+import { nextTurn } from '../runtime/timers.js';
 
 /**
  * What the `error` listener of `Analytics`, the exporters and the bridge is given: a
@@ -56,7 +56,7 @@ function isRelay(channel: ErrorChannel<MetaRouterError>, error: MetaRouterError)
 /** Counts a report against this turn's budget; false when it is spent. */
 function takeTurn(): boolean {
   if (reportsThisTurn >= MAX_REPORTS_PER_TURN) return false;
-  if (reportsThisTurn++ === 0) setImmediate(() => (reportsThisTurn = 0));
+  if (reportsThisTurn++ === 0) nextTurn(() => (reportsThisTurn = 0));
   return true;
 }
 
@@ -73,7 +73,7 @@ function drain(): void {
     while (queueHead < queue.length) {
       if (!takeTurn()) {
         drainScheduled = true;
-        setImmediate(drain);
+        nextTurn(drain);
         return;
       }
       deliver(queue[queueHead++]!);
@@ -93,6 +93,12 @@ function deliver(report: Report): void {
     delivering.pop();
   }
 }
+
+/**
+ * `util.inspect.custom`, a registered symbol: named here rather than imported, as the `node:util` of
+ * Vercel Edge has no `inspect`. Node passes its `inspect` to the method (a runtime that does not gets JSON).
+ */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** Listener for the `error` channel; `E` is what the channel reports ({@link ReportedError} unless said otherwise). */
 export type ErrorListener<E extends MetaRouterError = ReportedError> = (error: E) => void;
@@ -121,9 +127,10 @@ export class ErrorChannel<E extends MetaRouterError = ReportedError> extends Eve
    * What printing the instance shows (util.inspect, a console): the class and its counters, never the
    * configuration, whose writeKey must not reach a log.
    */
-  [inspect.custom](): string {
+  [INSPECT](_depth: number, _options: unknown, inspect?: (value: unknown, options: { depth: number }) => string): string {
     const { counters } = this as { counters?: unknown };
-    return `${this.constructor.name} ${inspect(counters === undefined ? {} : { counters }, { depth: 2 })}`;
+    const shown = counters === undefined ? {} : { counters };
+    return `${this.constructor.name} ${typeof inspect === 'function' ? inspect(shown, { depth: 2 }) : JSON.stringify(shown)}`;
   }
 
   /** The same for `JSON.stringify`. */

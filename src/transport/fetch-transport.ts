@@ -6,6 +6,7 @@ import { classifyResponse } from './classify-response.js';
 import { authorization, RequestDeadline } from './request-deadline.js';
 import { suppressTracing } from './suppress-tracing.js';
 import type { Transport, TransportOptions, TransportResult } from './transport-result.js';
+import { unrefTimer } from '../runtime/timers.js';
 
 /** As in the undici transport: how long the unread rest of a 2xx answer may take before it is cancelled. */
 const MAX_DRAIN_MILLIS = 1000;
@@ -95,7 +96,7 @@ export class FetchTransport implements Transport {
     if (body === null) return;
     const reader = body.getReader();
     const timer = setTimeout(() => reader.cancel().catch(() => undefined), this.drainMillis);
-    (timer as { unref?: () => void }).unref?.();
+    unrefTimer(timer);
     const next = (read: number): Promise<void> =>
       reader.read().then(({ done, value }) => {
         if (done) return;
