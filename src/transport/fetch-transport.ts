@@ -5,6 +5,7 @@ import { readCapped, type BodyText } from './answer-body.js';
 import { classifyResponse } from './classify-response.js';
 import { authorization, RequestDeadline } from './request-deadline.js';
 import { suppressTracing } from './suppress-tracing.js';
+import { inRequestScopedRuntime } from '../runtime/request-scoped.js';
 import type { Transport, TransportOptions, TransportResult } from './transport-result.js';
 import { unrefTimer } from '../runtime/timers.js';
 
@@ -30,14 +31,6 @@ async function gzipped(body: Buffer): Promise<Uint8Array | undefined> {
   if (typeof CompressionStream !== 'function') return undefined;
   const stream = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-/**
- * True on Cloudflare Workers (workerd), which names itself in `navigator.userAgent` and cancels what
- * a request handler started once that request is over.
- */
-function inRequestScopedRuntime(): boolean {
-  return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === 'Cloudflare-Workers';
 }
 
 /**

@@ -44,6 +44,13 @@ export default {
     const path = new URL(request.url).pathname;
     if (path === '/__state') return Response.json({ ...state, counters: analytics.counters });
     // The mistake this guards against: a flush nobody hands to ctx.waitUntil, so its request ends (and workerd cancels its send) mid-flight.
+    // Calls after close are refused and reported, one report each, in the request that makes them.
+    if (path === '/__after-close') {
+      await analytics.closeAndFlush();
+      const count = Number(new URL(request.url).searchParams.get('calls'));
+      for (let i = 0; i < count; i++) analytics.track({ anonymousId: 'late', event: 'Called After Close' });
+      return Response.json({ count });
+    }
     if (path === '/__unwaited') {
       const messageId = analytics.track({ anonymousId: 'unwaited', event: 'Flushed Without waitUntil' });
       void analytics.flush();
@@ -210,4 +217,20 @@ test('in workerd, a send cancelled with a request that did not wait for its flus
   assert.equal(state.counters.pending, 0);
   const ingested = server.ingestedIds().filter((id) => id === orphan.messageId || id === next.messageId);
   assert.deepEqual(ingested.sort(), [orphan.messageId, next.messageId].sort(), 'both arrive, once');
+});
+
+test('in workerd, the error listener keeps getting reports across requests: past 1,000 of them, after the requests that made them ended', { timeout: 120_000 }, async (t) => {
+  const mf = await startWorker(t, bundles.plain);
+  if (mf === undefined) return;
+  await get(mf, '/__after-close?calls=1000');
+  await get(mf, '/__after-close?calls=1');
+  await get(mf, '/__after-close?calls=1');
+  const deadline = Date.now() + SETTLE_BOUND_MILLIS;
+  let state = await get<WorkerState>(mf, '/__state');
+  while (state.errors.length < 1002 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    state = await get<WorkerState>(mf, '/__state');
+  }
+  assert.equal(state.errors.length, 1002);
+  assert.ok(state.errors.every((error) => error.code === 'MR_ERR_CLOSED'));
 });
