@@ -1,4 +1,4 @@
-import { LIMITS } from '../config/defaults.js';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
@@ -69,7 +69,11 @@ export class Delivery {
   ) {
     this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
     this.counters = this.ledger.counters;
-    const sending = { writeKeyJson: JSON.stringify(settings.writeKey), maxConcurrentRequests: settings.maxConcurrentRequests };
+    const sending = {
+      writeKeyJson: JSON.stringify(settings.writeKey),
+      maxConcurrentRequests: settings.maxConcurrentRequests,
+      requestTimeoutMillis: settings.httpRequestTimeout ?? DEFAULTS.httpRequestTimeout,
+    };
     this.sender = new Sender(sending, transport, observer, this.counters, (batch, result) => this.handle(batch, result));
     const maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.sender.envelopeBytes;
     this.batcher = new Batcher({ flushAt: settings.flushAt, flushInterval: settings.flushInterval, maxBatchBytes }, (messages) => this.start(messages));
@@ -155,9 +159,11 @@ export class Delivery {
     if (this.active.size === 0) return;
     const before = new Set(this.active);
     const takenBefore = this.queue.takenBeforeNow();
-    const due = (batch: Batch) => (outlasting || !batch.outlasting) && (before.has(batch) || takenBefore(batch));
+    const due = (batch: Batch): boolean =>
+      (outlasting || !batch.outlasting) && (before.has(batch) || takenBefore(batch) || (batch.splitFrom !== undefined && due(batch.splitFrom)));
     this.flushing++;
     try {
+      if (this.sender.requestScoped) return await this.sendAndWaitHere(due);
       for (;;) {
         const waiting = Array.from(this.active).filter(due);
         if (waiting.length === 0) break;
@@ -169,6 +175,22 @@ export class Delivery {
     } finally {
       this.flushing--;
       if (this.flushing === 0) for (const batch of this.active) if (batch.retryTimer !== undefined) unrefTimer(batch.retryTimer);
+    }
+  }
+
+  /**
+   * The flush of a request-scoped runtime (Cloudflare Workers): it sends the batches it waits for
+   * from its own request and waits on promises made in it, so that it never depends on I/O or a
+   * timer of another request, which that request's end cancels. A batch another flush is sending
+   * is waited for, not sent again: that flush waits for it too, so its request lasts until the answer.
+   */
+  private async sendAndWaitHere(due: (batch: Batch) => boolean): Promise<void> {
+    for (;;) {
+      if (!Array.from(this.active).some(due)) return;
+      const changed = this.sender.changed();
+      this.sender.reclaimOrphans(Date.now());
+      this.sender.sendReady(due);
+      await changed;
     }
   }
 
@@ -300,7 +322,7 @@ export class Delivery {
   private split(batch: Batch): void {
     this.active.delete(batch);
     const middle = Math.ceil(batch.messages.length / 2);
-    const halves = [new Batch(batch.messages.slice(0, middle)), new Batch(batch.messages.slice(middle))];
+    const halves = [new Batch(batch.messages.slice(0, middle), batch), new Batch(batch.messages.slice(middle), batch)];
     for (const half of halves) this.active.add(half);
     this.sender.sendFirst(halves);
     void Promise.all(halves.map((half) => half.done)).then(() => batch.settle());

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { MetaRouterError } from './metarouter-error.js';
+import { inRequestScopedRuntime } from '../runtime/request-scoped.js';
 import { nextTurn } from '../runtime/timers.js';
 
 /**
@@ -53,17 +54,34 @@ function isRelay(channel: ErrorChannel<MetaRouterError>, error: MetaRouterError)
   return delivering.some((report) => report.error === error) && !delivering.some((report) => report.error === error && report.channel === channel);
 }
 
+/**
+ * On workerd the callbacks that end a turn's count (and resume a deferred drain) are cancelled when
+ * the request that scheduled them ends first, which left the budget spent for good. There the clock
+ * tells turns apart instead: it stands still while code runs, so a reading other than the one the
+ * budget began at is a later turn.
+ */
+const clockMarksTurns = inRequestScopedRuntime();
+let budgetClock = 0;
+
+function laterTurnByClock(): boolean {
+  return clockMarksTurns && Date.now() !== budgetClock;
+}
+
 /** Counts a report against this turn's budget; false when it is spent. */
 function takeTurn(): boolean {
+  if (laterTurnByClock()) reportsThisTurn = 0;
   if (reportsThisTurn >= MAX_REPORTS_PER_TURN) return false;
-  if (reportsThisTurn++ === 0) nextTurn(() => (reportsThisTurn = 0));
+  if (reportsThisTurn++ === 0) {
+    budgetClock = Date.now();
+    nextTurn(() => (reportsThisTurn = 0));
+  }
   return true;
 }
 
 function enqueue(report: Report): void {
   if (isRelay(report.channel, report.error)) return deliver(report);
   queue.push(report);
-  if (!draining && !drainScheduled) drain();
+  if (!draining && (!drainScheduled || laterTurnByClock())) drain();
 }
 
 function drain(): void {

@@ -5,6 +5,7 @@ import { readCapped, type BodyText } from './answer-body.js';
 import { classifyResponse } from './classify-response.js';
 import { authorization, RequestDeadline } from './request-deadline.js';
 import { suppressTracing } from './suppress-tracing.js';
+import { inRequestScopedRuntime } from '../runtime/request-scoped.js';
 import type { Transport, TransportOptions, TransportResult } from './transport-result.js';
 import { unrefTimer } from '../runtime/timers.js';
 
@@ -39,6 +40,7 @@ async function gzipped(body: Buffer): Promise<Uint8Array | undefined> {
  * answers classified by {@link classifyResponse}, never a throw.
  */
 export class FetchTransport implements Transport {
+  readonly requestScoped = inRequestScopedRuntime();
   private readonly headers: Readonly<Record<string, string>>;
   private readonly url: string;
   /** Removes the writeKey and its Basic credential, in any form a server may echo, from what we report. */
