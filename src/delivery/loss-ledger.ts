@@ -27,8 +27,8 @@ export class LossLedger {
     private readonly fullReason: () => string,
     /** Told each outcome, for `whenDelivered`. */
     private readonly waiters: DeliveryWaiters,
-    /** Where what a close deadline leaves stays, and who sends it, in words. */
-    private readonly keptWhere = 'stay in storage; the next start with this directory sends them',
+    /** Where what a close deadline leaves stays, and who sends it, in words (undefined: in the spool). */
+    private readonly keptWhere: () => string | undefined = () => undefined,
   ) {}
 
   /**
@@ -78,7 +78,7 @@ export class LossLedger {
       else lost.push(message);
     }
     if (kept.length > 0) {
-      const error = new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline ${this.keptWhere}`, kept);
+      const error = new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline ${this.keptWhere() ?? 'stay in storage; the next start with this directory sends them'}`, kept);
       this.waiters.lost(error);
       this.report(error);
     }

@@ -29,8 +29,6 @@ export interface DeadLetterSink {
   keep(messages: readonly Message[], error?: DeliveryError): void;
 }
 
-/** Makes the queue of an engine from what the engine offers it: a shared queue (the bridge's PostgreSQL one) made outside delivery. */
-export type QueueFactory = (host: QueueHost, settings: { readonly maxQueueSize: number; readonly flushAt: number; readonly maxConcurrentRequests: number }) => MessageQueue & DeadLetterSink;
 
 /**
  * Where accepted messages wait until a batch settles them, behind one interface as in the
@@ -65,6 +63,8 @@ export interface MessageQueue {
   keeps(message: Held): boolean;
   /** A close deadline passed: what is left stays as it is, for the next start. */
   stop(): void;
+  /** Where what a close deadline leaves stays, and who sends it, in words; undefined: the spool's words. */
+  readonly keptWhere?: string;
   /** Releases what the queue holds; the engine's shutdown waits for it. */
   close(): void | Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { QueueConfig } from '../config/resolve-queue-options.js';
-import type { QueueFactory } from '../delivery/message-queue.js';
+import type { QueueFactory } from '../delivery/delivery.js';
 import { DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
 import { describeFault, isOutage, PostgresClient } from './postgres-client.js';
@@ -36,7 +36,8 @@ export interface FleetQueue {
  * `MR_ERR_QUEUE_UNAVAILABLE` when the database cannot be reached, `MR_ERR_QUEUE_SCHEMA` when its
  * tables are newer than this package.
  */
-export async function openFleetQueue(config: QueueConfig, writeKey: string, report: (error: DeliveryError) => void): Promise<FleetQueue> {
+export async function openFleetQueue(config: QueueConfig, delivery: { readonly writeKey: string; readonly maxQueueSize: number; readonly flushAt: number; readonly maxConcurrentRequests: number }, report: (error: DeliveryError) => void): Promise<FleetQueue> {
+  const { writeKey } = delivery;
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: config.url,
@@ -112,9 +113,9 @@ export async function openFleetQueue(config: QueueConfig, writeKey: string, repo
       own.adopt(messages.length, rows);
       return count;
     },
-    queueFactory: (host, settings) => {
+    queueFactory: (host) => {
       // Claims hold what the engine can send at once, not the whole queue: the rest stays for the fleet.
-      const capacity = Math.min(settings.maxQueueSize, settings.flushAt * settings.maxConcurrentRequests);
+      const capacity = Math.min(delivery.maxQueueSize, delivery.flushAt * delivery.maxConcurrentRequests);
       queue = new PostgresQueue(store, host, { capacity, leaseMillis: config.leaseMillis, owner: randomUUID() });
       return queue;
     },

@@ -54,6 +54,7 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
   readonly durable = true;
   /** Rows may wait in the database at any time (other bridges commit them). */
   readonly backlog = true;
+  readonly keptWhere = 'stay in the shared queue, released for any bridge to send';
   private held = 0;
   /** Room held for rows this bridge is committing to itself. */
   private reserved = 0;

@@ -85,7 +85,7 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
   const { BridgeServer } = await import('./bridge-server.js');
   let bridge: Bridge | undefined;
   // Loaded only with `queue`: a bridge on its own queue never loads the PostgreSQL client.
-  const fleet = config.queue === undefined ? undefined : await (await import('../fleet/open-fleet-queue.js')).openFleetQueue(config.queue, config.delivery.writeKey, (error) => bridge?.report(error));
+  const fleet = config.queue === undefined ? undefined : await (await import('../fleet/open-fleet-queue.js')).openFleetQueue(config.queue, config.delivery, (error) => bridge?.report(error));
   // The bridge is where a polyglot fleet's events meet: its beforeSend redacts or enriches them
   // all, its plan guards them all.
   let pipeline: Pipeline;
