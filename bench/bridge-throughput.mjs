@@ -1,6 +1,6 @@
-// OTLP/HTTP bridge throughput and memory, on loopback only, in under 30 s (stopped at 58 s).
+// OTLP/HTTP bridge throughput and memory, on loopback only, in about 90 s (stopped at 170 s).
 //
-//   npm run build && node bench/bridge-throughput.mjs [--dist DIR]
+//   npm run build && node bench/bridge-throughput.mjs [--dist DIR] [--rounds N] [--queues-only] [--queues a,b] [--cpu-prof] [--pg-url URL]
 //
 // Request bodies are made by the official OpenTelemetry exporters (exporter-logs-otlp-proto,
 // exporter-logs-otlp-http, exporter-trace-otlp-proto) from records of the real SDK, captured once
@@ -11,26 +11,49 @@
 //      then discards), fed by this process at 8 requests in flight.
 //   3. memory per in-flight request: 8 large requests at once into a fresh bridge child; its peak
 //      RSS and heap+external above idle, divided by 8.
+//   4. one bridge, delivery to the bench's ingestion server included, on each queue: in memory, a
+//      local spool, PostgreSQL (a server the bench starts, or --pg-url); OTLP protobuf and JSON,
+//      100 records a request; ratios to memory from the same run, where the CPU goes (bridge,
+//      PostgreSQL, its WAL fsyncs), and on paper the cores that carry 1 M events/s
+//      (lib/bridge-queues.mjs). --rounds N rounds of it (default 3), medians; --queues-only skips 1–3.
+// The results go to bench/results/bridge.json and docs/benchmarks.md. A partial run (--queues-only,
+// --queues a,b) or a profiled one (--cpu-prof: each bridge child of section 4 writes a .cpuprofile
+// to bench/profiles/, to read with `node bench/profile.mjs --read FILE`) only prints.
 import { fork } from 'node:child_process';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { compareQueues, fleetFor, ID_MARKER, QUEUES, queueTable, RECORDS_PER_REQUEST as QUEUE_RECORDS } from './lib/bridge-queues.mjs';
+import { parseInteger } from './lib/options.mjs';
+import { saveResults } from './lib/results.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
-const distArg = process.argv.indexOf('--dist');
-const DIST = resolve(here, '..', distArg === -1 ? 'dist' : process.argv[distArg + 1]);
+const { values: flags } = parseArgs({
+  args: process.argv.slice(process.argv[2] === 'bridge-child' ? 3 : 2),
+  options: {
+    dist: { type: 'string', default: 'dist' },
+    rounds: { type: 'string', default: '3' },
+    'queues-only': { type: 'boolean', default: false },
+    queues: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'pg-url': { type: 'string' },
+  },
+});
+const DIST = resolve(here, '..', flags.dist);
 const PHASE_MILLIS = 2500;
-const TIME_LIMIT_MILLIS = 58_000;
+const TIME_LIMIT_MILLIS = 170_000;
 const RECORDS_PER_REQUEST = 500;
 const SPANS_PER_REQUEST = 100;
 const EVENTS_PER_SPAN = 5;
 
 // ---------------------------------------------------------------- request bodies, by the official exporters
-function analyticsAttributes(i) {
+function analyticsAttributes(i, withIds) {
   return {
+    ...(withIds && { 'analytics.message_id': `${ID_MARKER}-${i}` }),
     'analytics.user_id': `user-${i % 997}`,
     'analytics.event': ['Order Completed', 'Product Viewed', 'Signed Up'][i % 3],
     'analytics.properties': JSON.stringify({ orderId: `o-${i}`, total: (i % 500) + 0.99, currency: 'EUR', products: [{ sku: `SKU-${i % 50}`, quantity: 1 + (i % 3) }] }),
@@ -57,7 +80,8 @@ async function capture(makeExporter, items) {
   return body;
 }
 
-async function makeBodies(records = RECORDS_PER_REQUEST, spans = SPANS_PER_REQUEST) {
+/** Bodies of `records` log records and `spans` spans; `withIds`: each record's messageId holds ID_MARKER. */
+async function makeBodies(records = RECORDS_PER_REQUEST, spans = SPANS_PER_REQUEST, withIds = false) {
   const { LoggerProvider, SimpleLogRecordProcessor, InMemoryLogRecordExporter } = require('@opentelemetry/sdk-logs');
   const { BasicTracerProvider, SimpleSpanProcessor, InMemorySpanExporter } = require('@opentelemetry/sdk-trace-base');
   const { OTLPLogExporter: ProtoLogs } = require('@opentelemetry/exporter-logs-otlp-proto');
@@ -68,7 +92,7 @@ async function makeBodies(records = RECORDS_PER_REQUEST, spans = SPANS_PER_REQUE
   const keptLogs = new InMemoryLogRecordExporter();
   const logger = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: keptLogs })] }).getLogger('bench');
   const inSpan = trace.setSpanContext(context.active(), { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', traceFlags: 1 });
-  for (let i = 0; i < records; i++) logger.emit({ eventName: 'analytics.track', context: inSpan, attributes: analyticsAttributes(i) });
+  for (let i = 0; i < records; i++) logger.emit({ eventName: 'analytics.track', context: inSpan, attributes: analyticsAttributes(i, withIds) });
 
   const keptSpans = new InMemorySpanExporter();
   const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(keptSpans)] }).getTracer('bench');
@@ -88,9 +112,19 @@ async function makeBodies(records = RECORDS_PER_REQUEST, spans = SPANS_PER_REQUE
 }
 
 // ---------------------------------------------------------------- the bridge, in a child process
+/** BENCH_BRIDGE_OPTIONS (JSON) replaces the default options, which disable delivery. */
 async function runChild() {
   const { startBridge } = require(`${DIST}/index.js`);
-  const bridge = await startBridge({ port: 0, host: 'http://127.0.0.1:9', writeKey: 'bench-key', disable: true });
+  const given = process.env.BENCH_BRIDGE_OPTIONS;
+  const options = given === undefined ? { host: 'http://127.0.0.1:9', writeKey: 'bench-key', disable: true } : JSON.parse(given);
+  let bridge;
+  try {
+    bridge = await startBridge({ port: 0, ...options });
+  } catch (error) {
+    process.send({ error: `${error.code ?? error.name}: ${error.message}` });
+    process.disconnect();
+    return;
+  }
   const idleMemory = () => {
     globalThis.gc?.();
     const { rss, heapUsed, external } = process.memoryUsage();
@@ -103,6 +137,7 @@ async function runChild() {
   }, 2).unref();
   process.on('message', (command) => {
     if (command === 'idle') process.send({ idle: (peak = idleMemory()) });
+    if (command === 'cpu') process.send({ cpu: ((usage) => (usage.user + usage.system) / 1e6)(process.cpuUsage()) });
     if (command === 'peak') process.send({ peak, counters: { ...bridge.counters, delivery: undefined } });
     if (command === 'stop') void bridge.close(1000).then(() => process.exit(0));
   });
@@ -141,10 +176,13 @@ async function inProcess(bodies) {
   return rows;
 }
 
-function startChild() {
-  const child = fork(fileURLToPath(import.meta.url), ['bridge-child', ...(distArg === -1 ? [] : ['--dist', DIST])], { execArgv: ['--expose-gc'] });
+function startChild(options, name) {
+  const env = options === undefined ? process.env : { ...process.env, BENCH_BRIDGE_OPTIONS: JSON.stringify(options) };
+  const profile = options !== undefined && flags['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(here, 'profiles'), '--cpu-prof-name', `bridge-${name}-${Date.now()}.cpuprofile`] : [];
+  const child = fork(fileURLToPath(import.meta.url), ['bridge-child', '--dist', DIST], { execArgv: ['--expose-gc', ...profile], env });
   const next = () => new Promise((done) => child.once('message', done));
-  return { child, next, ready: next() };
+  const exited = new Promise((done) => child.once('exit', done));
+  return { child, next, ready: next(), exited };
 }
 
 function send(agent, port, path, body, headers) {
@@ -230,18 +268,42 @@ async function main() {
   }, TIME_LIMIT_MILLIS).unref();
   console.log(`metarouter-otel bridge benchmark — Node ${process.version}, ${(await import('node:os')).cpus()[0]?.model ?? 'cpu'}; built package: ${pathToFileURL(DIST)}`);
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const rounds = parseInteger(flags.rounds, 'rounds', 1, 20);
+  const sections = flags['queues-only'] ? {} : await classicSections(elapsed);
+  console.log(`\n4. one bridge, delivery to the bench sink included: memory, local spool, PostgreSQL (${rounds} rounds, medians; 8 requests in flight, ${QUEUE_RECORDS} records a request)`);
+  const unique = await makeBodies(QUEUE_RECORDS, 1, true);
+  const only = flags.queues?.split(',').map((name) => name.trim());
+  for (const name of only ?? []) if (!QUEUES.includes(name)) throw new Error(`--queues: unknown queue "${name}" (${QUEUES.join(', ')})`);
+  const queues = await compareQueues({ startChild, bodies: { protobuf: unique.logsProtobuf, json: unique.logsJson }, rounds, phaseMillis: PHASE_MILLIS, pgUrl: flags['pg-url'], queues: only });
+  console.log(`   PostgreSQL: ${queues.postgres}`);
+  console.table(queueTable(queues.rows));
+  const fleet = fleetFor(queues.rows);
+  if (fleet.length > 0) {
+    console.log('   on paper, from the per-core rates above: cores for 1 M events/s (bridges scale out; one primary takes every commit)');
+    console.table(fleet);
+  }
+  console.log(`(${elapsed()})`);
+  if (flags['queues-only'] || only !== undefined || flags['cpu-prof']) console.log('(a partial or profiled run: bench/results/bridge.json is left as it was)');
+  else saveResults('bridge-throughput.mjs', 'bridge', { ...sections, queues, fleet });
+}
+
+/** Sections 1–3: decode in process, through HTTP without delivery, memory per request. */
+async function classicSections(elapsed) {
   const bodies = await makeBodies();
   console.log(`request bodies made by the official exporters (${elapsed()})`);
   console.log('\n1. decode + translate, in process (one core)');
-  console.table(await inProcess(bodies));
+  const decode = await inProcess(bodies);
+  console.table(decode);
   console.log(`(${elapsed()})`);
   console.log('\n2. through HTTP: bridge in a child process, delivery disabled, 8 requests in flight');
   const http = await overHttp(bodies);
   console.table(http.rows);
   console.log(`   bridge counters: ${JSON.stringify(http.counters)} (${elapsed()})`);
   console.log('\n3. memory per in-flight request (8 at once, into a fresh bridge)');
-  console.table(await memoryPerRequest());
-  console.log(`\n(${elapsed()})`);
+  const memory = await memoryPerRequest();
+  console.table(memory);
+  console.log(`(${elapsed()})`);
+  return { decode, http: http.rows, memory };
 }
 
 if (process.argv[2] === 'bridge-child') await runChild();

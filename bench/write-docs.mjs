@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Writes docs/benchmarks.md (and docs/benchmarks-curves.svg) from the latest results in
-// bench/results/: run.json (node bench/run.mjs), curves.json (node bench/curves.mjs) and
-// profile.json (node bench/profile.mjs). Each of those scripts calls this when it finishes;
+// bench/results/: run.json (node bench/run.mjs), curves.json (node bench/curves.mjs),
+// profile.json (node bench/profile.mjs) and bridge.json (node bench/bridge-throughput.mjs). Each of those scripts calls this when it finishes;
 // `node bench/write-docs.mjs` regenerates the page from the stored results alone.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bridgeSection } from './lib/bridge-summary.mjs';
 import { CATALOG } from './lib/catalog.mjs';
 import { describeMachine } from './lib/machine.mjs';
 
@@ -290,6 +291,7 @@ export function writeDocs() {
   const curves = load('curves.json');
   const profile = load('profile.json');
   const service = load('service.json');
+  const bridge = load('bridge.json');
   const parts = [
     '# Benchmarks',
     '',
@@ -300,7 +302,8 @@ export function writeDocs() {
     '',
     '```sh',
     'npm run bench                        # build, install bench/ dependencies, the burst and service tables (≈15 min on 2 cores)',
-    'npm run bench -- --only service      # one part: burst or service',
+    'npm run bench -- --only service      # one part: burst, service or bridge',
+    'node bench/bridge-throughput.mjs --queues-only --rounds 1   # the bridge on memory, spool and PostgreSQL, a quick look',
     'node bench/run.mjs --count 10k --rounds 1 --only metarouter,baseline   # a quick look',
     'node bench/service.mjs --rounds 1 --rates 2000 --only none,metarouter  # a quick look at the service',
     'node bench/service.mjs --only metarouter --rounds 1 --cpu-prof        # profile the service under load',
@@ -323,6 +326,7 @@ export function writeDocs() {
     parts.push('', curvesSection(curves));
   }
   if (profile !== undefined) parts.push('', profileSection(profile));
+  if (bridge?.queues !== undefined) parts.push('', bridgeSection(bridge));
   parts.push('', METHOD, '');
   writeFileSync(path.join(REPO_DIR, 'docs', 'benchmarks.md'), parts.join('\n'));
 }

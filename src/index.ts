@@ -6,6 +6,7 @@ export * from './core.js';
 export { startSink } from './sink/sink-server.js';
 export { startBridge } from './receiver/bridge.js';
 export { replay } from './replay/replay.js';
+export { exportDeadLetters } from './replay/export-dead-letters.js';
 
 // The Node entry (also Bun's and Deno's): storage; undici loaded when the first delivery is made,
 // Ajv with the first tracking plan.

@@ -1,5 +1,5 @@
 import { startBridge, type PlanViolationAction, type UnplannedEventAction, type UnplannedPropertyAction } from '../index.js';
-import { integer, list, text, type Command } from './command-line.js';
+import { integer, list, text, UsageError, type Command } from './command-line.js';
 import { optionFlag } from './option-flag.js';
 import { errorLine, stopOnSignals } from './output.js';
 
@@ -23,6 +23,10 @@ SIGTERM drains, delivers, then exits.`,
     optionFlag({ name: 'flush-interval', value: 'MS', more: '(100 shows events at once in development)' }, 'DeliveryOptions', 'flushInterval'),
     { name: 'storage', value: 'DIR', help: 'durable: events are on disk before a client gets 200, and a\nrestart sends what a killed bridge left (one bridge per DIR)' },
     optionFlag({ name: 'dead-letter-file', value: 'F' }, 'DeliveryOptions', 'deadLetterFile'),
+    { name: 'queue', value: 'URL', help: 'a fleet of bridges on one PostgreSQL queue (postgres://…, or env\nMETAROUTER_QUEUE_URL, which keeps the password out of ps): events\ncommitted before 200, delivered once per messageId by any bridge' },
+    optionFlag({ name: 'queue-dedup-window', value: 'MS' }, 'QueueOptions', 'dedupWindow'),
+    optionFlag({ name: 'queue-max-bytes', value: 'N' }, 'QueueOptions', 'maxBytes'),
+    optionFlag({ name: 'queue-lease-millis', value: 'MS' }, 'QueueOptions', 'leaseMillis'),
     { name: 'plan', value: 'PLAN.json', help: 'enforce this Segment tracking plan on every event; what it drops\nis answered as rejected in partial_success' },
     optionFlag({ name: 'unplanned-events', value: 'allow|report|drop' }, 'PlanEnforcementOptions', 'unplannedEvents'),
     optionFlag({ name: 'unplanned-properties', value: 'keep|omit' }, 'PlanEnforcementOptions', 'unplannedProperties'),
@@ -35,6 +39,13 @@ SIGTERM drains, delivers, then exits.`,
 /** `metarouter-otel bridge`: runs until SIGINT or SIGTERM, then drains and delivers. */
 export async function bridgeCommand(values: Record<string, string | boolean | undefined>): Promise<void> {
   const storage = text(values, 'storage');
+  const queue = text(values, 'queue');
+  const dedupWindow = integer(values, 'queue-dedup-window');
+  const maxBytes = integer(values, 'queue-max-bytes');
+  const leaseMillis = integer(values, 'queue-lease-millis');
+  if (queue === undefined && (dedupWindow !== undefined || maxBytes !== undefined || leaseMillis !== undefined)) {
+    throw new UsageError('--queue-dedup-window, --queue-max-bytes and --queue-lease-millis need --queue');
+  }
   const running = await startBridge({
     port: integer(values, 'port'),
     hostname: text(values, 'hostname'),
@@ -46,6 +57,7 @@ export async function bridgeCommand(values: Record<string, string | boolean | un
     flushInterval: integer(values, 'flush-interval'),
     storage: storage === undefined ? undefined : { directory: storage },
     deadLetterFile: text(values, 'dead-letter-file'),
+    queue: queue === undefined ? undefined : { url: queue, dedupWindow, maxBytes, leaseMillis },
     trackingPlan: text(values, 'plan'),
     // Checked by startBridge like any option: a wrong word is a ConfigurationError naming it.
     planEnforcement: {

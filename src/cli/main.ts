@@ -4,6 +4,7 @@
 import { ConfigurationError } from '../index.js';
 import { LIBRARY } from '../version.js';
 import { BRIDGE, bridgeCommand } from './bridge-command.js';
+import { DEAD_LETTERS, deadLettersCommand } from './dead-letters-command.js';
 import { commandHelp, parseCommand, UsageError, type Command } from './command-line.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { errorLine } from './output.js';
@@ -18,6 +19,7 @@ const COMMANDS: ReadonlyArray<readonly [Command, Run]> = [
   [BRIDGE, bridgeCommand],
   [REPLAY, replayCommand],
   [PLAN, planCommand],
+  [DEAD_LETTERS, deadLettersCommand],
 ];
 
 function topHelp(): string {
@@ -45,7 +47,7 @@ function systemMessage(error: NodeJS.ErrnoException): string {
 }
 
 function unknownCommand(name: string): UsageError {
-  return new UsageError(`unknown command ${JSON.stringify(name)}: sink, bridge, replay or plan`);
+  return new UsageError(`unknown command ${JSON.stringify(name)}: sink, bridge, replay, plan or dead-letters`);
 }
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -26,6 +26,17 @@ export const DEFAULTS = Object.freeze({
   storageSyncInterval: 0,
   /** What a full `storage.directory` drops: the newest messages (refused at the call). */
   storageWhenFull: 'drop_newest',
+  /** The bridge's shared PostgreSQL queue (`QueueOptions`), named as they are. */
+  queue: Object.freeze({
+    /** Segment's dedup window. */
+    dedupWindow: 24 * 60 * 60 * 1000,
+    /** Short enough that a killed bridge's events go out within a minute. */
+    leaseMillis: 30_000,
+    partitionMillis: 60 * 60 * 1000,
+    maxBytes: 1024 * 1024 * 1024,
+    whenFull: 'drop_newest' as const,
+    maxConnections: 8,
+  }),
   /** Tracking plan: what an event the plan does not list does. */
   unplannedEvents: 'report' as const,
   /** Tracking plan: what a property or trait the plan does not list does. */
@@ -78,6 +89,8 @@ export const ENV = Object.freeze({
   writeKey: 'METAROUTER_WRITE_KEY',
   host: 'METAROUTER_HOST',
   bridgeToken: 'METAROUTER_BRIDGE_TOKEN',
+  /** The bridge's `queue` URL, which keeps its password out of the process list. */
+  queueUrl: 'METAROUTER_QUEUE_URL',
   /** The OpenTelemetry SDK's variables, read as its resource detector reads them. */
   serviceName: 'OTEL_SERVICE_NAME',
   resourceAttributes: 'OTEL_RESOURCE_ATTRIBUTES',

@@ -66,6 +66,16 @@ export const OPTION_DOCS = {
     token: { summary: "When set, OTLP requests must carry Authorization: Bearer <token> (401 otherwise).", default: undefined },
     maxBodyBytes: { summary: "Largest request body accepted, in bytes after decompression (and before it); larger gets 413.", default: "67108864 (64 MiB)" },
     retryAfterSeconds: { summary: "Seconds a client is asked to wait (Retry-After) when the delivery queue is full or the bridge is draining.", default: "5" },
+    queue: { summary: "A PostgreSQL queue shared by a fleet of bridges, as a postgres:// URL or QueueOptions: events are committed there before a client gets 200, any bridge delivers them, and a messageId is taken once per writeKey.", default: undefined },
+  },
+  QueueOptions: {
+    url: { summary: "The database, as a postgres://user:password@host:port/database URL (libpq's parameters in the query, such as sslmode=require).", default: undefined },
+    dedupWindow: { summary: "Milliseconds a messageId is remembered after it was taken: a copy sent again within it is answered 200 and not stored again, also after the first was delivered.", default: "86400000 (24 h)" },
+    leaseMillis: { summary: "Milliseconds a bridge holds the events it claimed to deliver; a bridge that dies leaves them to the others once it runs out.", default: "30000" },
+    partitionMillis: { summary: "Milliseconds of arrivals each partition of the events table covers; a partition is dropped once every event in it is delivered or dead-lettered.", default: "3600000 (1 h)" },
+    maxBytes: { summary: "Bytes of undelivered messages the queue may hold, fleet-wide (read every second, so the fleet may pass it by what it takes in a second).", default: "1073741824 (1 GiB)" },
+    whenFull: { summary: "What a full queue does, as storage.whenFull: 'drop_newest' answers new requests 503 with Retry-After; 'drop_oldest' moves the oldest undelivered messages to the dead letters (MR_ERR_EVICTED) to make room.", default: "drop_newest" },
+    maxConnections: { summary: "Connections this bridge opens to the database at most.", default: "8" },
   },
   SinkFault: {
     kind: { summary: "500, 429 (with Retry-After), 413 and 401 answer that status and keep nothing; slow waits slowMillis, then accepts the request as usual.", default: undefined },
@@ -106,5 +116,11 @@ export const OPTION_DOCS = {
     attempt: { summary: "The try that failed: 1 for the first.", default: undefined },
     status: { summary: "The HTTP status that failed, or undefined for a network error or timeout.", default: undefined },
     delayMillis: { summary: "How long it waits before the next try.", default: undefined },
+  },
+  DeadLetterExportOptions: {
+    queue: { summary: "The bridges' queue: a postgres:// URL or its options (only the URL and maxConnections are used).", default: undefined },
+    file: { summary: "The file the messages are appended to, one message JSON per line (created owner-only: each line holds the writeKey).", default: undefined },
+    writeKey: { summary: "Only the dead letters of this writeKey.", default: undefined },
+    remove: { summary: "Deletes the dead letters written, once the file is synced to disk.", default: "false" },
   },
 } as const satisfies Readonly<Record<string, Readonly<Record<string, OptionDoc>>>>;

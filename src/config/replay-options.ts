@@ -1,4 +1,5 @@
 import type { ErrorListener } from '../errors/error-channel.js';
+import type { QueueOptions } from './bridge-options.js';
 import type { DeliveryOptions } from './delivery-options.js';
 
 /** Options of `replay()`: where to send, plus the file, its records and the callbacks. */
@@ -48,4 +49,25 @@ export interface ReplayRetry {
   readonly status: number | undefined;
   /** How long it waits before the next try. */
   readonly delayMillis: number;
+}
+
+/**
+ * Options of `exportDeadLetters()`: which fleet queue, and the NDJSON file its dead letters are
+ * written to, for `replay`.
+ */
+export interface DeadLetterExportOptions {
+  /** The bridges' queue: a `postgres://` URL or its options (only the URL and `maxConnections` are used). */
+  queue: string | QueueOptions;
+  /** The file the messages are appended to, one message JSON per line (created owner-only: each line holds the writeKey). */
+  file: string;
+  /**
+   * Only the dead letters of this writeKey.
+   * @default every writeKey's
+   */
+  writeKey?: string;
+  /**
+   * Deletes the dead letters written, once the file is synced to disk.
+   * @default false
+   */
+  remove?: boolean;
 }

@@ -4,6 +4,7 @@ import { resolveBeforeSend, resolveDeliveryOptions, type DeliveryConfig } from '
 import type { BeforeSend } from '../shaping/before-send.js';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV } from './defaults.js';
+import { resolveQueueOptions, type QueueConfig } from './resolve-queue-options.js';
 import { resolveResourceKeys } from './resolve-resource.js';
 import { checkInteger, checkListenAddress, fromEnv } from './validate.js';
 
@@ -18,6 +19,8 @@ export interface BridgeConfig {
   readonly beforeSend: readonly BeforeSend[];
   /** The attributes of each OTLP resource sent in `context.otel.resource`. */
   readonly resourceAttributeKeys: readonly string[];
+  /** The fleet's shared PostgreSQL queue; undefined: this bridge's own queue. */
+  readonly queue: QueueConfig | undefined;
 }
 
 function resolveToken(value: string | undefined): string | undefined {
@@ -38,6 +41,10 @@ function resolveToken(value: string | undefined): string | undefined {
  */
 export function resolveBridgeOptions(options: BridgeOptions | undefined): BridgeConfig {
   const given = options ?? {};
+  const queue = resolveQueueOptions(given.queue ?? fromEnv(ENV.queueUrl));
+  if (queue !== undefined && given.storage !== undefined) {
+    throw new ConfigurationError('queue', 'queue is invalid, expected no storage beside it (the shared queue is the durable one), actual both queue and storage');
+  }
   const hostname = checkListenAddress('hostname', given.hostname ?? DEFAULTS.bridgeHostname, '0.0.0.0 or 127.0.0.1');
   return Object.freeze({
     delivery: resolveDeliveryOptions(options),
@@ -48,5 +55,6 @@ export function resolveBridgeOptions(options: BridgeOptions | undefined): Bridge
     retryAfterSeconds: checkInteger('retryAfterSeconds', given.retryAfterSeconds ?? DEFAULTS.bridgeRetryAfterSeconds, 1, 3600),
     beforeSend: resolveBeforeSend(given.beforeSend),
     resourceAttributeKeys: resolveResourceKeys(given.resourceAttributeKeys),
+    queue,
   });
 }

@@ -27,7 +27,7 @@ export interface DeliverySettings {
  * Every message in `dropped` or `refused` was reported on the error channel, once.
  */
 export interface DeliveryCounters {
-  /** Messages taken into the queue. */
+  /** Messages taken into the queue (a bridge with `queue`: committed by it and held for delivery at once). */
   accepted: number;
   /** Accepted messages the server acknowledged (2xx, less those a 207 rejected). */
   delivered: number;
@@ -35,7 +35,7 @@ export interface DeliveryCounters {
   dropped: number;
   /** Messages never accepted: queue full, sent after close, too large, not a valid analytics record. */
   refused: number;
-  /** Messages an earlier process left in `storage.directory`, taken up by this one. */
+  /** Messages an earlier process left in `storage.directory`, taken up by this one (a bridge with `queue`: rows it claimed from the shared queue). */
   recovered: number;
   /** Accepted (or recovered) messages neither delivered nor dropped yet: queued, in flight, waiting to retry, or in storage. */
   pending: number;

@@ -11,7 +11,7 @@ import { DeliveryWaiters } from './delivery-waiters.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { LossLedger } from './loss-ledger.js';
 import { MemoryQueue } from './memory-queue.js';
-import type { Held, MessageQueue, QueueHost } from './message-queue.js';
+import type { DeadLetterSink, Held, MessageQueue, QueueHost } from './message-queue.js';
 import { allOf, type DeliveryObserver } from './observer.js';
 import { RetryPolicy } from './retry-policy.js';
 import { Sender } from './sender.js';
@@ -19,7 +19,11 @@ import { nextTurn, refTimer, unrefTimer } from '../runtime/timers.js';
 
 export type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
 
-/** Makes the queue of a delivery that is not the memory one: with `storage`, a `DiskQueue` over the spool (Node only, so passed in). */
+/**
+ * Makes the queue of a delivery that is not the memory one: with `storage`, a `DiskQueue` over the
+ * spool (Node only, so passed in); on a bridge with `queue`, the fleet's PostgreSQL one, which also
+ * keeps what is given up (`DeadLetterSink`) when there is no dead-letter file.
+ */
 export type QueueFactory = (host: QueueHost) => MessageQueue;
 
 /**
@@ -35,7 +39,8 @@ export type QueueFactory = (host: QueueHost) => MessageQueue;
  *   `dropped` or `refused` was reported once, with its id.
  *
  * With `storage`, the queue is a `DiskQueue` (the spool below memory), which states what it keeps
- * true. The engine adds, for such a queue:
+ * true; a bridge on a shared queue passes its own (`QueueFactory`), which is durable too and keeps
+ * what it gives up in its own dead-letter table. The engine adds, for such a queue:
  * - A batch wholly in the spool outlasts its retry budget: retried until delivered or rejected,
  *   bounded by the disk; `flush()` stops waiting for it at the budget, a close at its deadline.
  * - A process that ends on its own makes one attempt at `beforeExit` and does not wait for retries
@@ -67,7 +72,9 @@ export class Delivery {
     openQueue?: QueueFactory,
     deadLetters?: DeadLetters,
   ) {
-    this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
+    // Without a dead-letter file, a queue that keeps its own (the fleet's table) is told what is given up.
+    const keeper: DeadLetterSink = deadLetters ?? { keep: (messages, error) => (this.queue as Partial<DeadLetterSink>).keep?.(messages, error) };
+    this.ledger = new LossLedger(report, observer, keeper, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters, () => this.queue.keptWhere);
     this.counters = this.ledger.counters;
     const sending = {
       writeKeyJson: JSON.stringify(settings.writeKey),
@@ -83,6 +90,7 @@ export class Delivery {
       hold: (message) => this.batcher.add(message),
       lose: (error, given) => this.ledger.lose(error, given),
       evict: (matches) => this.evict(matches),
+      send: () => this.batcher.cut(),
     };
     this.queue = openQueue === undefined ? new MemoryQueue(settings.maxQueueSize, host) : openQueue(host);
     // What an earlier process left has waited long enough: it goes on the next turn (after the
@@ -251,7 +259,7 @@ export class Delivery {
     ]);
     clearTimeout(deadline);
     if (timedOut) this.abandonAll(timeoutMillis);
-    this.queue.close();
+    await this.queue.close();
     stopDrainOnExit(this);
     await this.sender.close();
   }

@@ -1,9 +1,9 @@
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
-import type { DeadLetters } from '../storage/dead-letters.js';
 import type { Message } from '../translate/message.js';
 import type { DeliveryCounters } from './delivery-counters.js';
 import type { DeliveryWaiters } from './delivery-waiters.js';
+import type { DeadLetterSink } from './message-queue.js';
 import type { DeliveryObserver } from './observer.js';
 
 /** Queue-full drops are reported at least this often, in ids. */
@@ -22,11 +22,13 @@ export class LossLedger {
   constructor(
     private readonly report: (error: DeliveryError) => void,
     private readonly observer: DeliveryObserver,
-    private readonly deadLetters: DeadLetters | undefined,
+    private readonly deadLetters: DeadLetterSink | undefined,
     /** What was full, in words, for the queue-full report. */
     private readonly fullReason: () => string,
     /** Told each outcome, for `whenDelivered`. */
     private readonly waiters: DeliveryWaiters,
+    /** Where what a close deadline leaves stays, and who sends it, in words (undefined: in the spool). */
+    private readonly keptWhere: () => string | undefined = () => undefined,
   ) {}
 
   /**
@@ -35,7 +37,7 @@ export class LossLedger {
    */
   lose(error: DeliveryError, given: readonly Message[] = []): void {
     this.observer.dropped(error.messageIds, error.code);
-    this.deadLetters?.keep(given);
+    this.deadLetters?.keep(given, error);
     this.waiters.lost(error);
     this.report(error);
   }
@@ -76,7 +78,7 @@ export class LossLedger {
       else lost.push(message);
     }
     if (kept.length > 0) {
-      const error = new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline stay in storage; the next start with this directory sends them`, kept);
+      const error = new DeliveryError('MR_ERR_KEPT_IN_STORAGE', `${kept.length} messages not delivered within the ${timeoutMillis} ms close deadline ${this.keptWhere() ?? 'stay in storage; the next start with this directory sends them'}`, kept);
       this.waiters.lost(error);
       this.report(error);
     }

@@ -19,7 +19,16 @@ export interface QueueHost {
    * them, for the queue to drop. A batch in flight is only marked: its answer settles it.
    */
   evict(matches: (message: Held) => boolean): Message[];
+  /** Cuts what memory holds into batches and sends them now, without waiting for `flushInterval` (a queue that read a batch's worth in). */
+  send(): void;
 }
+
+/** Where accepted messages given up for good are kept: the dead-letter file, or a shared queue's table. */
+export interface DeadLetterSink {
+  /** Keeps `messages`, given up with `error`; never throws (a failure is reported). */
+  keep(messages: readonly Message[], error?: DeliveryError): void;
+}
+
 
 /**
  * Where accepted messages wait until a batch settles them, behind one interface as in the
@@ -54,5 +63,8 @@ export interface MessageQueue {
   keeps(message: Held): boolean;
   /** A close deadline passed: what is left stays as it is, for the next start. */
   stop(): void;
-  close(): void;
+  /** Where what a close deadline leaves stays, and who sends it, in words; undefined: the spool's words. */
+  readonly keptWhere?: string;
+  /** Releases what the queue holds; the engine's shutdown waits for it. */
+  close(): void | Promise<void>;
 }

@@ -3,12 +3,15 @@ import { ConfigurationError, type DeliveryError } from '../errors/metarouter-err
 import { nodeFeatures, nodeOnly, type NodeFeatures } from '../runtime/node-features.js';
 import type { SpoolIo } from '../storage/spool.js';
 import { chooseTransport } from '../transport/choose-transport.js';
-import { Delivery, type DeliverySettings } from '../delivery/delivery.js';
+import { Delivery, type DeliverySettings, type QueueFactory } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../telemetry/diagnostics.js';
 import { allOf, type DeliveryObserver } from '../delivery/observer.js';
 
-/** The resolved options of the sending side, and the seam under the spool (for fault tests). */
-export type SendingConfig = DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> };
+/**
+ * The resolved options of the sending side, the seam under the spool (for fault tests), and a
+ * shared queue made by its face (the bridge on PostgreSQL), which then replaces memory and storage.
+ */
+export type SendingConfig = DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo>; sharedQueue?: QueueFactory };
 
 /** The storage beneath a delivery, through the Node entry; a `ConfigurationError` through the edge entry. */
 function openFiles(config: SendingConfig, report: (error: DeliveryError) => void): ReturnType<NodeFeatures['openStorage']> {
@@ -29,7 +32,10 @@ export function createDelivery(
   report: (error: DeliveryError) => void,
   observers: readonly DeliveryObserver[] = [],
 ): Delivery {
-  const { openQueue, deadLetters } = config.disable ? { openQueue: undefined, deadLetters: undefined } : openFiles(config, report);
+  const { openQueue, deadLetters } =
+    config.sharedQueue !== undefined ? { openQueue: config.sharedQueue, deadLetters: undefined }
+    : config.disable ? { openQueue: undefined, deadLetters: undefined }
+    : openFiles(config, report);
   const transport = chooseTransport({
     origin: config.origin,
     requestPath: config.requestPath,

@@ -85,7 +85,8 @@ function createShaping(config: ShapingConfig | undefined, sending: SendingConfig
   const listeners: PlanListener[] = [createPlanMetrics()];
   let forwarding: Pipeline | undefined;
   if (enforcer !== undefined && violationWriteKey !== undefined) {
-    forwarding = createPipeline({ sending: { ...sending, writeKey: violationWriteKey }, report });
+    // Violations have a queue of their own, in memory: a shared queue holds the events' writeKey only.
+    forwarding = createPipeline({ sending: { ...sending, writeKey: violationWriteKey, sharedQueue: undefined }, report });
     listeners.push(forwardViolations(forwarding, violationWriteKey));
   }
   const shaper = createShaper({ beforeSend: config.beforeSend, plan: enforcer === undefined ? undefined : { enforcer, listeners } }, JSON.stringify(sending.writeKey));

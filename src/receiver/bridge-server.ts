@@ -10,6 +10,8 @@ export interface ServerSettings {
   readonly maxBodyBytes: number;
   readonly retryAfterSeconds: number;
   readonly authorized: (authorization: string | undefined) => boolean;
+  /** False while what the bridge depends on cannot serve (a shared queue's database): `/readyz` answers 503. */
+  readonly ready?: () => boolean;
 }
 
 const EXPORT_PATHS: Readonly<Record<string, Signal>> = Object.freeze({ '/v1/logs': 'logs', '/v1/traces': 'traces' });
@@ -52,8 +54,8 @@ export class BridgeServer {
     const path = (request.url ?? '/').split('?', 1)[0]!;
     if (path === '/healthz' || path === '/readyz') {
       if (request.method !== 'GET' && request.method !== 'HEAD') return this.reply(response, 405, 'json', encodeStatus('json', 'use GET'), { allow: 'GET, HEAD' });
-      const ready = path === '/healthz' || !this.draining;
-      return this.reply(response, ready ? 200 : 503, 'json', JSON.stringify({ status: ready ? 'ok' : 'draining' }));
+      const status = path === '/healthz' ? 'ok' : this.draining ? 'draining' : this.settings.ready?.() === false ? 'queue unavailable' : 'ok';
+      return this.reply(response, status === 'ok' ? 200 : 503, 'json', JSON.stringify({ status }));
     }
     // Before anything else: without the token, no answer tells which paths and methods exist.
     if (!this.settings.authorized(request.headers.authorization)) {
@@ -96,16 +98,20 @@ export class BridgeServer {
       return this.reply(response, 413, encoding, encodeStatus(encoding, message), { connection: 'close' });
     }
     let decoded: unknown;
-    let outcome: ReturnType<ExportHandler['handle']>;
+    let handled: ReturnType<ExportHandler['handle']>;
     try {
       decoded = decodeRequest(signal, encoding, body);
-      outcome = this.handler.handle(signal, decoded, Date.now());
+      handled = this.handler.handle(signal, decoded, Date.now());
     } catch (error) {
       // Anything the decoder throws means a malformed body; from the readers, only OtlpShapeError does.
       if (decoded !== undefined && !(error instanceof OtlpShapeError)) throw error;
       return this.reply(response, 400, encoding, encodeStatus(encoding, `the body is not an OTLP ${signal} export request: ${readThrown(error).text}`));
     }
+    // Only a shared queue answers later (after its commit): the in-memory path stays synchronous.
+    const outcome = handled instanceof Promise ? await handled : handled;
     switch (outcome.kind) {
+      case 'unavailable':
+        return this.retryLater(response, encoding, 'the queue database is unavailable');
       case 'busy':
         return this.retryLater(response, encoding, 'the delivery queue is full');
       case 'too-many':

@@ -9,6 +9,7 @@ import type { BridgeOptions } from '../config/bridge-options.js';
 import { resolveBridgeOptions } from '../config/resolve-bridge-options.js';
 import type { BridgeServer } from './bridge-server.js';
 import { ExportHandler, type BridgeCounters } from './export-handler.js';
+import type { FleetQueue } from '../fleet/open-fleet-queue.js';
 
 export type { BridgeCounters } from './export-handler.js';
 
@@ -37,6 +38,7 @@ export class Bridge extends ErrorChannel {
     private readonly pipeline: Pipeline,
     counters: BridgeCounters,
     hostname: string,
+    private readonly fleet: FleetQueue | undefined,
   ) {
     super();
     this.port = (server.http.address() as AddressInfo).port;
@@ -64,7 +66,9 @@ export class Bridge extends ErrorChannel {
     http.closeAllConnections();
     await closed;
     const left = Math.max(0, deadline - Date.now());
+    this.fleet?.drain();
     await this.pipeline.shutdown(left);
+    await this.fleet?.close();
   }
 }
 
@@ -80,22 +84,31 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
   // or the protobuf code.
   const { BridgeServer } = await import('./bridge-server.js');
   let bridge: Bridge | undefined;
+  // Loaded only with `queue`: a bridge on its own queue never loads the PostgreSQL client.
+  const fleet = config.queue === undefined ? undefined : await (await import('../fleet/open-fleet-queue.js')).openFleetQueue(config.queue, config.delivery, (error) => bridge?.report(error));
   // The bridge is where a polyglot fleet's events meet: its beforeSend redacts or enriches them
   // all, its plan guards them all.
-  const pipeline = createPipeline({
-    sending: config.delivery,
-    shaping: { beforeSend: config.beforeSend, plan: options ?? {} },
-    report: (error) => bridge?.report(error),
-    // The same metarouter.* instruments as Analytics and the exporters, so a dashboard reads every face alike.
-    selfMetrics: true,
-    // Told back to the OTLP client in partial_success as rejected.
-    filtered: (_messageId, stage) => {
-      if (stage === PLAN_STAGE) counters.planRejected++;
-    },
-  });
-  const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, planRejected: 0, throttled: 0, delivery: pipeline.counters };
-  const handler = new ExportHandler(pipeline, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters, config.resourceAttributeKeys);
-  const server = new BridgeServer({ maxBodyBytes: config.maxBodyBytes, retryAfterSeconds: config.retryAfterSeconds, authorized: bearerCheck(config.token) }, handler, counters);
+  let pipeline: Pipeline;
+  try {
+    pipeline = createPipeline({
+      sending: fleet === undefined ? config.delivery : { ...config.delivery, sharedQueue: fleet.queueFactory },
+      shaping: { beforeSend: config.beforeSend, plan: options ?? {} },
+      report: (error) => bridge?.report(error),
+      // The same metarouter.* instruments as Analytics and the exporters, so a dashboard reads every face alike.
+      selfMetrics: true,
+      // Told back to the OTLP client in partial_success as rejected.
+      filtered: (_messageId, stage) => {
+        if (stage === PLAN_STAGE) counters.planRejected++;
+      },
+    });
+  } catch (error) {
+    await fleet?.close();
+    throw error;
+  }
+  const counters: BridgeCounters = { requests: 0, queued: 0, rejected: 0, planRejected: 0, throttled: 0, duplicates: 0, delivery: pipeline.counters };
+  const handler = new ExportHandler(pipeline, JSON.stringify(config.delivery.writeKey), config.delivery.maxQueueSize, counters, config.resourceAttributeKeys, fleet);
+  const ready = fleet === undefined ? undefined : () => fleet.ready;
+  const server = new BridgeServer({ maxBodyBytes: config.maxBodyBytes, retryAfterSeconds: config.retryAfterSeconds, authorized: bearerCheck(config.token), ready }, handler, counters);
   try {
     await new Promise<void>((resolve, reject) => {
       server.http.once('error', reject);
@@ -106,8 +119,9 @@ export async function startBridge(options?: BridgeOptions): Promise<Bridge> {
     });
   } catch (error) {
     await pipeline.shutdown(0);
+    await fleet?.close();
     throw error;
   }
-  bridge = new Bridge(server, pipeline, counters, config.hostname);
+  bridge = new Bridge(server, pipeline, counters, config.hostname, fleet);
   return bridge;
 }

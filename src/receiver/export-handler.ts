@@ -1,6 +1,7 @@
 import type { DeliveryCounters } from '../delivery/delivery.js';
 import { toHrTime } from '../otel/otel-compat.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Message } from '../translate/message.js';
 import { readOtlpLogs } from './otlp/read-otlp-logs.js';
 import type { OtlpReadResult } from './otlp/read-otlp-result.js';
 import { readOtlpTraces } from './otlp/read-otlp-traces.js';
@@ -19,8 +20,10 @@ export interface BridgeCounters {
    * rejected in `partial_success`; not in `rejected`.
    */
   planRejected: number;
-  /** Requests refused with 503 because the delivery queue had no room for their events. */
+  /** Requests refused with 503 because the delivery queue had no room for their events (or, with `queue`, its database was unavailable). */
   throttled: number;
+  /** With `queue`: analytics events not stored again because their messageId (for this writeKey) was already taken within `queue.dedupWindow`. */
+  duplicates: number;
   /** The delivery queue's own totals (delivered, dropped, retries, HTTP requests). */
   readonly delivery: Readonly<DeliveryCounters>;
 }
@@ -31,7 +34,16 @@ export type ExportOutcome =
   /** No room in the queue now: retry later. */
   | { readonly kind: 'busy' }
   /** More events than the whole queue holds: no retry can succeed. */
-  | { readonly kind: 'too-many'; readonly events: number };
+  | { readonly kind: 'too-many'; readonly events: number }
+  /** With `queue`: the database did not take the request (unreachable, restarting); retry later. */
+  | { readonly kind: 'unavailable' };
+
+/** The shared queue a fleet's bridge commits each request into (`fleet/open-fleet-queue.ts`). */
+export interface SharedIngest {
+  readonly ready: boolean;
+  full(bytes: number): boolean;
+  commit(messages: readonly Message[]): Promise<number>;
+}
 
 const ITEMS: Readonly<Record<Signal, readonly [string, string]>> = Object.freeze({ logs: ['log record', 'log records'], traces: ['span', 'spans'] });
 
@@ -47,13 +59,19 @@ export class ExportHandler {
     private readonly maxQueueSize: number,
     private readonly counters: BridgeCounters,
     private readonly resourceKeys: readonly string[],
+    /** With `queue`: where a request's events are committed, answered only once they are. */
+    private readonly shared?: SharedIngest,
   ) {}
 
-  /** Throws `OtlpShapeError` when the request cannot be read (the server answers 400). */
-  handle(signal: Signal, request: unknown, receivedAtMillis: number): ExportOutcome {
+  /**
+   * Throws `OtlpShapeError` when the request cannot be read (the server answers 400). With a shared
+   * queue the outcome is a promise, settled once the events are committed; without, it is at once.
+   */
+  handle(signal: Signal, request: unknown, receivedAtMillis: number): ExportOutcome | Promise<ExportOutcome> {
     const receivedAt = toHrTime(receivedAtMillis);
     const read = signal === 'logs' ? readOtlpLogs(request, this.writeKeyJson, receivedAt, this.resourceKeys) : readOtlpTraces(request, this.writeKeyJson, receivedAt, this.resourceKeys);
     if (read.messages.length > this.maxQueueSize) return { kind: 'too-many', events: read.messages.length };
+    if (this.shared !== undefined) return this.commit(this.shared, signal, read);
     if (!this.pipeline.hasRoomFor(read.messages.length)) {
       this.counters.throttled++;
       return { kind: 'busy' };
@@ -63,7 +81,49 @@ export class ExportHandler {
     for (const message of read.messages) {
       if (this.pipeline.offer(message)) this.counters.queued++;
     }
+    return this.answer(signal, read, this.counters.planRejected - planRejectedBefore);
+  }
+
+  /**
+   * All or none, through the shared queue: the events are shaped here (beforeSend, the plan) and
+   * committed in one transaction; the client hears 200 only after the commit. A messageId already
+   * taken is not stored again and still counts as taken.
+   */
+  private async commit(shared: SharedIngest, signal: Signal, read: OtlpReadResult): Promise<ExportOutcome> {
+    if (!shared.ready) {
+      this.counters.throttled++;
+      return { kind: 'unavailable' };
+    }
+    let bytes = 0;
+    for (const message of read.messages) bytes += message.bytes;
+    if (shared.full(bytes)) {
+      this.counters.throttled++;
+      return { kind: 'busy' };
+    }
+    const planRejectedBefore = this.counters.planRejected;
+    const shaped: Message[] = [];
+    for (const message of read.messages) {
+      const kept = this.pipeline.shaping.shape(message);
+      if (kept !== undefined) shaped.push(kept);
+    }
     const planRejected = this.counters.planRejected - planRejectedBefore;
+    if (shaped.length > 0) {
+      let fresh: number;
+      try {
+        fresh = await shared.commit(shaped);
+      } catch {
+        // Reported by the queue's client; nothing of this request was stored.
+        this.counters.throttled++;
+        return { kind: 'unavailable' };
+      }
+      this.counters.queued += fresh;
+      this.counters.duplicates += shaped.length - fresh;
+    }
+    return this.answer(signal, read, planRejected);
+  }
+
+  /** The answer to a request taken: what was invalid or broke the plan goes back in `partial_success`. */
+  private answer(signal: Signal, read: OtlpReadResult, planRejected: number): ExportOutcome {
     const reasons: string[] = [];
     if (read.rejected > 0) {
       this.counters.rejected += read.rejected;

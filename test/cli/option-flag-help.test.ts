@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { BRIDGE } from '../../src/cli/bridge-command.js';
 import type { Command } from '../../src/cli/command-line.js';
 import { REPLAY } from '../../src/cli/replay-command.js';
+import { DEAD_LETTERS } from '../../src/cli/dead-letters-command.js';
 import { SINK } from '../../src/cli/sink-command.js';
 import { OPTION_DOCS, type OptionDoc } from '../../src/config/option-docs.js';
 import { DEFAULTS } from '../../src/index.js';
@@ -22,9 +23,10 @@ const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 /** The flags of each command that are exactly one option; the rest (storage, fault, plan for the bridge, …) keep help of their own. */
 const MAPPED: ReadonlyArray<readonly [Command, readonly string[]]> = [
-  [BRIDGE, ['port', 'hostname', 'host', 'write-key', 'token', 'max-body-bytes', 'flush-at', 'flush-interval', 'dead-letter-file', 'unplanned-events', 'unplanned-properties', 'other-violations', 'violation-write-key', 'resource-attribute-keys']],
+  [BRIDGE, ['port', 'hostname', 'host', 'write-key', 'token', 'max-body-bytes', 'flush-at', 'flush-interval', 'dead-letter-file', 'queue-dedup-window', 'queue-max-bytes', 'queue-lease-millis', 'unplanned-events', 'unplanned-properties', 'other-violations', 'violation-write-key', 'resource-attribute-keys']],
   [SINK, ['port', 'hostname', 'out', 'token', 'trace-url', 'max-history', 'retry-after', 'slow-millis', 'plan']],
   [REPLAY, ['host', 'write-key', 'dry-run']],
+  [DEAD_LETTERS, ['write-key', 'remove']],
 ];
 
 test("CLI: a flag that is one option prints that option's TSDoc summary and default (the text of docs/options.md), in the real --help", async () => {

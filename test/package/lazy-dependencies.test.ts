@@ -44,3 +44,22 @@ test('the first tracking plan loads Ajv and its formats, and compiles', async ()
 if (enforcer.check({ type: 'track', event: 'Signed Up', properties: { at: 'not a time' } }).violations.length !== 1) throw new Error('the date-time format was not checked');`);
   assert.ok(loaded.includes('ajv') && loaded.includes('ajv-formats'), loaded.join(', '));
 });
+
+test('pg loads only for a bridge with a queue: an app, and a bridge on its own queue, never load it', async () => {
+  const program = `const pkg = require(${JSON.stringify(ENTRY)});
+const pgLoaded = () => Object.keys(require.cache).some((file) => /node_modules[\\\\/]pg[\\\\/]/.test(file));
+(async () => {
+  const seen = [];
+  const analytics = new pkg.Analytics({ writeKey: 'k', host: 'http://127.0.0.1:9' });
+  await analytics.closeAndFlush({ timeout: 100 });
+  const bridge = await pkg.startBridge({ port: 0, writeKey: 'k', host: 'http://127.0.0.1:9' });
+  await bridge.close(100);
+  seen.push(pgLoaded());
+  // A queue that cannot be reached: the bridge rejects, having loaded the client to try.
+  await pkg.startBridge({ port: 0, writeKey: 'k', host: 'http://127.0.0.1:9', queue: 'postgres://u@127.0.0.1:1/db' }).catch(() => undefined);
+  seen.push(pgLoaded());
+  process.stdout.write(JSON.stringify(seen));
+})();`;
+  const { stdout } = await run(process.execPath, ['-e', program], { timeout: 30_000 });
+  assert.deepEqual(JSON.parse(stdout), [false, true]);
+});

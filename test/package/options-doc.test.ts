@@ -59,7 +59,8 @@ test('every @default in the TSDoc of the options is the value DEFAULTS holds', a
   const bridge: Record<string, unknown> = { port: DEFAULTS.bridgePort, hostname: DEFAULTS.bridgeHostname, maxBodyBytes: DEFAULTS.bridgeMaxBodyBytes, retryAfterSeconds: DEFAULTS.bridgeRetryAfterSeconds };
   let checked = 0;
   for (const { name: owner, properties } of readSources().flatMap(({ path, text }) => readOptions(text, path).interfaces)) {
-    const table: Record<string, unknown> = owner === 'SinkOptions' ? DEFAULTS.sink : owner === 'BridgeOptions' ? bridge : defaults;
+    // exportDeadLetters() removes only when told (`remove === true`).
+    const table: Record<string, unknown> = owner === 'SinkOptions' ? DEFAULTS.sink : owner === 'BridgeOptions' ? bridge : owner === 'QueueOptions' ? DEFAULTS.queue : owner === 'DeadLetterExportOptions' ? { remove: false } : defaults;
     for (const { name, defaultText } of properties) {
       if (defaultText === undefined || !/^(-?[\d_.]+|'[^']*'|true|false)$/.test(defaultText)) continue; // described defaults are prose
       const literal = defaultText.startsWith("'") ? defaultText.slice(1, -1) : (JSON.parse(defaultText.replace(/_/g, '')) as unknown);

@@ -1,0 +1,134 @@
+import type { Message } from '../translate/message.js';
+import type { PostgresClient } from './postgres-client.js';
+
+/** A row claimed for delivery: the message, and where it is in the events table. */
+export type ClaimedRow = Message & { readonly seq: string };
+
+/** A row given up: its `seq`, the error code and the reason. */
+export interface GivenUp {
+  readonly seq: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * Separates the message JSONs of a commit in one text parameter. JSON text never holds it raw (a
+ * control character in a string is escaped), so the bodies travel as they are: a text array would
+ * escape every quote of every body, in the bridge's CPU and on the wire.
+ */
+const SEPARATOR = '\u001e';
+
+// Keys are inserted in messageId order: two requests that share ids then wait for each other in one
+// order, never in a deadlock. A request's own repeats are stored once (DISTINCT ON).
+const COMMIT = `
+WITH input AS (
+  SELECT DISTINCT ON (message_id) message_id, body, bytes, ord
+  FROM unnest($2::text[], string_to_array($3, E'\\x1e'), $4::int[]) WITH ORDINALITY AS given(message_id, body, bytes, ord)
+  ORDER BY message_id, ord
+), fresh AS (
+  INSERT INTO metarouter_keys (write_key, message_id)
+  SELECT $1, message_id FROM input ORDER BY message_id
+  ON CONFLICT DO NOTHING
+  RETURNING message_id
+)
+INSERT INTO metarouter_events (write_key, message_id, body, bytes, lease_until, lease_owner)
+SELECT $1, input.message_id, input.body, input.bytes, CASE WHEN $5::uuid IS NULL THEN NULL ELSE now() + $6 * interval '1 millisecond' END, $5::uuid
+FROM input JOIN fresh USING (message_id) ORDER BY input.ord
+RETURNING seq::text AS seq, message_id`;
+
+/** A claim of the oldest waiting rows; `from` narrows it to rows after a seq (see `claim`). */
+function claimStatement(from: string): string {
+  return `
+UPDATE metarouter_events AS e SET lease_until = now() + $3 * interval '1 millisecond', lease_owner = $4
+FROM (
+  SELECT seq FROM metarouter_events
+  WHERE write_key = $1 AND NOT done AND (lease_until IS NULL OR lease_until < now())${from}
+  ORDER BY seq LIMIT $2
+  FOR UPDATE SKIP LOCKED
+) AS picked
+WHERE e.seq = picked.seq AND e.write_key = $1 AND NOT e.done
+RETURNING e.seq::text AS seq, e.message_id, e.body, e.bytes`;
+}
+
+const CLAIM_ALL = claimStatement('');
+const CLAIM_AFTER = claimStatement(' AND seq > $5');
+
+// Dead letters and the end of every row of a batch, in one statement: a row is never done without its dead letter.
+const SETTLE = `
+WITH settled AS (
+  UPDATE metarouter_events SET done = true, lease_until = NULL
+  WHERE write_key = $1 AND NOT done AND seq = ANY($2::bigint[])
+  RETURNING seq, accepted_at, message_id, body
+)
+INSERT INTO metarouter_dead_letters (seq, accepted_at, write_key, message_id, body, code, reason)
+SELECT settled.seq, settled.accepted_at, $1, settled.message_id, settled.body, given.code, given.reason
+FROM settled JOIN unnest($3::bigint[], $4::text[], $5::text[]) AS given(seq, code, reason) USING (seq)
+ON CONFLICT (seq) DO NOTHING`;
+
+const EXTEND = `
+UPDATE metarouter_events SET lease_until = now() + $3 * interval '1 millisecond'
+WHERE write_key = $1 AND NOT done AND seq = ANY($2::bigint[]) AND lease_owner = $4`;
+
+const RELEASE = `
+UPDATE metarouter_events SET lease_until = NULL, lease_owner = NULL
+WHERE write_key = $1 AND NOT done AND seq = ANY($2::bigint[]) AND lease_owner = $3`;
+
+/**
+ * The statements of the shared queue, one function each, for one writeKey. Each is one statement,
+ * so each is its own transaction: a request's rows are committed together, a batch's rows end
+ * together with their dead letters.
+ */
+export class QueueStore {
+  constructor(
+    private readonly client: PostgresClient,
+    private readonly writeKey: string,
+  ) {}
+
+  /**
+   * Stores the messages whose (writeKey, messageId) is new; resolves once committed, with the seq of
+   * each new one by messageId. With `owner`, the new rows are leased to it as they are written: the
+   * bridge that took them delivers them from memory, with no claim and no read back.
+   */
+  async commit(messages: readonly Message[], owner: string | null, leaseMillis: number): Promise<Map<string, string>> {
+    const ids: string[] = [];
+    const bytes: number[] = [];
+    let bodies = '';
+    for (const message of messages) {
+      ids.push(message.messageId);
+      bytes.push(message.bytes);
+      bodies += ids.length === 1 ? message.json : SEPARATOR + message.json;
+    }
+    const { rows } = await this.client.query<{ seq: string; message_id: string }>(COMMIT, [this.writeKey, ids, bodies, bytes, owner, leaseMillis]);
+    return new Map(rows.map((row) => [row.message_id, row.seq]));
+  }
+
+  /**
+   * Claims up to `limit` waiting rows, oldest first, leased to `owner` for `leaseMillis`; rows other
+   * bridges hold are skipped. With `after`, only rows past that seq: the index still holds an entry
+   * for every row delivered since the partition's last vacuum, and a claim from the start walks them
+   * all (cheaply, once marked dead, but in proportion to the partition's traffic).
+   */
+  async claim(limit: number, leaseMillis: number, owner: string, after?: string): Promise<ClaimedRow[]> {
+    const values: unknown[] = [this.writeKey, limit, leaseMillis, owner];
+    if (after !== undefined) values.push(after);
+    const result = await this.client.query<{ seq: string; message_id: string; body: string; bytes: number }>(after === undefined ? CLAIM_ALL : CLAIM_AFTER, values);
+    // RETURNING of an UPDATE keeps no order: the batch goes out in the order the rows were taken.
+    result.rows.sort((a, b) => (a.seq.length - b.seq.length) || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    return result.rows.map((row) => ({ seq: row.seq, messageId: row.message_id, json: row.body, bytes: row.bytes }));
+  }
+
+  /** Marks rows done (delivered or given up); those `givenUp` names are kept as dead letters in the same statement. */
+  async settle(seqs: readonly string[], givenUp: readonly GivenUp[]): Promise<void> {
+    await this.client.query(SETTLE, [this.writeKey, seqs, givenUp.map((row) => row.seq), givenUp.map((row) => row.code), givenUp.map((row) => row.reason)]);
+  }
+
+  /** Renews the lease on rows `owner` still holds. */
+  async extend(seqs: readonly string[], leaseMillis: number, owner: string): Promise<void> {
+    await this.client.query(EXTEND, [this.writeKey, seqs, leaseMillis, owner]);
+  }
+
+  /** Gives rows `owner` holds back to the fleet at once (a close). */
+  async release(seqs: readonly string[], owner: string): Promise<void> {
+    await this.client.query(RELEASE, [this.writeKey, seqs, owner]);
+  }
+}
