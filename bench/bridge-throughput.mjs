@@ -182,6 +182,8 @@ function startChild(options, name) {
   const child = fork(fileURLToPath(import.meta.url), ['bridge-child', '--dist', DIST], { execArgv: ['--expose-gc', ...profile], env });
   const next = () => new Promise((done) => child.once('message', done));
   const exited = new Promise((done) => child.once('exit', done));
+  // A child that died is told by `exited` and a missing answer, not by an EPIPE thrown here.
+  child.on('error', () => undefined);
   return { child, next, ready: next(), exited };
 }
 
