@@ -3,7 +3,7 @@ import type { QueueConfig } from '../config/resolve-queue-options.js';
 import type { QueueFactory } from '../delivery/message-queue.js';
 import { DeliveryError, MetaRouterError, readThrown } from '../errors/metarouter-error.js';
 import type { Message } from '../translate/message.js';
-import { describeFault, PostgresClient } from './postgres-client.js';
+import { describeFault, isOutage, PostgresClient } from './postgres-client.js';
 import { PostgresQueue } from './postgres-queue.js';
 import { QueueStore } from './queue-store.js';
 import { QueueUpkeep } from './queue-upkeep.js';
@@ -45,6 +45,11 @@ export async function openFleetQueue(config: QueueConfig, writeKey: string, repo
     keepAlive: true,
     application_name: 'metarouter-otel bridge',
   });
+  // Claims must walk the index in seq order, where entries of delivered rows, once marked dead by a
+  // scan, cost a flag test each; a bitmap scan would read every such row from the table, each time.
+  pool.on('connect', (connection) => {
+    connection.query('SET enable_bitmapscan = off').catch(() => undefined);
+  });
   const client = new PostgresClient(pool, config.shown, report);
   let partitionMillis: number;
   const upkeepSettings = { writeKey, dedupWindow: config.dedupWindow, maxBytes: config.maxBytes, whenFull: config.whenFull };
@@ -81,7 +86,14 @@ export async function openFleetQueue(config: QueueConfig, writeKey: string, repo
     },
     full: (bytes) => config.whenFull === 'drop_newest' && upkeep.waitingBytes + committed + bytes > config.maxBytes,
     async commit(messages) {
-      const fresh = await store.commit(messages);
+      let fresh: number;
+      try {
+        fresh = await store.commit(messages);
+      } catch (error) {
+        // An outage is the client's to report; a statement the database refused is this request's, reported with its ids.
+        if (!isOutage(error)) report(new DeliveryError('MR_ERR_QUEUE_UNAVAILABLE', `the queue database refused a request's ${messages.length} events (answered 503): ${describeFault(error)}`, messages.map((message) => message.messageId), { cause: error }));
+        throw error;
+      }
       for (const message of messages) committed += message.bytes;
       queue?.wake();
       return fresh;

@@ -9,6 +9,12 @@ const POLL_MILLIS = 250;
 /** The first wait after a failed claim; it doubles up to `MAX_BACKOFF_MILLIS`. */
 const FIRST_BACKOFF_MILLIS = 250;
 const MAX_BACKOFF_MILLIS = 10_000;
+/**
+ * Claims look past the last row this bridge claimed, and from the oldest waiting row at most this
+ * often (and whenever a claim past it finds less than it wanted): rows released by a closing
+ * bridge, whose lease ran out, or committed late with a lower seq are found by those.
+ */
+const FULL_CLAIM_MILLIS = 1000;
 
 const never = (_batch: Batch) => false;
 
@@ -63,6 +69,9 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
   /** Set when the bridge closes: what is held is delivered, nothing more is claimed. */
   private draining = false;
   private claimed: Promise<void> | undefined;
+  /** The highest seq claimed since the last claim from the oldest row; undefined: the next claim starts from the oldest. */
+  private after: string | undefined;
+  private lastFullClaim = 0;
 
   constructor(
     private readonly store: QueueStore,
@@ -149,9 +158,13 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
   private async claim(): Promise<void> {
     this.claiming = true;
     const room = this.settings.capacity - this.held;
+    const now = Date.now();
+    if (now - this.lastFullClaim >= FULL_CLAIM_MILLIS) this.after = undefined;
+    const after = this.after;
+    if (after === undefined) this.lastFullClaim = now;
     let rows: ClaimedRow[];
     try {
-      rows = await this.store.claim(room, this.settings.leaseMillis, this.settings.owner);
+      rows = await this.store.claim(room, this.settings.leaseMillis, this.settings.owner, after);
     } catch {
       // The client reported the outage; claims resume after a growing wait.
       this.claiming = false;
@@ -161,6 +174,8 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
     }
     this.claiming = false;
     this.backoffMillis = FIRST_BACKOFF_MILLIS;
+    // Rows come back in seq order: the last is the highest. A short claim past `after` may have left rows before it.
+    this.after = rows.length === room ? rows.at(-1)!.seq : rows.length > 0 && after === undefined ? rows.at(-1)!.seq : undefined;
     if (this.stopped || this.draining) {
       if (rows.length > 0) await this.store.release(rows.map((row) => row.seq), this.settings.owner).catch(() => undefined);
       return;
