@@ -12,7 +12,7 @@ const PARTS = { burst: 'run.mjs', service: 'service.mjs', bridge: 'bridge-throug
 const USAGE = `npm run bench [-- flags]
   --only a,b     parts: ${Object.keys(PARTS).join(', ')} (default all, ≈17 min on 2 cores)
   --rounds N     rounds of alternation of each part (default: burst 3, service 5, bridge 3)
-  Each part has more flags: node bench/run.mjs --help, node bench/service.mjs --help
+  Each part has more flags: node bench/run.mjs --help, node bench/service.mjs --help, node bench/bridge-throughput.mjs --help
 `;
 
 const { values } = parseArgs({

@@ -41,8 +41,21 @@ const { values: flags } = parseArgs({
     queues: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     'pg-url': { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (flags.help) {
+  process.stdout.write(`node bench/bridge-throughput.mjs [flags]
+  --dist DIR       the built package (default dist)
+  --rounds N       rounds of the queue comparison, medians (default 3)
+  --queues-only    only the queue comparison (memory, local spool, PostgreSQL)
+  --queues a,b     only these queues (memory, spool, postgres)
+  --cpu-prof       a .cpuprofile of each bridge child of the comparison, in bench/profiles/
+  --pg-url URL     this database instead of a PostgreSQL the bench starts
+  A partial or profiled run prints only; a full one writes bench/results/bridge.json and docs/benchmarks.md.
+`);
+  process.exit(0);
+}
 const DIST = resolve(here, '..', flags.dist);
 const PHASE_MILLIS = 2500;
 const TIME_LIMIT_MILLIS = 170_000;
@@ -182,6 +195,8 @@ function startChild(options, name) {
   const child = fork(fileURLToPath(import.meta.url), ['bridge-child', '--dist', DIST], { execArgv: ['--expose-gc', ...profile], env });
   const next = () => new Promise((done) => child.once('message', done));
   const exited = new Promise((done) => child.once('exit', done));
+  // A child that died is told by `exited` and a missing answer, not by an EPIPE thrown here.
+  child.on('error', () => undefined);
   return { child, next, ready: next(), exited };
 }
 

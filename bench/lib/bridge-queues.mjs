@@ -37,7 +37,11 @@ function markerOffsets(body) {
   return offsets;
 }
 
-let nextRequest = 1;
+/**
+ * Request numbers start at a random multiple of a million: a database given with --pg-url keeps the
+ * keys of earlier runs for its dedup window, and would take a reused messageId as a duplicate.
+ */
+let nextRequest = (1000 + Math.floor(Math.random() * 9000)) * 1_000_000;
 function uniqueCopy(body, offsets) {
   const copy = Buffer.from(body);
   const digits = String(nextRequest++).padStart(ID_MARKER.length - 3, '0');
