@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// `npm run bench`: the burst table (run.mjs), then the service table (service.mjs), each in its own
-// process, each regenerating docs/benchmarks.md as it ends. The service part runs second so its goal
-// ratio reads the burst CPU per event of the same run.
+// `npm run bench`: the burst table (run.mjs), then the service table (service.mjs), then the
+// cold-start tables (cold-start.mjs), each in its own process, each regenerating docs/benchmarks.md
+// as it ends. The service part runs after the burst so its goal ratio reads the burst CPU per event
+// of the same run.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './lib/options.mjs';
 
-const PARTS = { burst: 'run.mjs', service: 'service.mjs' };
+const PARTS = { burst: 'run.mjs', service: 'service.mjs', 'cold-start': 'cold-start.mjs' };
 const USAGE = `npm run bench [-- flags]
-  --only a,b     parts: ${Object.keys(PARTS).join(', ')} (default both, ≈15 min on 2 cores)
+  --only a,b     parts: ${Object.keys(PARTS).join(', ')} (default all, ≈18 min on 2 cores)
   --rounds N     rounds of alternation of each part (default: burst 3, service 5)
   Each part has more flags: node bench/run.mjs --help, node bench/service.mjs --help
 `;
