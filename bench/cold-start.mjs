@@ -86,6 +86,7 @@ async function coldSample(server, lib) {
     loadMillis: times.loaded - times.loadStart,
     firstBatchMillis: run.firstMessageAt === undefined ? undefined : run.firstMessageAt - times.timeOrigin,
     flushedMillis: times.flushed,
+    cpuMillis: times.cpuMillis,
     exitMillis: exitedAt - times.timeOrigin,
     delivered: run.unique,
   };

@@ -62,6 +62,10 @@ await sdk.track(client);
 const tracked = performance.now();
 await sdk.flush(client);
 const flushed = performance.now();
+const cpu = process.cpuUsage();
 await sdk.close(client);
 const closed = performance.now();
-process.stdout.write(`${JSON.stringify({ timeOrigin: performance.timeOrigin, scriptAt, loadStart, loaded, created, tracked, flushed, closed })}\n`);
+// CPU (user + system, all threads) from the process's start until the flush resolved: steadier than
+// the wall-clock times when other processes compete for the machine.
+const cpuMillis = (cpu.user + cpu.system) / 1000;
+process.stdout.write(`${JSON.stringify({ timeOrigin: performance.timeOrigin, scriptAt, loadStart, loaded, created, tracked, flushed, closed, cpuMillis })}\n`);

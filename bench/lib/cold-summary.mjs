@@ -35,6 +35,7 @@ export function summarizeStart(runs) {
       load: spread(ok.map((run) => run.loadMillis)),
       firstBatch: spread(ok.map((run) => run.firstBatchMillis)),
       exit: spread(ok.map((run) => run.exitMillis)),
+      cpu: spread(ok.map((run) => run.cpuMillis)),
     };
   });
 }
@@ -74,12 +75,12 @@ function rowLabel(row) {
 /** The start table: load, and process start to the first batch the server received, per SDK. */
 export function markdownStartTable(rows) {
   const lines = [
-    '| SDK | load: median | min | max | start → first batch: median | min | max | start → exit (median) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| SDK | load: median | min | max | start → first batch: median | min | max | CPU until flushed: median | min | max | start → exit (median) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const load = row.lib === 'none' ? '— | — | —' : cell(row.load);
-    lines.push(`| ${rowLabel(row)} | ${load} | ${cell(row.firstBatch)} | ${ms(row.exit?.median)} |`);
+    lines.push(`| ${rowLabel(row)} | ${load} | ${cell(row.firstBatch)} | ${cell(row.cpu)} | ${ms(row.exit?.median)} |`);
   }
   const boot = rows.find((row) => row.lib === 'none')?.boot;
   if (boot !== undefined) lines.push('', `Node alone, from the process's start to the script's first line: ${ms(boot.median)} (median). "no SDK" sends its batch with the runtime's \`fetch\`.`);

@@ -34,6 +34,25 @@ analytics.closeAndFlush({ timeout: 100 });`);
   assert.ok(loaded.includes('undici'), loaded.join(', '));
 });
 
+test('a client on Node loads only the parts of undici it sends with, not its fetch, WebSocket, cache or mocks', async () => {
+  const program = `const { createServer } = require('node:http');
+const pkg = require(${JSON.stringify(ENTRY)});
+const server = createServer((request, response) => request.resume().on('end', () => response.end('{}')));
+server.listen(0, '127.0.0.1', async () => {
+  const analytics = new pkg.Analytics({ writeKey: 'k', host: 'http://127.0.0.1:' + server.address().port });
+  analytics.track({ userId: 'u', event: 'Lean' });
+  await analytics.closeAndFlush({ timeout: 5000 });
+  server.close();
+  const files = Object.keys(require.cache).filter((file) => /node_modules[\\\\/]undici[\\\\/]/.test(file)).map((file) => file.replace(/^.*node_modules[\\\\/]undici[\\\\/]/, '').replace(/\\\\/g, '/'));
+  process.stdout.write(JSON.stringify({ files, counters: analytics.counters }));
+});`;
+  const { stdout } = await run(process.execPath, ['-e', program], { timeout: 30_000 });
+  const { files, counters } = JSON.parse(stdout) as { files: string[]; counters: { delivered: number } };
+  assert.equal(counters.delivered, 1, 'the message was delivered');
+  assert.ok(files.includes('lib/dispatcher/pool.js'), files.join(', '));
+  assert.deepEqual(files.filter((file) => file === 'index.js' || file.startsWith('lib/web/') || file.startsWith('lib/mock/') || file.startsWith('lib/cache/')), []);
+});
+
 test('the first tracking plan loads Ajv and its formats, and compiles', async () => {
   const plan = {
     id: 'tp_lazy',
