@@ -34,6 +34,20 @@ analytics.closeAndFlush({ timeout: 100 });`);
   assert.ok(loaded.includes('undici'), loaded.join(', '));
 });
 
+test('loading the package loads neither the sink, the bridge nor replay; each loads at its first call', async () => {
+  const program = `const pkg = require(${JSON.stringify(ENTRY)});
+const faces = () => [...new Set(Object.keys(require.cache).map((file) => /[\\\\/]src[\\\\/](sink|receiver|replay)[\\\\/]/.exec(file)?.[1]).filter(Boolean))].sort();
+const atLoad = faces();
+pkg.startSink({ port: 0, onLine: () => {} }).then(async (sink) => {
+  await sink.close();
+  process.stdout.write(JSON.stringify({ atLoad, afterSink: faces() }));
+});`;
+  const { stdout } = await run(process.execPath, ['-e', program], { timeout: 30_000 });
+  const { atLoad, afterSink } = JSON.parse(stdout) as { atLoad: string[]; afterSink: string[] };
+  assert.deepEqual(atLoad, []);
+  assert.ok(afterSink.includes('sink'), afterSink.join(', '));
+});
+
 test('a client on Node loads only the parts of undici it sends with, not its fetch, WebSocket, cache or mocks', async () => {
   const program = `const { createServer } = require('node:http');
 const pkg = require(${JSON.stringify(ENTRY)});
