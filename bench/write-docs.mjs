@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes docs/benchmarks.md (and docs/benchmarks-curves.svg) from the latest results in
 // bench/results/: run.json (node bench/run.mjs), service.json (node bench/service.mjs),
-// cold-start.json (node bench/cold-start.mjs), curves.json (node bench/curves.mjs) and
+// cold-start.json (node bench/cold-start.mjs), runtimes.json (node bench/run.mjs --results runtimes), curves.json (node bench/curves.mjs) and
 // profile.json (node bench/profile.mjs). Each of those scripts calls this when it finishes;
 // `node bench/write-docs.mjs` regenerates the page from the stored results alone.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -303,6 +303,16 @@ function coldStartSection(cold) {
   return out.join('\n');
 }
 
+function runtimesSection(runtimes) {
+  const s = runtimes.settings;
+  const out = [`## On Bun and Deno: ${formatCount(s.count)} \`track\` calls of ≈${s.size} B, beside Node`, ''];
+  out.push(`Produced by \`${runtimes.command}\` on ${runtimes.date.slice(0, 10)}; ${describeMachine(runtimes.machine)}; ${Object.values(s.runtimes).join(', ')}, the binaries of their npm packages. The same harness and loopback server as the table above, the child process run by each runtime; medians of ${s.rounds} round(s).${describeLoad(runtimes.load, runtimes.machine.cores)} On Bun the library sends with the runtime's \`fetch\` (Bun's \`undici\` does not send); on Node and Deno, with undici.`);
+  for (const mode of s.modes) {
+    out.push('', mode === 'burst' ? '### Burst' : '### Paced (the loop yields every 100 calls)', '', markdownTable(runtimes.rows, mode));
+  }
+  return out.join('\n');
+}
+
 /** Regenerates docs/benchmarks.md and docs/benchmarks-curves.svg from bench/results/. */
 export function writeDocs() {
   const run = load('run.json');
@@ -310,6 +320,7 @@ export function writeDocs() {
   const profile = load('profile.json');
   const service = load('service.json');
   const cold = load('cold-start.json');
+  const runtimes = load('runtimes.json');
   const parts = [
     '# Benchmarks',
     '',
@@ -324,6 +335,7 @@ export function writeDocs() {
     'node bench/run.mjs --count 10k --rounds 1 --only metarouter,baseline   # a quick look',
     'node bench/service.mjs --rounds 1 --rates 2000 --only none,metarouter  # a quick look at the service',
     'node bench/service.mjs --only metarouter --rounds 1 --cpu-prof        # profile the service under load',
+    'node bench/run.mjs --only metarouter --runtimes node,bun,deno --results runtimes   # our rows on Bun and Deno',
     'node bench/cold-start.mjs             # fresh processes: load, start to first batch, CPU of a service\'s first 10 s',
     'node bench/call-tail.mjs --lib-dir build-a --compare dist            # track() call-time tail, two builds',
     'node bench/call-cpu.mjs build-a dist                                 # CPU per traced request each build adds, one process',
@@ -339,6 +351,7 @@ export function writeDocs() {
     const burstCpu = run?.rows.find((row) => row.lib === 'metarouter' && row.mode === 'burst')?.cpuPerCallMicros;
     parts.push('', serviceSection(service, burstCpu));
   }
+  if (runtimes !== undefined) parts.push('', runtimesSection(runtimes));
   if (cold !== undefined) parts.push('', coldStartSection(cold));
   if (curves !== undefined) {
     writeFileSync(path.join(REPO_DIR, 'docs', 'benchmarks-curves.svg'), chart(curves));
