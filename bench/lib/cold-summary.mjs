@@ -92,7 +92,7 @@ export function markdownFirstSecondsTable(rows) {
   const lines = ['| service | CPU: median | min | max | added to no SDK | listening after | requests served |', '|---|---:|---:|---:|---:|---:|---:|'];
   for (const row of rows) {
     const added = row.addedMillis === undefined ? '—' : `${row.addedMillis >= 0 ? '+' : '−'}${Math.round(Math.abs(row.addedMillis))} ms`;
-    lines.push(`| ${rowLabel(row)} | ${cell(row.cpu)} | ${added} | ${ms(row.ready?.median)} | ${row.requests ?? '—'} |`);
+    lines.push(`| ${rowLabel(row)} | ${cell(row.cpu)} | ${added} | ${ms(row.ready?.median)} | ${row.requests === undefined ? '—' : Math.round(row.requests)} |`);
   }
   return lines.join('\n');
 }
