@@ -27,6 +27,17 @@ test('loading the package does not load Ajv: an app without a tracking plan neve
   assert.deepEqual(loaded.filter((name) => name === 'ajv' || name === 'ajv-formats'), []);
 });
 
+test('loading the package does not load the plan reader and compiler; the first plan does', async () => {
+  const program = (script: string): string => `const pkg = require(${JSON.stringify(ENTRY)});
+${script}
+process.stdout.write(JSON.stringify(Object.keys(require.cache).map((file) => /tracking-plan[\\\\/]([a-z-]+)\\.js$/.exec(file)?.[1]).filter(Boolean)));`;
+  const compiler = ['compile-plan', 'normalize-plan', 'safe-regexp', 'module-text'];
+  const atLoad = JSON.parse((await run(process.execPath, ['-e', program('')], { timeout: 30_000 })).stdout) as string[];
+  assert.deepEqual(atLoad.filter((name) => compiler.includes(name)), []);
+  const withPlan = JSON.parse((await run(process.execPath, ['-e', program(`pkg.createPlanEnforcer({ trackingPlan: { rules: [{ key: 'Signed Up', type: 'TRACK', version: 1, jsonSchema: {} }] } });`)], { timeout: 30_000 })).stdout) as string[];
+  assert.ok(['compile-plan', 'normalize-plan'].every((name) => withPlan.includes(name)), withPlan.join(', '));
+});
+
 test('loading the package does not load undici; the first client on Node does (Bun and Deno load only what they send with)', async () => {
   assert.deepEqual((await loadedAfter('')).filter((name) => name === 'undici'), []);
   const loaded = await loadedAfter(`const analytics = new pkg.Analytics({ writeKey: 'k', host: 'http://127.0.0.1:9' });
