@@ -292,7 +292,7 @@ function coldStartSection(cold) {
   out.push(`Produced by \`${cold.command}\` on ${cold.date.slice(0, 10)}; ${describeMachine(cold.machine)}.${describeLoad(cold.load, cold.machine.cores)}`);
   if (cold.startRows.length > 0) {
     out.push('', `### Load, and process start to the first delivered batch (${s.samples} fresh processes per SDK, \`${s.via}\`)`, '');
-    out.push('Each sample is a new process that loads one SDK, makes a client at its defaults but the host, makes one `track` call and awaits `flush()`; SDKs alternate. "start → first batch" runs from the process\'s start (`performance.timeOrigin`) to the moment the loopback server has the batch.', '');
+    out.push('Each sample is a new process that loads one SDK, makes a client at its defaults but the host, makes one `track` call and awaits `flush()`; SDKs alternate. "start → first batch" runs from the process\'s start (`performance.timeOrigin`) to the moment the loopback server has the batch; "CPU until flushed" is the process\'s CPU time (user + system) from its start until `flush()` resolved, which other processes on the machine inflate less than the wall-clock columns.', '');
     out.push(markdownStartTable(cold.startRows));
   }
   if (cold.serviceRows.length > 0) {
