@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { context, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
@@ -22,6 +21,7 @@ import { originOf, type RecordOrigin } from '../translate/record-origin.js';
 import { isoTimeOf, toIsoTimestamp } from '../translate/timestamp.js';
 import { LIBRARY } from '../version.js';
 import type { AliasParams, GroupParams, IdentifyParams, PageParams, ScreenParams, TrackParams } from './params.js';
+import { unrefTimer } from '../runtime/timers.js';
 
 /** The user's provider's Logger for our records, checked once here so that no call meets a broken one. */
 function loggerOf(provider: unknown): Logger {
@@ -193,7 +193,7 @@ export class Analytics extends ErrorChannel {
   private async closeEvents(timeout: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([this.flushEvents(), new Promise((resolve) => (timer = setTimeout(resolve, timeout).unref()))]);
+      await Promise.race([this.flushEvents(), new Promise((resolve) => (timer = unrefTimer(setTimeout(resolve, timeout))))]);
     } finally {
       clearTimeout(timer);
     }
@@ -224,7 +224,7 @@ export class Analytics extends ErrorChannel {
       const built = buildRecord({
         type,
         picked,
-        messageId: messageId.value === undefined ? randomUUID() : (messageId.value as string),
+        messageId: messageId.value === undefined ? crypto.randomUUID() : (messageId.value as string),
         timestamp: isoTimeOf(timeMillis),
         traceId: correlated ? spanContext.traceId : undefined,
         spanId: correlated ? spanContext.spanId : undefined,

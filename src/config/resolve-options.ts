@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
+import { builtinModule } from '../runtime/host-process.js';
+import { nodeOnly } from '../runtime/node-features.js';
 import { checkInteger, CONTROL_OR_SPACE, describe, fromEnv, invalid, isLoopback, oneOf, readOptions, resolveBoolean } from './validate.js';
 import type { Dispatcher } from 'undici';
 import type { Compression, DeliveryOptions, StorageOptions, StorageWhenFull } from './delivery-options.js';
@@ -132,7 +133,9 @@ function resolveDispatcher(options: DeliveryOptions): Dispatcher | undefined {
 /** A file-system path option: a non-empty string without NUL, made absolute. */
 function resolveFilePath(option: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '' || value.includes('\0')) throw invalid(option, 'a non-empty path', describe(value));
-  return resolve(value);
+  const path = builtinModule<typeof import('node:path')>('node:path');
+  if (path === undefined) throw new ConfigurationError(option, nodeOnly(`\`${option}\``));
+  return path.resolve(value);
 }
 
 function resolveStorage(options: DeliveryOptions): StorageConfig | undefined {

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { ConfigurationError, readThrown } from '../errors/metarouter-error.js';
+import { hostProcess } from '../runtime/host-process.js';
 
 /**
  * The checks every options resolver uses (Analytics and exporters, the bridge, the sink, replay), so
@@ -24,7 +24,7 @@ export function describe(value: unknown): string {
 
 /** An environment variable's value; a blank one counts as unset. */
 export function fromEnv(name: string): string | undefined {
-  const value = process.env[name];
+  const value = hostProcess()?.env?.[name];
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
@@ -75,6 +75,12 @@ export function readOptions<T extends object>(options: T | undefined): Partial<T
   }
 }
 
+/** A dotted-quad IPv4 address as `net.isIPv4` takes it: four decimal parts up to 255, no leading zeros. */
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)$/;
+
+/** The characters of an IPv6 address without a zone, lowercase; whether they make one is the URL parser's answer. */
+const IPV6_CHARACTERS = /^[0-9a-f:.]+$/;
+
 /**
  * True for a host name or address that only this machine can reach: `localhost`, 127.0.0.0/8,
  * `::1`, and 127.0.0.0/8 mapped into IPv6 (`::ffff:127.0.0.1`, which a URL spells `[::ffff:7f00:1]`),
@@ -86,8 +92,8 @@ export function isLoopback(hostname: string): boolean {
   const name = hostname.toLowerCase();
   if (name === 'localhost') return true;
   const address = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
-  if (isIP(address) === 4) return address.startsWith('127.');
-  if (isIP(address) !== 6 || !URL.canParse(`http://[${address}]/`)) return false;
+  if (IPV4.test(address)) return address.startsWith('127.');
+  if (!address.includes(':') || !IPV6_CHARACTERS.test(address) || !URL.canParse(`http://[${address}]/`)) return false;
   // The URL parser writes every spelling of an IPv6 address one way: `0:0::1` as `[::1]`, a mapped
   // IPv4 address in hexadecimal, whose first group 7f00 to 7fff is 127.x.
   const canonical = new URL(`http://[${address}]/`).hostname;

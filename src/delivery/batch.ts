@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Message } from '../translate/message.js';
 
 /** Bytes of `{"batch":[],"sentAt":"<24-character ISO time>","writeKey":}`, before the writeKey. */
@@ -60,7 +61,13 @@ export class Batch {
   private resolveDone!: () => void;
   private resolveReleased!: () => void;
 
-  constructor(readonly messages: readonly Message[]) {
+  /**
+   * @param splitFrom the batch this one is half of, after a 413: a flush waiting for that one waits for its halves.
+   */
+  constructor(
+    readonly messages: readonly Message[],
+    readonly splitFrom?: Batch,
+  ) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });

@@ -1,4 +1,5 @@
 import type { Message } from '../translate/message.js';
+import { unrefTimer } from '../runtime/timers.js';
 
 /** When the batcher cuts; see `DeliveryOptions` for each meaning. */
 export interface BatcherLimits {
@@ -40,7 +41,7 @@ export class Batcher<T extends Message> {
     if (this.queue.length >= this.limits.flushAt) {
       this.cut();
     } else if (this.intervalTimer === undefined) {
-      this.intervalTimer = setTimeout(() => this.cut(), this.limits.flushInterval).unref();
+      this.intervalTimer = unrefTimer(setTimeout(() => this.cut(), this.limits.flushInterval));
     }
   }
 

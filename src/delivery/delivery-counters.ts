@@ -11,6 +11,8 @@ export interface DeliverySettings {
   readonly maxRetryDuration: number;
   readonly maxConcurrentRequests: number;
   readonly disable: boolean;
+  /** The transport's deadline per request. @default DEFAULTS.httpRequestTimeout */
+  readonly httpRequestTimeout?: number;
   /** A request body stays at or below this. @default LIMITS.maxBatchBytes */
   readonly maxBatchBytes?: number;
   /** With storage: what a full directory drops. @default DEFAULTS.storageWhenFull */

@@ -1,15 +1,13 @@
-import { LIMITS } from '../config/defaults.js';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { DeliveryError } from '../errors/metarouter-error.js';
 import type { DeadLetters } from '../storage/dead-letters.js';
-import type { Spool } from '../storage/spool.js';
 import type { Message } from '../translate/message.js';
 import type { Transport, TransportResult } from '../transport/transport-result.js';
 import { Batch } from './batch.js';
 import { Batcher } from './batcher.js';
 import type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
 import { DeliveryWaiters } from './delivery-waiters.js';
-import { DiskQueue } from './disk-queue.js';
 import { drainOnExit, stopDrainOnExit } from './exit-hook.js';
 import { LossLedger } from './loss-ledger.js';
 import { MemoryQueue } from './memory-queue.js';
@@ -17,8 +15,12 @@ import type { Held, MessageQueue, QueueHost } from './message-queue.js';
 import { allOf, type DeliveryObserver } from './observer.js';
 import { RetryPolicy } from './retry-policy.js';
 import { Sender } from './sender.js';
+import { nextTurn, refTimer, unrefTimer } from '../runtime/timers.js';
 
 export type { DeliveryCounters, DeliverySettings } from './delivery-counters.js';
+
+/** Makes the queue of a delivery that is not the memory one: with `storage`, a `DiskQueue` over the spool (Node only, so passed in). */
+export type QueueFactory = (host: QueueHost) => MessageQueue;
 
 /**
  * The bounded queue and batching engine: it takes serialized messages, cuts them into batches by
@@ -62,12 +64,16 @@ export class Delivery {
     transport: Transport,
     report: (error: DeliveryError) => void,
     observer: DeliveryObserver = allOf([]),
-    spool?: Spool,
+    openQueue?: QueueFactory,
     deadLetters?: DeadLetters,
   ) {
     this.ledger = new LossLedger(report, observer, deadLetters, () => (this.queue.durable ? 'storage held storage.maxBytes' : `queue held ${settings.maxQueueSize} messages`), this.waiters);
     this.counters = this.ledger.counters;
-    const sending = { writeKeyJson: JSON.stringify(settings.writeKey), maxConcurrentRequests: settings.maxConcurrentRequests };
+    const sending = {
+      writeKeyJson: JSON.stringify(settings.writeKey),
+      maxConcurrentRequests: settings.maxConcurrentRequests,
+      requestTimeoutMillis: settings.httpRequestTimeout ?? DEFAULTS.httpRequestTimeout,
+    };
     this.sender = new Sender(sending, transport, observer, this.counters, (batch, result) => this.handle(batch, result));
     const maxBatchBytes = (settings.maxBatchBytes ?? LIMITS.maxBatchBytes) - this.sender.envelopeBytes;
     this.batcher = new Batcher({ flushAt: settings.flushAt, flushInterval: settings.flushInterval, maxBatchBytes }, (messages) => this.start(messages));
@@ -78,10 +84,10 @@ export class Delivery {
       lose: (error, given) => this.ledger.lose(error, given),
       evict: (matches) => this.evict(matches),
     };
-    this.queue = spool === undefined ? new MemoryQueue(settings.maxQueueSize, host) : new DiskQueue(spool, settings.maxQueueSize, settings.storage?.whenFull, host);
+    this.queue = openQueue === undefined ? new MemoryQueue(settings.maxQueueSize, host) : openQueue(host);
     // What an earlier process left has waited long enough: it goes on the next turn (after the
     // caller attached its error listener), not after a flushInterval.
-    if (this.queue.backlog) setImmediate(() => this.sendWaiting());
+    if (this.queue.backlog) nextTurn(() => this.sendWaiting());
     drainOnExit(this);
   }
 
@@ -153,20 +159,38 @@ export class Delivery {
     if (this.active.size === 0) return;
     const before = new Set(this.active);
     const takenBefore = this.queue.takenBeforeNow();
-    const due = (batch: Batch) => (outlasting || !batch.outlasting) && (before.has(batch) || takenBefore(batch));
+    const due = (batch: Batch): boolean =>
+      (outlasting || !batch.outlasting) && (before.has(batch) || takenBefore(batch) || (batch.splitFrom !== undefined && due(batch.splitFrom)));
     this.flushing++;
     try {
+      if (this.sender.requestScoped) return await this.sendAndWaitHere(due);
       for (;;) {
         const waiting = Array.from(this.active).filter(due);
         if (waiting.length === 0) break;
-        for (const batch of waiting) batch.retryTimer?.ref();
+        for (const batch of waiting) if (batch.retryTimer !== undefined) refTimer(batch.retryTimer);
         await Promise.all(waiting.map((batch) => (outlasting ? batch.done : batch.released)));
         if (!this.queue.durable || this.stopped) break;
         this.sendWaiting();
       }
     } finally {
       this.flushing--;
-      if (this.flushing === 0) for (const batch of this.active) batch.retryTimer?.unref();
+      if (this.flushing === 0) for (const batch of this.active) if (batch.retryTimer !== undefined) unrefTimer(batch.retryTimer);
+    }
+  }
+
+  /**
+   * The flush of a request-scoped runtime (Cloudflare Workers): it sends the batches it waits for
+   * from its own request and waits on promises made in it, so that it never depends on I/O or a
+   * timer of another request, which that request's end cancels. A batch another flush is sending
+   * is waited for, not sent again: that flush waits for it too, so its request lasts until the answer.
+   */
+  private async sendAndWaitHere(due: (batch: Batch) => boolean): Promise<void> {
+    for (;;) {
+      if (!Array.from(this.active).some(due)) return;
+      const changed = this.sender.changed();
+      this.sender.reclaimOrphans(Date.now());
+      this.sender.sendReady(due);
+      await changed;
     }
   }
 
@@ -298,7 +322,7 @@ export class Delivery {
   private split(batch: Batch): void {
     this.active.delete(batch);
     const middle = Math.ceil(batch.messages.length / 2);
-    const halves = [new Batch(batch.messages.slice(0, middle)), new Batch(batch.messages.slice(middle))];
+    const halves = [new Batch(batch.messages.slice(0, middle), batch), new Batch(batch.messages.slice(middle), batch)];
     for (const half of halves) this.active.add(half);
     this.sender.sendFirst(halves);
     void Promise.all(halves.map((half) => half.done)).then(() => batch.settle());

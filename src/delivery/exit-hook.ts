@@ -1,3 +1,5 @@
+import { hostProcess } from '../runtime/host-process.js';
+
 /** Something that can start sending what it holds when the process is about to exit. */
 export interface Drainable {
   drainBeforeExit(): void;
@@ -11,12 +13,25 @@ function onBeforeExit(): void {
 }
 
 /**
+ * Adds or removes the `beforeExit` listener where the runtime has a process that emits it. Vercel
+ * Edge has none (Next.js's stand-in throws from every method): there a request ends, not a
+ * process, and the serverless pattern (`waitUntil(analytics.flush())`) is what sends.
+ */
+function listenBeforeExit(method: 'on' | 'off'): void {
+  try {
+    hostProcess()?.[method]?.('beforeExit', onBeforeExit);
+  } catch {
+    return;
+  }
+}
+
+/**
  * Registers a delivery to be drained on `beforeExit`: a script that records events and simply ends
  * still sends them. Node fires `beforeExit` again once that work is done, and a drained delivery
  * then holds nothing, so the process exits. One process listener serves every instance.
  */
 export function drainOnExit(drainable: Drainable): void {
-  if (live.size === 0) process.on('beforeExit', onBeforeExit);
+  if (live.size === 0) listenBeforeExit('on');
   live.add(drainable);
 }
 
@@ -32,5 +47,5 @@ export async function flushAllDeliveries(): Promise<void> {
 /** Undoes {@link drainOnExit}, at shutdown. */
 export function stopDrainOnExit(drainable: Drainable): void {
   live.delete(drainable);
-  if (live.size === 0) process.off('beforeExit', onBeforeExit);
+  if (live.size === 0) listenBeforeExit('off');
 }

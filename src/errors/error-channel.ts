@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { inspect } from 'node:util';
 import type { MetaRouterError } from './metarouter-error.js';
+import { inRequestScopedRuntime } from '../runtime/request-scoped.js';
+import { nextTurn } from '../runtime/timers.js';
 
 /**
  * What the `error` listener of `Analytics`, the exporters and the bridge is given: a
@@ -53,17 +54,34 @@ function isRelay(channel: ErrorChannel<MetaRouterError>, error: MetaRouterError)
   return delivering.some((report) => report.error === error) && !delivering.some((report) => report.error === error && report.channel === channel);
 }
 
+/**
+ * On workerd the callbacks that end a turn's count (and resume a deferred drain) are cancelled when
+ * the request that scheduled them ends first, which left the budget spent for good. There the clock
+ * tells turns apart instead: it stands still while code runs, so a reading other than the one the
+ * budget began at is a later turn.
+ */
+const clockMarksTurns = inRequestScopedRuntime();
+let budgetClock = 0;
+
+function laterTurnByClock(): boolean {
+  return clockMarksTurns && Date.now() !== budgetClock;
+}
+
 /** Counts a report against this turn's budget; false when it is spent. */
 function takeTurn(): boolean {
+  if (laterTurnByClock()) reportsThisTurn = 0;
   if (reportsThisTurn >= MAX_REPORTS_PER_TURN) return false;
-  if (reportsThisTurn++ === 0) setImmediate(() => (reportsThisTurn = 0));
+  if (reportsThisTurn++ === 0) {
+    budgetClock = Date.now();
+    nextTurn(() => (reportsThisTurn = 0));
+  }
   return true;
 }
 
 function enqueue(report: Report): void {
   if (isRelay(report.channel, report.error)) return deliver(report);
   queue.push(report);
-  if (!draining && !drainScheduled) drain();
+  if (!draining && (!drainScheduled || laterTurnByClock())) drain();
 }
 
 function drain(): void {
@@ -73,7 +91,7 @@ function drain(): void {
     while (queueHead < queue.length) {
       if (!takeTurn()) {
         drainScheduled = true;
-        setImmediate(drain);
+        nextTurn(drain);
         return;
       }
       deliver(queue[queueHead++]!);
@@ -93,6 +111,12 @@ function deliver(report: Report): void {
     delivering.pop();
   }
 }
+
+/**
+ * `util.inspect.custom`, a registered symbol: named here rather than imported, as the `node:util` of
+ * Vercel Edge has no `inspect`. Node passes its `inspect` to the method (a runtime that does not gets JSON).
+ */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** Listener for the `error` channel; `E` is what the channel reports ({@link ReportedError} unless said otherwise). */
 export type ErrorListener<E extends MetaRouterError = ReportedError> = (error: E) => void;
@@ -121,9 +145,10 @@ export class ErrorChannel<E extends MetaRouterError = ReportedError> extends Eve
    * What printing the instance shows (util.inspect, a console): the class and its counters, never the
    * configuration, whose writeKey must not reach a log.
    */
-  [inspect.custom](): string {
+  [INSPECT](_depth: number, _options: unknown, inspect?: (value: unknown, options: { depth: number }) => string): string {
     const { counters } = this as { counters?: unknown };
-    return `${this.constructor.name} ${inspect(counters === undefined ? {} : { counters }, { depth: 2 })}`;
+    const shown = counters === undefined ? {} : { counters };
+    return `${this.constructor.name} ${typeof inspect === 'function' ? inspect(shown, { depth: 2 }) : JSON.stringify(shown)}`;
   }
 
   /** The same for `JSON.stringify`. */

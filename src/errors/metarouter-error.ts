@@ -1,5 +1,5 @@
-import { inspect } from 'node:util';
 import type { ErrorCode } from './codes.js';
+import { builtinModule } from '../runtime/host-process.js';
 
 /**
  * Returns a `Symbol.hasInstance` check that recognizes instances by a registered symbol on their
@@ -147,8 +147,13 @@ function textOf(value: unknown): string {
   }
 }
 
-/** Whether an error with this cause can be printed: inspect treats a cause otherwise than a value of its own. */
+/**
+ * Whether an error with this cause can be printed: inspect treats a cause otherwise than a value of
+ * its own. Where the runtime has no `util.inspect` (Vercel Edge), its console prints the error.
+ */
 function printableAsCause(value: unknown): boolean {
+  const inspect = builtinModule<typeof import('node:util')>('node:util')?.inspect;
+  if (inspect === undefined) return true;
   try {
     inspect(new Error('probe', { cause: value }));
     return true;

@@ -1,6 +1,8 @@
-import { inspect } from 'node:util';
+import { builtinModule } from '../runtime/host-process.js';
 
 const REDACTED = '[redacted]';
+const UTF8 = new TextEncoder();
+
 /** How deep a cause chain is copied; deeper causes are cut off. */
 const MAX_CAUSE_DEPTH = 8;
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' };
@@ -27,7 +29,7 @@ function characterPattern(character: string): string {
   const forms = [
     escapeRegExp(character),
     units.map((unit) => `\\\\+u${hexPattern(unit, 4)}`).join(''),
-    [...Buffer.from(character, 'utf8')].map((byte) => `%${hexPattern(byte, 2)}`).join(''),
+    [...UTF8.encode(character)].map((byte) => `%${hexPattern(byte, 2)}`).join(''),
     `&#0*${codePoint};`,
     `&#[xX]0*${hexPattern(codePoint, 1)};`,
   ];
@@ -51,6 +53,17 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
   return (text) => (text === '' ? text : text.replace(pattern, REDACTED));
 }
 
+/** A thrown object that is not an Error, as text: `util.inspect`'s where the runtime has it, else its JSON or its tag. */
+function objectText(value: object): string {
+  const inspect = builtinModule<typeof import('node:util')>('node:util')?.inspect;
+  if (inspect !== undefined) return inspect(value, { depth: 2 });
+  try {
+    return JSON.stringify(value) ?? Object.prototype.toString.call(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /**
  * A copy of an error (a dispatcher's, say) that is safe to report: message, stack and string
  * properties redacted, number and boolean properties kept (`code`, `errno`), object properties
@@ -58,7 +71,7 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
  * what happened.
  */
 export function redactError(error: unknown, redact: (text: string) => string, depth = 0): unknown {
-  if (!(error instanceof Error)) return typeof error === 'object' && error !== null ? redact(inspect(error, { depth: 2 })) : typeof error === 'string' ? redact(error) : error;
+  if (!(error instanceof Error)) return typeof error === 'object' && error !== null ? redact(objectText(error)) : typeof error === 'string' ? redact(error) : error;
   const cause = error.cause === undefined || depth >= MAX_CAUSE_DEPTH ? undefined : { cause: redactError(error.cause, redact, depth + 1) };
   const copy = new Error(redact(error.message), cause) as Error & Record<string, unknown>;
   for (const [key, value] of Object.entries(error)) {

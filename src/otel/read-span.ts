@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { HrTime, SpanContext } from '@opentelemetry/api';
 import { buildRecord, isProblem } from '../translate/build-record.js';
 import { pickFields } from '../translate/pick-fields.js';
@@ -9,6 +8,7 @@ import { toIsoTimestamp } from '../translate/timestamp.js';
 import { ATTRIBUTES, eventTypeOf, MARK_ATTRIBUTE, MARK_VALUE } from './convention.js';
 import { hrTimeToMillis } from './otel-compat.js';
 import { readAttributes } from './read-attributes.js';
+import { sha256Hex } from './sha256.js';
 
 /** The parts of a span event this package reads (the same in OpenTelemetry JS 2.x and 3.x). */
 export interface SpanEventLike {
@@ -38,7 +38,7 @@ export type SpanEventOutcome =
  * that exporting the same span twice (a retry, a Collector re-send) yields the same id.
  */
 function spanEventMessageId(traceId: string, spanId: string, index: number, time: HrTime): string {
-  return createHash('sha256').update(`${traceId}/${spanId}/${index}/${time[0]}.${time[1]}`).digest('hex').slice(0, 32);
+  return sha256Hex(`${traceId}/${spanId}/${index}/${time[0]}.${time[1]}`).slice(0, 32);
 }
 
 /**

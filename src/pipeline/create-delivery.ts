@@ -1,37 +1,23 @@
-import type { DeliveryConfig, StorageConfig } from '../config/resolve-options.js';
-import { ConfigurationError, readThrown, type DeliveryError } from '../errors/metarouter-error.js';
-import { DeadLetters } from '../storage/dead-letters.js';
-import { DirectoryInUse } from '../storage/directory-lock.js';
-import { UnsafeDirectory } from '../storage/directory-safety.js';
-import { Spool, type SpoolIo } from '../storage/spool.js';
+import type { DeliveryConfig } from '../config/resolve-options.js';
+import { ConfigurationError, type DeliveryError } from '../errors/metarouter-error.js';
+import { nodeFeatures, nodeOnly, type NodeFeatures } from '../runtime/node-features.js';
+import type { SpoolIo } from '../storage/spool.js';
 import { chooseTransport } from '../transport/choose-transport.js';
 import { Delivery, type DeliverySettings } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../telemetry/diagnostics.js';
 import { allOf, type DeliveryObserver } from '../delivery/observer.js';
 
-/** Opens the spool, or explains at construction why the directory cannot serve. */
-function openSpool(storage: StorageConfig, report: (error: DeliveryError) => void, io: Partial<SpoolIo> | undefined): Spool {
-  try {
-    return new Spool({ ...storage, io }, report);
-  } catch (error) {
-    const why =
-      error instanceof DirectoryInUse ? `it is in use by ${error.holder}`
-      : error instanceof UnsafeDirectory ? error.reason
-      : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${readThrown(error).text}`;
-    throw new ConfigurationError('storage.directory', `storage.directory is invalid, expected a directory this process can create, write and own alone, actual ${JSON.stringify(storage.directory)} (${why})`, { cause: error });
-  }
-}
-
-function openDeadLetters(file: string, report: (error: DeliveryError) => void): DeadLetters {
-  try {
-    return new DeadLetters(file, report);
-  } catch (error) {
-    throw new ConfigurationError('deadLetterFile', `deadLetterFile is invalid, expected a file this process can append to, actual ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, { cause: error });
-  }
-}
-
 /** The resolved options of the sending side, and the seam under the spool (for fault tests). */
 export type SendingConfig = DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo> };
+
+/** The storage beneath a delivery, through the Node entry; a `ConfigurationError` through the edge entry. */
+function openFiles(config: SendingConfig, report: (error: DeliveryError) => void): ReturnType<NodeFeatures['openStorage']> {
+  if (config.storage === undefined && config.deadLetterFile === undefined) return { openQueue: undefined, deadLetters: undefined };
+  const features = nodeFeatures();
+  if (features !== undefined) return features.openStorage(config, report);
+  const option = config.storage === undefined ? 'deadLetterFile' : 'storage';
+  throw new ConfigurationError(option, nodeOnly(`\`${option}\``));
+}
 
 /**
  * Composition root of the sending side: the HTTP transport and the delivery engine over it, observed
@@ -43,8 +29,7 @@ export function createDelivery(
   report: (error: DeliveryError) => void,
   observers: readonly DeliveryObserver[] = [],
 ): Delivery {
-  const deadLetters = config.deadLetterFile === undefined || config.disable ? undefined : openDeadLetters(config.deadLetterFile, report);
-  const spool = config.storage === undefined || config.disable ? undefined : openSpool(config.storage, report, config.storageIo);
+  const { openQueue, deadLetters } = config.disable ? { openQueue: undefined, deadLetters: undefined } : openFiles(config, report);
   const transport = chooseTransport({
     origin: config.origin,
     requestPath: config.requestPath,
@@ -54,5 +39,5 @@ export function createDelivery(
     compression: config.compression,
     dispatcher: config.dispatcher,
   });
-  return new Delivery(config, transport, report, allOf([diagnosticsObserver, ...observers]), spool, deadLetters);
+  return new Delivery(config, transport, report, allOf([diagnosticsObserver, ...observers]), openQueue, deadLetters);
 }

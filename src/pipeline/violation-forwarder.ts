@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { PlanListener } from '../shaping/plan-stage.js';
 import { fromPlain } from '../shaping/plain-message.js';
 import { violationGeneratedMessages } from '../shaping/tracking-plan/index.js';
@@ -16,7 +15,7 @@ export function forwardViolations(forwarding: Pipeline, violationWriteKey: strin
   return (result, message) => {
     const timestamp = new Date().toISOString();
     for (const generated of violationGeneratedMessages(result.report, message)) {
-      const messageId = randomUUID();
+      const messageId = crypto.randomUUID();
       const built = fromPlain({ ...generated, timestamp }, { type: 'track', messageId, timestamp, traceId: undefined, spanId: undefined }, writeKeyJson);
       if (isProblem(built)) forwarding.discard(built.code, `a Violation Generated message could not be built: ${built.message}`, [messageId], 1, built.cause);
       else forwarding.enqueue(built);

@@ -1,8 +1,8 @@
-import { channel } from 'node:diagnostics_channel';
 import type { PlanViolationError } from '../errors/plan-violation-error.js';
 import type { ShapingStage, StageVerdict } from './shape.js';
 import type { SegmentMessage } from './segment-message.js';
 import { PLAN_VIOLATION_CHANNEL } from './tracking-plan/plan-telemetry.js';
+import { namedChannel, type NamedChannel } from '../runtime/named-channel.js';
 import type { CheckResult, PlanEnforcer } from './tracking-plan/index.js';
 
 /** The plan stage's name: the `reason` of its drops in counters and metrics. */
@@ -14,7 +14,8 @@ export const PLAN_STAGE = 'trackingPlan';
  */
 export type PlanListener = (result: Exclude<CheckResult, { kind: 'send'; report: undefined }> & { readonly report: PlanViolationError }, message: SegmentMessage) => void;
 
-const violations = channel(PLAN_VIOLATION_CHANNEL);
+/** Made with the first plan stage, not at import (Vercel Edge has no `diagnostics_channel`). */
+let violations: NamedChannel | undefined;
 
 /**
  * The tracking plan as a shaping stage, after `beforeSend`: it validates what would be sent.
@@ -23,6 +24,7 @@ const violations = channel(PLAN_VIOLATION_CHANNEL);
  * `otherViolations: 'throw'` throws at a facade call and, where there is no caller, drops and reports.
  */
 export function planStage(enforcer: PlanEnforcer, listeners: readonly PlanListener[]): ShapingStage {
+  const channel = (violations ??= namedChannel(PLAN_VIOLATION_CHANNEL));
   return {
     name: PLAN_STAGE,
     invalidResultCode: 'MR_ERR_PLAN_VIOLATION',
@@ -30,7 +32,7 @@ export function planStage(enforcer: PlanEnforcer, listeners: readonly PlanListen
       const result = enforcer.check(message);
       const { report } = result;
       if (report === undefined) return { kind: 'keep' };
-      if (violations.hasSubscribers) violations.publish(report);
+      if (channel.hasSubscribers) channel.publish(report);
       for (const listener of listeners) listener({ ...result, report }, message);
       const reports = [{ code: report.code, reason: report.message, error: report }];
       switch (result.kind) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { Buffer } from 'node:buffer';
 import type { AnalyticsRecord } from './analytics-record.js';
 import { OWN_ORIGIN, type RecordOrigin } from './record-origin.js';
 
@@ -40,7 +40,7 @@ function otelJson(record: AnalyticsRecord, origin: RecordOrigin): string {
  * first, and `writeKey`. `writeKeyJson` is the writeKey already as JSON text. Pure: no I/O, no clock.
  */
 export function toMessage(record: AnalyticsRecord, writeKeyJson: string): Message {
-  const messageId = record.messageId ?? randomUUID();
+  const messageId = record.messageId ?? crypto.randomUUID();
   const origin = record.origin ?? OWN_ORIGIN;
   const otel = otelJson(record, origin);
   const head = `{"type":"${record.type}",`;

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /** What was read of an answer's body. */
 export interface BodyText {
   readonly text: string;

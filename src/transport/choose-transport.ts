@@ -1,13 +1,14 @@
+import { ConfigurationError } from '../errors/metarouter-error.js';
+import { hostProcess } from '../runtime/host-process.js';
+import { nodeFeatures, nodeOnly } from '../runtime/node-features.js';
 import { FetchTransport } from './fetch-transport.js';
 import type { HttpTransport } from './http-transport.js';
 import type { Transport, TransportOptions } from './transport-result.js';
 
-type HttpTransportModule = { HttpTransport: typeof HttpTransport };
-
 /** undici's transport, loaded on first use (so a runtime that cannot run undici never loads it), or undefined where undici cannot load. */
-function loadHttpTransport(): HttpTransportModule | undefined {
+function loadHttpTransport(load: () => typeof HttpTransport): typeof HttpTransport | undefined {
   try {
-    return require('./http-transport.js') as HttpTransportModule;
+    return load();
   } catch {
     return undefined;
   }
@@ -15,12 +16,17 @@ function loadHttpTransport(): HttpTransportModule | undefined {
 
 /**
  * The undici transport on Node, and whenever the user passed a `dispatcher` (an undici object);
- * the runtime's `fetch` on Bun (whose stand-in `undici` module does not send) and wherever undici
- * cannot load.
+ * the runtime's `fetch` on Bun (whose stand-in `undici` module does not send), wherever undici
+ * cannot load, and through the edge entry, which has no undici (a `dispatcher` there is a
+ * `ConfigurationError`).
  */
-export function chooseTransport(options: TransportOptions, versions: NodeJS.ProcessVersions = process.versions): Transport {
-  if (options.dispatcher !== undefined) return new (require('./http-transport.js') as HttpTransportModule).HttpTransport(options);
-  if (typeof versions.bun === 'string') return new FetchTransport(options);
-  const undici = loadHttpTransport();
-  return undici === undefined ? new FetchTransport(options) : new undici.HttpTransport(options);
+export function chooseTransport(options: TransportOptions, versions: Readonly<Record<string, string | undefined>> = hostProcess()?.versions ?? {}): Transport {
+  const features = nodeFeatures();
+  if (options.dispatcher !== undefined) {
+    if (features === undefined) throw new ConfigurationError('dispatcher', nodeOnly('`dispatcher` (an undici object)'));
+    return new (features.loadHttpTransport())(options);
+  }
+  if (features === undefined || typeof versions.bun === 'string') return new FetchTransport(options);
+  const Undici = loadHttpTransport(features.loadHttpTransport);
+  return Undici === undefined ? new FetchTransport(options) : new Undici(options);
 }

@@ -5,7 +5,9 @@ import { readCapped, type BodyText } from './answer-body.js';
 import { classifyResponse } from './classify-response.js';
 import { authorization, RequestDeadline } from './request-deadline.js';
 import { suppressTracing } from './suppress-tracing.js';
+import { inRequestScopedRuntime } from '../runtime/request-scoped.js';
 import type { Transport, TransportOptions, TransportResult } from './transport-result.js';
+import { unrefTimer } from '../runtime/timers.js';
 
 /** As in the undici transport: how long the unread rest of a 2xx answer may take before it is cancelled. */
 const MAX_DRAIN_MILLIS = 1000;
@@ -38,6 +40,7 @@ async function gzipped(body: Buffer): Promise<Uint8Array | undefined> {
  * answers classified by {@link classifyResponse}, never a throw.
  */
 export class FetchTransport implements Transport {
+  readonly requestScoped = inRequestScopedRuntime();
   private readonly headers: Readonly<Record<string, string>>;
   private readonly url: string;
   /** Removes the writeKey and its Basic credential, in any form a server may echo, from what we report. */
@@ -86,7 +89,7 @@ export class FetchTransport implements Transport {
     if (body === null) return;
     const reader = body.getReader();
     const timer = setTimeout(() => reader.cancel().catch(() => undefined), this.drainMillis);
-    (timer as { unref?: () => void }).unref?.();
+    unrefTimer(timer);
     const next = (read: number): Promise<void> =>
       reader.read().then(({ done, value }) => {
         if (done) return;

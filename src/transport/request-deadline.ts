@@ -1,6 +1,8 @@
+import { Buffer } from 'node:buffer';
 import { secretRedactor } from '../errors/redact-secrets.js';
 import { LIBRARY } from '../version.js';
 import { describeError } from './answer-body.js';
+import { nextTurn, unrefTimer } from '../runtime/timers.js';
 
 /**
  * The deadline of one request, shared by both transports. One controller, aborted by the caller's
@@ -22,13 +24,12 @@ export class RequestDeadline {
     caller.addEventListener('abort', this.abort);
     if (caller.aborted) this.abort();
     this.timer = setTimeout(() => {
-      setImmediate(() => {
+      nextTurn(() => {
         this.timedOut = true;
         this.abort();
       });
     }, timeoutMillis);
-    // Deno's timers have no unref; there the deadline is short-lived anyway.
-    (this.timer as { unref?: () => void }).unref?.();
+    unrefTimer(this.timer);
   }
 
   /** Aborted by the caller or at the deadline. */

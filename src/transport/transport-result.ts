@@ -32,6 +32,13 @@ export type TransportResult =
 
 /** One POST of a request body with a deadline. */
 export interface Transport {
+  /**
+   * True where the runtime ties the I/O and timers a request handler starts to that incoming
+   * request, and cancels them when it ends (Cloudflare Workers): a request then must not count on a
+   * send another request started. The engine sends only from `flush()` there, in the flushing
+   * request, which waits for every request it started.
+   */
+  readonly requestScoped?: boolean;
   send(body: Buffer, signal: AbortSignal): Promise<TransportResult>;
   /** Releases the connections: called once everything was delivered or given up. */
   close(): Promise<void>;

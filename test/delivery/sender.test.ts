@@ -26,7 +26,7 @@ const OK: TransportResult = { kind: 'success', status: 200, rejectedIds: [], det
 test('the sender writes nothing in the caller’s turn, then keeps at most maxConcurrentRequests in flight, in order', async () => {
   const { transport, open } = heldTransport();
   const answered: string[] = [];
-  const sender = new Sender({ writeKeyJson: '"key"', maxConcurrentRequests: 2 }, transport, allOf([]), counters(), (batch) => answered.push(batch.messageIds[0]!));
+  const sender = new Sender({ writeKeyJson: '"key"', maxConcurrentRequests: 2, requestTimeoutMillis: 10_000 }, transport, allOf([]), counters(), (batch) => answered.push(batch.messageIds[0]!));
   for (const id of ['a', 'b', 'c']) sender.sendAfterThisTurn(batchOf(id));
   assert.equal(open.length, 0, 'no request from the call that cut the batch');
   await turn();
@@ -42,7 +42,7 @@ test('the sender writes nothing in the caller’s turn, then keeps at most maxCo
 test('a success wakes batches waiting out our backoff, not those waiting as the server asked', async (context) => {
   context.mock.timers.enable({ apis: ['setTimeout'] });
   const { transport, open } = heldTransport();
-  const sender = new Sender({ writeKeyJson: '"key"', maxConcurrentRequests: 4 }, transport, allOf([]), counters(), () => {});
+  const sender = new Sender({ writeKeyJson: '"key"', maxConcurrentRequests: 4, requestTimeoutMillis: 10_000 }, transport, allOf([]), counters(), () => {});
   const ours = batchOf('ours');
   const asked = batchOf('asked');
   sender.retryAfter(ours, 10_000, false, false);

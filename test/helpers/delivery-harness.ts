@@ -1,3 +1,5 @@
+// The Node entry provides what only Node has (storage, undici) as it loads; the engine is built below it.
+import '../../src/index.js';
 import type { DeliveryOptions } from '../../src/config/delivery-options.js';
 import { resolveDeliveryOptions } from '../../src/config/resolve-options.js';
 import { createDelivery } from '../../src/pipeline/create-delivery.js';

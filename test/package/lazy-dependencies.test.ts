@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -57,6 +59,21 @@ pkg.startSink({ port: 0, onLine: () => {} }).then(async (sink) => {
   const { atLoad, afterSink } = JSON.parse(stdout) as { atLoad: string[]; afterSink: string[] };
   assert.deepEqual(atLoad, []);
   assert.ok(afterSink.includes('sink'), afterSink.join(', '));
+});
+
+test('loading the package does not load storage; the first client with a storage directory does', async () => {
+  const program = (script: string): string => `const pkg = require(${JSON.stringify(ENTRY)});
+${script}
+process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((file) => /[\\\\/]src[\\\\/]storage[\\\\/]/.test(file)).length));`;
+  assert.equal(JSON.parse((await run(process.execPath, ['-e', program('')], { timeout: 30_000 })).stdout), 0);
+  const directory = await mkdtemp(join(tmpdir(), 'lazy-storage-'));
+  try {
+    const opened = program(`const analytics = new pkg.Analytics({ writeKey: 'k', host: 'http://127.0.0.1:9', storage: { directory: ${JSON.stringify(directory)} } });
+analytics.closeAndFlush({ timeout: 100 });`);
+    assert.ok(JSON.parse((await run(process.execPath, ['-e', opened], { timeout: 30_000 })).stdout) > 0);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
 });
 
 test('a client on Node loads only the parts of undici it sends with, not its fetch, WebSocket, cache or mocks', async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
+// The Node entry provides undici as it loads (the edge entry does not).
+import '../../src/index.js';
 import { FetchTransport } from '../../src/transport/fetch-transport.js';
 import { HttpTransport } from '../../src/transport/http-transport.js';
 import { chooseTransport } from '../../src/transport/choose-transport.js';

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../../errors/metarouter-error.js';
 import type { NormalizedPlan, PlanRule, RuleScope } from './normalize-plan.js';
 import type { PlannedField } from './plan-enforcer.js';
 import { safeRegExp } from './safe-regexp.js';
+import { nodeFeatures, nodeOnly } from '../../runtime/node-features.js';
 
 /** How deeply a rule's schema may nest; deeper is refused, which bounds compilation. */
 const MAX_SCHEMA_DEPTH = 32;
@@ -102,11 +103,13 @@ function describe(schema: unknown, field: PlannedField): DescribedField | undefi
 
 /**
  * Ajv and its formats are loaded with the first plan, not with the package: most apps have none,
- * and the two take about 20 ms to load, at every cold start.
+ * and the two take about 20 ms to load, at every cold start. The Node entry provides them: Ajv
+ * compiles a schema into generated code, which Cloudflare Workers and Vercel Edge refuse to run.
  */
 function newAjv(): Ajv {
-  const { default: AjvClass } = require('ajv') as typeof import('ajv');
-  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+  const features = nodeFeatures();
+  if (features === undefined) throw new ConfigurationError('trackingPlan', nodeOnly('`trackingPlan` (Ajv compiles it to generated code, which Workers and Edge do not run)'));
+  const { Ajv: AjvClass, addFormats } = features.loadAjv();
   const ajv = new AjvClass({
     // Every violation of a message is reported, not only the first.
     allErrors: true,

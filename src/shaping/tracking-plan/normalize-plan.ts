@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
 import { ConfigurationError, readThrown } from '../../errors/metarouter-error.js';
 import { LIMITS } from '../../config/defaults.js';
 import type { JsonSchema } from './plan-source.js';
+import { builtinModule } from '../../runtime/host-process.js';
+import { nodeOnly } from '../../runtime/node-features.js';
 
 /** What a rule applies to: one call type, or `common` for every call. */
 export type RuleScope = 'track' | 'identify' | 'group' | 'page' | 'screen' | 'common';
@@ -109,11 +110,13 @@ function unwrap(value: Record<string, unknown>): Record<string, unknown> {
 }
 
 function readPlanFile(path: string): unknown {
+  const fs = builtinModule<typeof import('node:fs')>('node:fs');
+  if (fs === undefined) throw invalid(nodeOnly(`reading a plan file (${JSON.stringify(path)})`));
   let text: string;
   try {
-    const { size } = statSync(path);
+    const { size } = fs.statSync(path);
     if (size > LIMITS.maxPlanBytes) throw invalid(`the file ${JSON.stringify(path)} is ${size} bytes, over the ${LIMITS.maxPlanBytes} bytes a plan may have`);
-    text = readFileSync(path, 'utf8');
+    text = fs.readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     throw invalid(`the file ${JSON.stringify(path)} could not be read (${(error as NodeJS.ErrnoException).code ?? readThrown(error).text})`, error);

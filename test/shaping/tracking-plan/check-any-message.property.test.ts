@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+// The Node entry provides Ajv, which compiles the plans (the edge entry has none).
+import '../../../src/index.js';
 import { createPlanEnforcer, type CheckedMessage, type PlanEnforcer } from '../../../src/shaping/tracking-plan/index.js';
 import { RULES_PLAN } from './fixture-plan.js';
 

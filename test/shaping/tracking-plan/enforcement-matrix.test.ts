@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import type { PlanEnforcementOptions } from '../../../src/config/shaping-options.js';
 import { PlanViolationError } from '../../../src/errors/plan-violation-error.js';
 import { ValidationError } from '../../../src/errors/metarouter-error.js';
+// The Node entry provides Ajv, which compiles the plans (the edge entry has none).
+import '../../../src/index.js';
 import { createPlanEnforcer, type PlanEnforcer, type CheckedMessage as SegmentMessage, type ViolationType } from '../../../src/shaping/tracking-plan/index.js';
 import { RULES_PLAN, validOrder } from './fixture-plan.js';
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigurationError } from '../../../src/errors/metarouter-error.js';
+// The Node entry provides Ajv, which compiles the plans (the edge entry has none).
+import '../../../src/index.js';
 import { createPlanEnforcer, type PlanEnforcer } from '../../../src/shaping/tracking-plan/index.js';
 import { regexpHazard } from '../../../src/shaping/tracking-plan/safe-regexp.js';
 import { MAX_VIOLATIONS_PER_MESSAGE } from '../../../src/shaping/tracking-plan/violation.js';

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigurationError } from '../../../src/errors/metarouter-error.js';
+// The Node entry provides Ajv, which compiles the plans (the edge entry has none).
+import '../../../src/index.js';
 import { createPlanEnforcer, type PlanEnforcer, type CheckedMessage as SegmentMessage } from '../../../src/shaping/tracking-plan/index.js';
 import { LEGACY_PLAN, RULES_PLAN, validOrder } from './fixture-plan.js';
 

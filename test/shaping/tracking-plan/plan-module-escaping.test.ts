@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import ts from 'typescript';
 import { ConfigurationError } from '../../../src/errors/metarouter-error.js';
+// The Node entry provides Ajv, which compiles the plans (the edge entry has none).
+import '../../../src/index.js';
 import { createPlanEnforcer } from '../../../src/shaping/tracking-plan/index.js';
 import { trackingPlanModule } from '../../../src/shaping/tracking-plan/plan-module.js';
 
