@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes docs/benchmarks.md (and docs/benchmarks-curves.svg) from the latest results in
-// bench/results/: run.json (node bench/run.mjs), curves.json (node bench/curves.mjs),
+// bench/results/: run.json (node bench/run.mjs), service.json (node bench/service.mjs),
+// cold-start.json (node bench/cold-start.mjs), runtimes.json (node bench/run.mjs --results runtimes), curves.json (node bench/curves.mjs),
 // profile.json (node bench/profile.mjs) and bridge.json (node bench/bridge-throughput.mjs). Each of those scripts calls this when it finishes;
 // `node bench/write-docs.mjs` regenerates the page from the stored results alone.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { BENCH_DIR, REPO_DIR } from './lib/options.mjs';
 import { formatCount, formatMegabytes, formatMicros, formatSeconds, markdownRatios, markdownTable } from './lib/summary.mjs';
 import { LATENCY_KEYS, markdownServiceGoals, markdownServiceTable, serviceLabel, summarizeService } from './lib/service-summary.mjs';
 import { renderChart } from './lib/svg-chart.mjs';
+import { markdownFirstSecondsTable, markdownStartTable } from './lib/cold-summary.mjs';
 
 function load(name) {
   const file = path.join(BENCH_DIR, 'results', name);
@@ -285,6 +287,33 @@ from one run rather than figures across runs.
   tables) rewrites bench/results/service.json and this page; the load average column shows how
   quiet the machine was.`;
 
+function coldStartSection(cold) {
+  const s = cold.settings;
+  const out = ['## Cold start: what a new process pays', ''];
+  out.push(`Produced by \`${cold.command}\` on ${cold.date.slice(0, 10)}; ${describeMachine(cold.machine)}.${describeLoad(cold.load, cold.machine.cores)}`);
+  if (cold.startRows.length > 0) {
+    out.push('', `### Load, and process start to the first delivered batch (${s.samples} fresh processes per SDK, \`${s.via}\`)`, '');
+    out.push('Each sample is a new process that loads one SDK, makes a client at its defaults but the host, makes one `track` call and awaits `flush()`; SDKs alternate. "start → first batch" runs from the process\'s start (`performance.timeOrigin`) to the moment the loopback server has the batch; "CPU until flushed" is the process\'s CPU time (user + system) from its start until `flush()` resolved, which other processes on the machine inflate less than the wall-clock columns.', '');
+    out.push(markdownStartTable(cold.startRows));
+  }
+  if (cold.serviceRows.length > 0) {
+    out.push('', `### CPU in the first ${s.windowMillis / 1000} s of a traced service (${s.rounds} rounds, ${s.rate} requests/s)`, '');
+    out.push('The service of the table above, each SDK at its defaults, loaded at a fixed rate from the moment it listens; the CPU (user + system) the process spent from its start until the window ended: loading, warming up and serving. "added" is the median minus the no-SDK service\'s median of the same run.', '');
+    out.push(markdownFirstSecondsTable(cold.serviceRows));
+  }
+  return out.join('\n');
+}
+
+function runtimesSection(runtimes) {
+  const s = runtimes.settings;
+  const out = [`## On Bun and Deno: ${formatCount(s.count)} \`track\` calls of ≈${s.size} B, beside Node`, ''];
+  out.push(`Produced by \`${runtimes.command}\` on ${runtimes.date.slice(0, 10)}; ${describeMachine(runtimes.machine)}; ${Object.values(s.runtimes).join(', ')}, the binaries of their npm packages. The same harness and loopback server as the table above, the child process run by each runtime; medians of ${s.rounds} round(s).${describeLoad(runtimes.load, runtimes.machine.cores)} On Bun the library sends with the runtime's \`fetch\` (Bun's \`undici\` does not send); on Node and Deno, with undici.`);
+  for (const mode of s.modes) {
+    out.push('', mode === 'burst' ? '### Burst' : '### Paced (the loop yields every 100 calls)', '', markdownTable(runtimes.rows, mode));
+  }
+  return out.join('\n');
+}
+
 /** Regenerates docs/benchmarks.md and docs/benchmarks-curves.svg from bench/results/. */
 export function writeDocs() {
   const run = load('run.json');
@@ -292,6 +321,8 @@ export function writeDocs() {
   const profile = load('profile.json');
   const service = load('service.json');
   const bridge = load('bridge.json');
+  const cold = load('cold-start.json');
+  const runtimes = load('runtimes.json');
   const parts = [
     '# Benchmarks',
     '',
@@ -307,6 +338,8 @@ export function writeDocs() {
     'node bench/run.mjs --count 10k --rounds 1 --only metarouter,baseline   # a quick look',
     'node bench/service.mjs --rounds 1 --rates 2000 --only none,metarouter  # a quick look at the service',
     'node bench/service.mjs --only metarouter --rounds 1 --cpu-prof        # profile the service under load',
+    'node bench/run.mjs --only metarouter --runtimes node,bun,deno --results runtimes   # our rows on Bun and Deno',
+    'node bench/cold-start.mjs             # fresh processes: load, start to first batch, CPU of a service\'s first 10 s',
     'node bench/call-tail.mjs --lib-dir build-a --compare dist            # track() call-time tail, two builds',
     'node bench/call-cpu.mjs build-a dist                                 # CPU per traced request each build adds, one process',
     'node bench/service-ab.mjs dist \'dist:{"spanEvents":false}\'         # the same inside one loaded service process, variants in turns',
@@ -321,6 +354,8 @@ export function writeDocs() {
     const burstCpu = run?.rows.find((row) => row.lib === 'metarouter' && row.mode === 'burst')?.cpuPerCallMicros;
     parts.push('', serviceSection(service, burstCpu));
   }
+  if (runtimes !== undefined) parts.push('', runtimesSection(runtimes));
+  if (cold !== undefined) parts.push('', coldStartSection(cold));
   if (curves !== undefined) {
     writeFileSync(path.join(REPO_DIR, 'docs', 'benchmarks-curves.svg'), chart(curves));
     parts.push('', curvesSection(curves));

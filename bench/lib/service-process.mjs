@@ -6,7 +6,8 @@
 // params are built, no SDK is called), then answers a small JSON body.
 //
 // The parent drives it over IPC: `reset` starts a measured window (CPU, event-loop delay, request
-// count), `sample` reports the window, `finish` flushes the SDK and reports what it made.
+// count), `sample` reports the window (and the CPU since the process started, for the cold-start
+// benchmark), `finish` flushes the SDK and reports what it made.
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createGenerator } from './generator.mjs';
@@ -52,11 +53,14 @@ async function main() {
       process.send({ type: 'reset' });
     } else if (message.type === 'sample') {
       const cpu = process.cpuUsage(window.cpu);
+      const sinceStart = process.cpuUsage();
       process.send({
         type: 'sample',
         requests: made - window.made,
         millis: performance.now() - window.at,
         cpuMicros: cpu.user + cpu.system,
+        cpuSinceStartMicros: sinceStart.user + sinceStart.system,
+        sinceStartMillis: performance.now(),
         // Nanoseconds, as the histogram keeps them.
         delay: { mean: delay.mean, p50: delay.percentile(50), p99: delay.percentile(99), p999: delay.percentile(99.9), max: delay.max },
         rss: process.memoryUsage.rss(),
@@ -70,7 +74,7 @@ async function main() {
       process.send({ type: 'finished', made, finish, maxRss: process.resourceUsage().maxRSS * 1024 }, () => process.exit(0));
     }
   });
-  process.send({ type: 'ready', port: server.address().port });
+  process.send({ type: 'ready', port: server.address().port, sinceStartMillis: performance.now() });
 }
 
 main().catch((error) => {

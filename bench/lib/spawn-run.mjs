@@ -1,11 +1,40 @@
 // Parent side of one measured run: fork lib/child.mjs, wait for its report (bounded by a hard
 // deadline), then join it with what the ingestion server counted for that run.
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize } from './server.mjs';
 
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const OUTPUT_KEPT = 4000;
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The runtimes a run can take place in: Node (this process's binary), and Bun and Deno from their
+ * npm packages (devDependencies of the repository), each speaking Node's IPC to the parent.
+ */
+export const RUNTIMES = {
+  node: { label: 'Node.js', execPath: process.execPath, execArgv: ['--expose-gc'] },
+  bun: { label: 'Bun', execPath: path.join(REPO, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun'), execArgv: [], from: '@oven/bun-linux-x64' },
+  deno: { label: 'Deno', execPath: path.join(REPO, 'node_modules', '@deno', 'linux-x64-glibc', 'deno'), execArgv: ['run', '-A', '--v8-flags=--expose-gc'], from: 'deno (its @deno/linux-x64-glibc binary)' },
+};
+
+/** The runtime named `name`, checked: its binary must be installed. */
+export function runtimeOf(name) {
+  const runtime = RUNTIMES[name];
+  if (runtime === undefined) throw new Error(`unknown runtime "${name}": ${Object.keys(RUNTIMES).join(', ')}`);
+  if (!existsSync(runtime.execPath)) throw new Error(`${name} is not installed at ${path.relative(REPO, runtime.execPath)}: npm install at the repository root installs it (${runtime.from})`);
+  return runtime;
+}
+
+/** The version a runtime binary reports, e.g. "Bun 1.4.5". */
+export function runtimeVersion(name) {
+  if (name === 'node') return `Node.js ${process.version.slice(1)}`;
+  const { stdout } = spawnSync(runtimeOf(name).execPath, ['--version'], { encoding: 'utf8' });
+  const version = /(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? '?';
+  return `${RUNTIMES[name].label} ${version}`;
+}
 
 /** Waits until `predicate()` holds or `millis` pass, polling every 20 ms. */
 async function until(predicate, millis) {
@@ -16,15 +45,17 @@ async function until(predicate, millis) {
 /**
  * Runs one library once in its own process and returns the joined measurements.
  * `spec`: { lib, count, size, mode, seed, flushAt, posthogBatch, libDir, budgetMillis,
- * timeoutMillis, execArgv? }.
+ * timeoutMillis, runtime? (node, bun or deno; default node), execArgv? }.
  */
 export async function runOne(server, spec) {
   const runId = server.beginRun();
   const run = server.current;
   const finishTimeoutMillis = Math.max(1000, spec.timeoutMillis - 15_000);
   const options = { ...spec, url: server.url(runId), finishTimeoutMillis };
+  const runtime = runtimeOf(spec.runtime ?? 'node');
   const child = fork(CHILD, [JSON.stringify(options)], {
-    execArgv: ['--expose-gc', ...(spec.execArgv ?? [])],
+    execPath: runtime.execPath,
+    execArgv: [...runtime.execArgv, ...(spec.execArgv ?? [])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -58,6 +89,7 @@ export async function runOne(server, spec) {
   return {
     lib: spec.lib,
     mode: spec.mode,
+    runtime: spec.runtime ?? 'node',
     count: spec.count,
     size: spec.size,
     made,

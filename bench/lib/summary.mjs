@@ -14,23 +14,26 @@ function range(values) {
   return { min: Math.min(...numbers), max: Math.max(...numbers) };
 }
 
-/** One row per (library, mode): medians of the rounds, ranges of duplicates and losses. */
+/** One row per (library, mode, runtime): medians of the rounds, ranges of duplicates and losses. */
 export function summarize(runs) {
   const groups = new Map();
   for (const run of runs) {
-    const key = `${run.lib}|${run.mode}`;
+    const key = `${run.lib}|${run.mode}|${run.runtime ?? 'node'}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(run);
   }
   const rows = [];
   for (const [key, group] of groups) {
-    const [lib, mode] = key.split('|');
+    const [lib, mode, runtime] = key.split('|');
     const entry = catalogEntry(lib);
+    const onRuntime = group.find((run) => run.runtimeVersion !== undefined)?.runtimeVersion ?? runtime;
     const deliveredAll = group.filter((run) => run.deliveredMillis !== undefined);
     rows.push({
       lib,
       mode,
       label: entry.label,
+      runtime,
+      runtimeVersion: onRuntime,
       delivers: entry.delivers,
       version: group.find((run) => run.child?.finish?.version)?.child.finish.version ?? '',
       rounds: group.length,
@@ -55,7 +58,8 @@ export function summarize(runs) {
       outputLines: group.reduce((sum, run) => sum + run.outputLines, 0),
     });
   }
-  const order = (row) => CATALOG.findIndex((entry) => entry.name === row.lib) * 10 + (row.mode === 'burst' ? 0 : 1);
+  const runtimes = ['node', 'bun', 'deno'];
+  const order = (row) => CATALOG.findIndex((entry) => entry.name === row.lib) * 100 + runtimes.indexOf(row.runtime) * 10 + (row.mode === 'burst' ? 0 : 1);
   return rows.sort((a, b) => order(a) - order(b));
 }
 
@@ -69,7 +73,7 @@ function mergeErrors(group) {
 
 /** The goal ratios (as issue 13 raised them), per mode, from summarized rows. */
 export function ratios(rows, mode) {
-  const find = (lib) => rows.find((row) => row.lib === lib && row.mode === mode);
+  const find = (lib) => rows.find((row) => row.lib === lib && row.mode === mode && (row.runtime ?? 'node') === 'node');
   const ours = find('metarouter');
   const segment = find('segment');
   const baseline = find('baseline');
@@ -133,7 +137,8 @@ export function markdownTable(rows, mode) {
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows.filter((candidate) => candidate.mode === mode)) {
-    const name = row.version === '' ? row.label : /^\d/.test(row.version) ? `${row.label} ${row.version}` : `${row.label} (${row.version})`;
+    const versioned = row.version === '' ? row.label : /^\d/.test(row.version) ? `${row.label} ${row.version}` : `${row.label} (${row.version})`;
+    const name = (row.runtime ?? 'node') === 'node' ? versioned : `${versioned}, on ${row.runtimeVersion}`;
     const notes = [];
     if (row.stoppedByBudget) notes.push(`${formatCount(row.made)} of ${formatCount(row.count)} calls made before the time budget`);
     if (row.delivers && row.deliveredRounds < row.rounds) notes.push(`all delivered in ${row.deliveredRounds} of ${row.rounds} rounds`);

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { context } from '@opentelemetry/api';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { LIMITS } from '../config/defaults.js';
 import { redactError } from '../errors/redact-secrets.js';
 import { describeError, readCapped } from './answer-body.js';
@@ -10,6 +10,7 @@ import { isRefusedRequest } from './refused-request.js';
 import { connectSkippingContinue } from './skip-continue.js';
 import { authorization, RequestDeadline } from './request-deadline.js';
 import { suppressTracing } from './suppress-tracing.js';
+import { undiciParts } from './undici-parts.js';
 import type { Transport, TransportOptions, TransportResult } from './transport-result.js';
 
 const gzip = promisify(gzipCallback);
@@ -29,13 +30,24 @@ const MAX_DRAIN_MILLIS = 1000;
  */
 export class HttpTransport implements Transport {
   private readonly dispatcher: Dispatcher;
+  /** `request` of the user's dispatcher, or undici's own `request` on our pool (loaded without the rest of undici). */
+  private readonly request: (options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
   private readonly headers: Readonly<Record<string, string>>;
   /** Removes the writeKey and its Basic credential, in any form a server may echo, from what we report. */
   private readonly redact: (text: string) => string;
   private readonly drainMillis: number;
 
   constructor(private readonly options: TransportOptions) {
-    this.dispatcher = options.dispatcher ?? new Pool(options.origin, { connections: options.connections, connect: connectSkippingContinue() });
+    if (options.dispatcher === undefined) {
+      const undici = undiciParts();
+      const pool = new undici.Pool(options.origin, { connections: options.connections, connect: connectSkippingContinue() });
+      this.dispatcher = pool;
+      this.request = (requestOptions) => undici.request.call(pool, requestOptions);
+    } else {
+      const dispatcher = options.dispatcher;
+      this.dispatcher = dispatcher;
+      this.request = (requestOptions) => dispatcher.request(requestOptions);
+    }
     this.drainMillis = Math.min(MAX_DRAIN_MILLIS, Math.ceil(options.timeoutMillis / 4));
     const auth = authorization(options.writeKey);
     this.redact = auth.redact;
@@ -47,7 +59,7 @@ export class HttpTransport implements Transport {
     try {
       const payload = this.options.compression === 'gzip' ? await gzip(body) : body;
       const response = await context.with(suppressTracing(context.active()), () =>
-        this.dispatcher.request({
+        this.request({
           origin: this.options.origin,
           path: this.options.requestPath,
           method: 'POST',

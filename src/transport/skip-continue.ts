@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
+import { undiciParts } from './undici-parts.js';
 
 const EMPTY = Buffer.alloc(0);
 /** `HTTP/1.x 100` and the space or CR after it: enough to tell a 100 from any other status line. */
@@ -94,7 +95,7 @@ function filterSocket(socket: Socket): void {
 
 /** undici's own connector, with every connection it makes skipping unsolicited `100 Continue` answers. */
 export function connectSkippingContinue(): buildConnector.connector {
-  const connect = buildConnector({});
+  const connect = undiciParts().buildConnector({});
   return (options, callback) => {
     connect(options, (...args) => {
       if (args[0] === null) filterSocket(args[1]);

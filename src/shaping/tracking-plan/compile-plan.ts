@@ -1,20 +1,9 @@
 import type { default as Ajv, ValidateFunction } from 'ajv';
 import { ConfigurationError } from '../../errors/metarouter-error.js';
 import type { NormalizedPlan, PlanRule, RuleScope } from './normalize-plan.js';
+import type { PlannedField } from './plan-enforcer.js';
 import { safeRegExp } from './safe-regexp.js';
 import { nodeFeatures, nodeOnly } from '../../runtime/node-features.js';
-
-/** The object of a call that unplanned names are looked for in. */
-export type PlannedField = 'properties' | 'traits';
-
-/** Which object a call type's data travels in. */
-export const PLANNED_FIELD: Readonly<Record<Exclude<RuleScope, 'common'>, PlannedField>> = Object.freeze({
-  track: 'properties',
-  page: 'properties',
-  screen: 'properties',
-  identify: 'traits',
-  group: 'traits',
-});
 
 /** How deeply a rule's schema may nest; deeper is refused, which bounds compilation. */
 const MAX_SCHEMA_DEPTH = 32;

@@ -25,8 +25,6 @@
  */
 import { resolvePlanEnforcement } from '../../config/resolve-options.js';
 import type { TrackingPlanOptions } from '../../config/shaping-options.js';
-import { compilePlan } from './compile-plan.js';
-import { normalizePlan, readingPlan } from './normalize-plan.js';
 import { PlanEnforcer } from './plan-enforcer.js';
 
 /**
@@ -39,6 +37,9 @@ export function createPlanEnforcer(options: Pick<TrackingPlanOptions, 'trackingP
   const settings = resolvePlanEnforcement(options.planEnforcement);
   if (options.trackingPlan === undefined) return undefined;
   const { trackingPlan } = options;
+  // The plan reader and compiler load with the first plan: an app without one never pays for them.
+  const { compilePlan } = require('./compile-plan.js') as typeof import('./compile-plan.js');
+  const { normalizePlan, readingPlan } = require('./normalize-plan.js') as typeof import('./normalize-plan.js');
   return readingPlan(() => new PlanEnforcer(compilePlan(normalizePlan(trackingPlan)), settings));
 }
 

@@ -2,10 +2,23 @@ import type { ValidateFunction } from 'ajv';
 import type { PlanEnforcement } from '../../config/resolve-options.js';
 import { readThrown, ValidationError } from '../../errors/metarouter-error.js';
 import { PlanViolationError, type PlanOutcome } from '../../errors/plan-violation-error.js';
-import { PLANNED_FIELD, type CompiledPlan, type CompiledRule, type DescribedField, type PlannedField, type RuleVersions } from './compile-plan.js';
+import type { CompiledPlan, CompiledRule, DescribedField, RuleVersions } from './compile-plan.js';
 import { decideAction, strongest, type ViolationAction } from './decide-action.js';
+import type { RuleScope } from './normalize-plan.js';
 import type { SegmentMessage } from '../segment-message.js';
 import { joinPath, MAX_VIOLATIONS_PER_MESSAGE, VIOLATION_TYPES, violationsOf, type Violation, type ViolationType } from './violation.js';
+
+/** The object of a call that unplanned names are looked for in. */
+export type PlannedField = 'properties' | 'traits';
+
+/** Which object a call type's data travels in. */
+export const PLANNED_FIELD: Readonly<Record<Exclude<RuleScope, 'common'>, PlannedField>> = Object.freeze({
+  track: 'properties',
+  page: 'properties',
+  screen: 'properties',
+  identify: 'traits',
+  group: 'traits',
+});
 
 /**
  * What `check()` reads: the shaping stage's Segment message, whose fields may each be missing (a

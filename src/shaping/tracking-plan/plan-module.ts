@@ -1,7 +1,4 @@
 import { ConfigurationError } from '../../errors/metarouter-error.js';
-import { compilePlan } from './compile-plan.js';
-import { commentText, stringLiteral, valueLiteral } from './module-text.js';
-import { normalizePlan, readingPlan, readPlanSource } from './normalize-plan.js';
 
 /** Options of {@link trackingPlanModule}. */
 export interface PlanModuleOptions {
@@ -31,6 +28,10 @@ function typeName(key: string, taken: Set<string>): string {
  * plan is compiled first: a plan that cannot be enforced throws `ConfigurationError` here too.
  */
 export function trackingPlanModule(source: unknown, options: PlanModuleOptions = {}): string {
+  // The plan reader, compiler and literal writers load at the first call, not with the package.
+  const { compilePlan } = require('./compile-plan.js') as typeof import('./compile-plan.js');
+  const { normalizePlan, readingPlan, readPlanSource } = require('./normalize-plan.js') as typeof import('./normalize-plan.js');
+  const { commentText, stringLiteral, valueLiteral } = require('./module-text.js') as typeof import('./module-text.js');
   const { plan, normalized } = readingPlan(() => {
     const read = readPlanSource(source);
     const rules = normalizePlan(read);
