@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
@@ -17,18 +17,8 @@ const RUNTIMES = {
   deno: { binary: join(REPO, 'node_modules', '@deno', 'linux-x64-glibc', 'deno'), args: ['run', '-A'], from: 'deno (its @deno/linux-x64-glibc binary)' },
 } as const;
 
-/** An app as a user of the runtime writes it: track, flush, print, and nothing that ends the process for it. */
-const APP = `import process from 'node:process';
-import { Analytics } from 'metarouter-otel';
-
-const analytics = new Analytics({ writeKey: 'runtime-key', host: process.env.INGEST_URL, flushAt: 5 });
-const errors = [];
-analytics.on('error', (error) => errors.push(error.code));
-const ids = [];
-for (let i = 0; i < ${MESSAGES}; i++) ids.push(analytics.track({ userId: 'u', event: 'Runtime Checked', properties: { i } }));
-await analytics.flush();
-console.log(JSON.stringify({ ids, errors, delivered: analytics.counters.delivered }));
-`;
+/** The example app (examples/bun-deno/app.mjs), as a user of the runtime writes it: track, flush, print, and nothing that ends the process for it. */
+const APP = join(REPO, 'examples', 'bun-deno', 'app.mjs');
 
 let packed: PackedPackage;
 let server: FaultServer;
@@ -37,7 +27,7 @@ before(async () => {
   packed = await packAndInstall(['@opentelemetry/api@~1.9.0']);
   server = await startFaultServer();
   await packed.installed;
-  await writeFile(join(packed.consumer, 'app.mjs'), APP);
+  await copyFile(APP, join(packed.consumer, 'app.mjs'));
 });
 
 after(async () => {
@@ -58,7 +48,7 @@ async function runApp(t: TestContext, name: keyof typeof RUNTIMES): Promise<void
   const { stdout } = await run(runtime.binary, [...runtime.args, 'app.mjs'], {
     cwd: packed.consumer,
     timeout: CHILD_TIMEOUT_MILLIS,
-    env: { ...process.env, INGEST_URL: server.url, DENO_DIR: join(packed.dir, 'deno-cache'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+    env: { ...process.env, METAROUTER_WRITE_KEY: 'runtime-key', METAROUTER_HOST: server.url, DENO_DIR: join(packed.dir, 'deno-cache'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
   });
   const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { ids: string[]; errors: string[]; delivered: number };
   assert.deepEqual(report.errors, []);
