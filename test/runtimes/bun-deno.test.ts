@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { after, before, test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { OK, reply, startFaultServer, type FaultServer } from '../helpers/fault-server.js';
@@ -39,20 +40,29 @@ after(async () => {
   await packed?.remove();
 });
 
+function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, METAROUTER_WRITE_KEY: 'runtime-key', METAROUTER_HOST: server.url, DENO_DIR: join(packed.dir, 'deno-cache'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', ...extra };
+}
+
+/** False (and the test skipped, or failed under CI=true) when the runtime's binary is missing. */
+function installed(t: TestContext, name: keyof typeof RUNTIMES): boolean {
+  const runtime = RUNTIMES[name];
+  if (existsSync(runtime.binary)) return true;
+  // CI installs the devDependencies: there a missing binary is a broken setup, not a reason to skip.
+  if (process.env.CI === 'true') assert.fail(`${runtime.binary} is missing: npm ci installs it from ${runtime.from}`);
+  t.skip(`${name} is not installed: run npm install (it comes from the devDependency ${runtime.from})`);
+  return false;
+}
+
 /** The last line the app printed, parsed; undefined when the runtime is not installed and the test was skipped. */
 async function runApp<T>(t: TestContext, name: keyof typeof RUNTIMES, app: (typeof APPS)[number], env: Record<string, string> = {}): Promise<T | undefined> {
+  if (!installed(t, name)) return undefined;
   const runtime = RUNTIMES[name];
-  if (!existsSync(runtime.binary)) {
-    // CI installs the devDependencies: there a missing binary is a broken setup, not a reason to skip.
-    if (process.env.CI === 'true') assert.fail(`${runtime.binary} is missing: npm ci installs it from ${runtime.from}`);
-    t.skip(`${name} is not installed: run npm install (it comes from the devDependency ${runtime.from})`);
-    return undefined;
-  }
   // A bounded wait: a process that does not end by itself is killed, and the test fails on the signal.
   const { stdout } = await run(runtime.binary, [...runtime.args, app], {
     cwd: packed.consumer,
     timeout: CHILD_TIMEOUT_MILLIS,
-    env: { ...process.env, METAROUTER_WRITE_KEY: 'runtime-key', METAROUTER_HOST: server.url, DENO_DIR: join(packed.dir, 'deno-cache'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', ...env },
+    env: appEnv(env),
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
@@ -110,6 +120,36 @@ async function sendsSpoolOnNextRun(t: TestContext, name: keyof typeof RUNTIMES):
   assert.deepEqual([...arrived].sort(), [...first.ids].sort(), 'every spooled messageId arrives once');
 }
 
+async function sendsSpoolAfterKill(t: TestContext, name: keyof typeof RUNTIMES): Promise<void> {
+  if (!installed(t, name)) return;
+  const runtime = RUNTIMES[name];
+  const spool = await mkdtemp(join(packed.dir, `killed-${name}-`));
+  server.script = () => reply(503);
+  const before = server.requests.length;
+  // A close deadline far off: the app is still retrying when it is killed, its lock file left behind.
+  const child = spawn(runtime.binary, [...runtime.args, 'storage.mjs'], { cwd: packed.consumer, stdio: 'ignore', env: appEnv({ SPOOL_DIR: spool, COUNT: String(SPOOLED), CLOSE_TIMEOUT_MILLIS: '60000' }) });
+  const exited = once(child, 'exit');
+  try {
+    // Every call is on disk before the first send leaves: the tracking loop does not yield.
+    await server.waitForRequests(before + 1, CHILD_TIMEOUT_MILLIS);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  assert.ok(existsSync(join(spool, 'lock')), 'the killed process left its lock file');
+  const refused = new Set(server.requests.slice(before).flatMap((request) => request.messageIds));
+  assert.ok(refused.size > 0);
+  server.script = () => OK;
+  const after = server.requests.length;
+  const next = await runApp<{ errors: string[]; delivered: number }>(t, name, 'storage.mjs', { SPOOL_DIR: spool, COUNT: '0' });
+  assert.deepEqual(next!.errors, []);
+  assert.equal(next!.delivered, SPOOLED);
+  const arrived = server.requests.slice(after).filter((request) => request.status === 200).flatMap((request) => request.messageIds);
+  assert.equal(new Set(arrived).size, SPOOLED, 'every spooled messageId arrives once');
+  assert.equal(arrived.length, SPOOLED);
+  for (const id of refused) assert.ok(arrived.includes(id), `${id}, refused before the kill, is delivered by the next run`);
+}
+
 test('on Bun, an app delivers every message once, flush() resolves, and the process exits 0 by itself', { timeout: 120_000 }, async (t) => {
   await deliversOnce(t, 'bun');
 });
@@ -132,4 +172,30 @@ test('on Bun, messages a refusing server did not take stay in storage and the ne
 
 test('on Deno, messages a refusing server did not take stay in storage and the next run delivers each once', { timeout: 120_000 }, async (t) => {
   await sendsSpoolOnNextRun(t, 'deno');
+});
+
+test('on Bun, a run after a process killed with SIGKILL takes over its lock and delivers what it spooled, each once', { timeout: 120_000 }, async (t) => {
+  await sendsSpoolAfterKill(t, 'bun');
+});
+
+test('on Deno, a run after a process killed with SIGKILL takes over its lock and delivers what it spooled, each once', { timeout: 120_000 }, async (t) => {
+  await sendsSpoolAfterKill(t, 'deno');
+});
+
+test('on Deno without --allow-sys, storage is refused at construction with a ConfigurationError naming the flag', { timeout: 120_000 }, async (t) => {
+  if (!installed(t, 'deno')) return;
+  const spool = await mkdtemp(join(packed.dir, 'no-sys-'));
+  const failed = await run(RUNTIMES.deno.binary, ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-write', 'storage.mjs'], {
+    cwd: packed.consumer,
+    timeout: CHILD_TIMEOUT_MILLIS,
+    env: appEnv({ SPOOL_DIR: spool, COUNT: '1' }),
+  }).then(
+    () => undefined,
+    (error: { code?: number; stderr?: string }) => error,
+  );
+  assert.ok(failed !== undefined, 'the app does not run without the permission the lock needs');
+  assert.notEqual(failed.code, 0);
+  assert.match(failed.stderr ?? '', /ConfigurationError: storage\.directory is invalid/);
+  assert.match(failed.stderr ?? '', /--allow-sys/);
+  assert.doesNotMatch(failed.stderr ?? '', /runtime-key/);
 });
