@@ -101,11 +101,11 @@ async function carriesTraceIds(t: TestContext, name: keyof typeof RUNTIMES): Pro
 async function sendsSpoolOnNextRun(t: TestContext, name: keyof typeof RUNTIMES): Promise<void> {
   type Report = { ids: string[]; errors: string[]; delivered: number };
   const spool = await mkdtemp(join(packed.dir, `spool-${name}-`));
-  const env = { SPOOL_DIR: spool, CLOSE_TIMEOUT_MILLIS: '1000' };
+  const env = { SPOOL_DIR: spool };
   // The server is up but refuses every batch: nothing it answers counts as delivered.
   server.script = () => reply(503);
   const before = server.requests.length;
-  const first = await runApp<Report>(t, name, 'storage.mjs', { ...env, COUNT: String(SPOOLED) });
+  const first = await runApp<Report>(t, name, 'storage.mjs', { ...env, COUNT: String(SPOOLED), CLOSE_TIMEOUT_MILLIS: '1000' });
   if (first === undefined) return;
   assert.equal(first.ids.length, SPOOLED);
   assert.equal(first.delivered, 0);
