@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Client } from 'pg';
+import { sql as query } from '../helpers/fleet.js';
 import { startPostgres } from '../helpers/postgres.js';
-
-async function query<T extends Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 test('a single server: queries through the forwarder, cut refuses, restore recovers, a SIGKILLed server restarts with its data', { timeout: 120_000 }, async (t) => {
   const pg = await startPostgres(t);
