@@ -4,7 +4,7 @@
 // Node entry's types and reject with a `ConfigurationError` saying where they run.
 
 import { ConfigurationError } from './errors/metarouter-error.js';
-import { nodeOnly } from './runtime/node-features.js';
+import { nodeOnly } from './runtime/node-only.js';
 import type { startBridge as nodeStartBridge } from './receiver/bridge.js';
 import type { replay as nodeReplay } from './replay/replay.js';
 import type { exportDeadLetters as nodeExportDeadLetters } from './replay/export-dead-letters.js';

@@ -5,7 +5,9 @@ import type { openStorage } from './pipeline/node-storage.js';
 import type { Bridge } from './receiver/bridge.js';
 import type { DeadLetterExport } from './replay/export-dead-letters.js';
 import type { ReplaySummary } from './replay/replay.js';
-import { provideNodeFeatures } from './runtime/node-features.js';
+import { provideStorage } from './pipeline/storage-source.js';
+import { provideAjv } from './shaping/tracking-plan/ajv-source.js';
+import { provideHttpTransport } from './transport/choose-transport.js';
 import type { Sink } from './sink/sink-server.js';
 import type { HttpTransport } from './transport/http-transport.js';
 
@@ -15,11 +17,9 @@ export * from './core.js';
 // with the package, since a serverless function pays for every module it loads on each cold start:
 // undici when the first delivery is made, storage with the first `storage` or `deadLetterFile`, Ajv
 // with the first tracking plan, and the sink, the bridge and replay at their first call.
-provideNodeFeatures({
-  loadHttpTransport: () => (require('./transport/http-transport.js') as { HttpTransport: typeof HttpTransport }).HttpTransport,
-  openStorage: (config, report) => (require('./pipeline/node-storage.js') as { openStorage: typeof openStorage }).openStorage(config, report),
-  loadAjv: () => ({ Ajv: (require('ajv') as typeof import('ajv')).default, addFormats: (require('ajv-formats') as typeof import('ajv-formats')).default }),
-});
+provideHttpTransport(() => (require('./transport/http-transport.js') as { HttpTransport: typeof HttpTransport }).HttpTransport);
+provideStorage((config, report) => (require('./pipeline/node-storage.js') as { openStorage: typeof openStorage }).openStorage(config, report));
+provideAjv(() => ({ Ajv: (require('ajv') as typeof import('ajv')).default, addFormats: (require('ajv-formats') as typeof import('ajv-formats')).default }));
 
 /**
  * Starts a local MetaRouter-compatible ingestion endpoint (`POST /v1/batch`, gzip accepted) for

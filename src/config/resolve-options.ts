@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { DEFAULTS, ENV, LIMITS } from './defaults.js';
 import { builtinModule } from '../runtime/host-process.js';
-import { nodeOnly } from '../runtime/node-features.js';
+import { nodeOnly } from '../runtime/node-only.js';
 import { checkInteger, CONTROL_OR_SPACE, describe, fromEnv, invalid, isLoopback, oneOf, readOptions, resolveBoolean } from './validate.js';
 import type { Dispatcher } from 'undici';
 import type { Compression, DeliveryOptions, StorageOptions, StorageWhenFull } from './delivery-options.js';

@@ -1,11 +1,13 @@
 import type { DeliveryConfig } from '../config/resolve-options.js';
 import { ConfigurationError, type DeliveryError } from '../errors/metarouter-error.js';
-import { nodeFeatures, nodeOnly, type NodeFeatures } from '../runtime/node-features.js';
+import { nodeOnly } from '../runtime/node-only.js';
 import type { SpoolIo } from '../storage/spool.js';
 import { chooseTransport } from '../transport/choose-transport.js';
 import { Delivery, type DeliverySettings, type QueueFactory } from '../delivery/delivery.js';
 import { diagnosticsObserver } from '../telemetry/diagnostics.js';
 import { allOf, type DeliveryObserver } from '../delivery/observer.js';
+import type { openStorage } from './node-storage.js';
+import { storageOpener } from './storage-source.js';
 
 /**
  * The resolved options of the sending side, the seam under the spool (for fault tests), and a
@@ -14,10 +16,10 @@ import { allOf, type DeliveryObserver } from '../delivery/observer.js';
 export type SendingConfig = DeliveryConfig & Pick<DeliverySettings, 'maxBatchBytes' | 'retryDelay'> & { storageIo?: Partial<SpoolIo>; sharedQueue?: QueueFactory };
 
 /** The storage beneath a delivery, through the Node entry; a `ConfigurationError` through the edge entry. */
-function openFiles(config: SendingConfig, report: (error: DeliveryError) => void): ReturnType<NodeFeatures['openStorage']> {
+function openFiles(config: SendingConfig, report: (error: DeliveryError) => void): ReturnType<typeof openStorage> {
   if (config.storage === undefined && config.deadLetterFile === undefined) return { openQueue: undefined, deadLetters: undefined };
-  const features = nodeFeatures();
-  if (features !== undefined) return features.openStorage(config, report);
+  const open = storageOpener();
+  if (open !== undefined) return open(config, report);
   const option = config.storage === undefined ? 'deadLetterFile' : 'storage';
   throw new ConfigurationError(option, nodeOnly(`\`${option}\``));
 }

@@ -1,9 +1,19 @@
 import { ConfigurationError } from '../errors/metarouter-error.js';
 import { hostProcess } from '../runtime/host-process.js';
-import { nodeFeatures, nodeOnly } from '../runtime/node-features.js';
+import { nodeOnly } from '../runtime/node-only.js';
 import { FetchTransport } from './fetch-transport.js';
 import type { HttpTransport } from './http-transport.js';
 import type { Transport, TransportOptions } from './transport-result.js';
+
+let loadUndici: (() => typeof HttpTransport) | undefined;
+
+/**
+ * Called once, by the Node entry (`index.ts`) as it loads: how to load undici's transport at its first
+ * use (not at the package's import: it is most of that time). The edge entry never calls it.
+ */
+export function provideHttpTransport(load: () => typeof HttpTransport): void {
+  loadUndici = load;
+}
 
 /** undici's transport, loaded on first use (so a runtime that cannot run undici never loads it), or undefined where undici cannot load. */
 function loadHttpTransport(load: () => typeof HttpTransport): typeof HttpTransport | undefined {
@@ -21,12 +31,11 @@ function loadHttpTransport(load: () => typeof HttpTransport): typeof HttpTranspo
  * `ConfigurationError`).
  */
 export function chooseTransport(options: TransportOptions, versions: Readonly<Record<string, string | undefined>> = hostProcess()?.versions ?? {}): Transport {
-  const features = nodeFeatures();
   if (options.dispatcher !== undefined) {
-    if (features === undefined) throw new ConfigurationError('dispatcher', nodeOnly('`dispatcher` (an undici object)'));
-    return new (features.loadHttpTransport())(options);
+    if (loadUndici === undefined) throw new ConfigurationError('dispatcher', nodeOnly('`dispatcher` (an undici object)'));
+    return new (loadUndici())(options);
   }
-  if (features === undefined || typeof versions.bun === 'string') return new FetchTransport(options);
-  const Undici = loadHttpTransport(features.loadHttpTransport);
+  if (loadUndici === undefined || typeof versions.bun === 'string') return new FetchTransport(options);
+  const Undici = loadHttpTransport(loadUndici);
   return Undici === undefined ? new FetchTransport(options) : new Undici(options);
 }

@@ -3,7 +3,8 @@ import { ConfigurationError } from '../../errors/metarouter-error.js';
 import type { NormalizedPlan, PlanRule, RuleScope } from './normalize-plan.js';
 import type { PlannedField } from './plan-enforcer.js';
 import { safeRegExp } from './safe-regexp.js';
-import { nodeFeatures, nodeOnly } from '../../runtime/node-features.js';
+import { nodeOnly } from '../../runtime/node-only.js';
+import { ajvModules } from './ajv-source.js';
 
 /** How deeply a rule's schema may nest; deeper is refused, which bounds compilation. */
 const MAX_SCHEMA_DEPTH = 32;
@@ -107,9 +108,9 @@ function describe(schema: unknown, field: PlannedField): DescribedField | undefi
  * compiles a schema into generated code, which Cloudflare Workers and Vercel Edge refuse to run.
  */
 function newAjv(): Ajv {
-  const features = nodeFeatures();
-  if (features === undefined) throw new ConfigurationError('trackingPlan', nodeOnly('`trackingPlan` (Ajv compiles it to generated code, which Workers and Edge do not run)'));
-  const { Ajv: AjvClass, addFormats } = features.loadAjv();
+  const modules = ajvModules();
+  if (modules === undefined) throw new ConfigurationError('trackingPlan', nodeOnly('`trackingPlan` (Ajv compiles it to generated code, which Workers and Edge do not run)'));
+  const { Ajv: AjvClass, addFormats } = modules;
   const ajv = new AjvClass({
     // Every violation of a message is reported, not only the first.
     allErrors: true,

@@ -2,7 +2,7 @@ import { ConfigurationError, readThrown } from '../../errors/metarouter-error.js
 import { LIMITS } from '../../config/defaults.js';
 import type { JsonSchema } from './plan-source.js';
 import { builtinModule } from '../../runtime/host-process.js';
-import { nodeOnly } from '../../runtime/node-features.js';
+import { nodeOnly } from '../../runtime/node-only.js';
 
 /** What a rule applies to: one call type, or `common` for every call. */
 export type RuleScope = 'track' | 'identify' | 'group' | 'page' | 'screen' | 'common';
