@@ -6,6 +6,12 @@ const QUERY_TIMEOUT_MILLIS = 10_000;
 /** While the database is unreachable, it is tried this often. */
 const PROBE_MILLIS = 1000;
 
+/** A statement the queue runs often: prepared on each connection under its name the first time. */
+export interface NamedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
 /**
  * The bridge's connections to PostgreSQL, and whether they work. Every statement goes through
  * `query`, which bounds its time; a failure marks the database unavailable (reported once per
@@ -28,10 +34,13 @@ export class PostgresClient {
     pool.on('error', (error) => this.failed(error));
   }
 
-  /** Runs one statement on a connection of the pool; rejects (and marks the database unavailable) on any failure. */
-  async query<R extends QueryResultRow>(text: string, values: readonly unknown[] = [], timeoutMillis = QUERY_TIMEOUT_MILLIS): Promise<{ rows: R[]; rowCount: number }> {
+  /**
+   * Runs one statement on a connection of the pool; rejects (and marks the database unavailable) on
+   * any failure. A named statement is parsed and planned once per connection, then only executed.
+   */
+  async query<R extends QueryResultRow>(statement: string | NamedStatement, values: readonly unknown[] = [], timeoutMillis = QUERY_TIMEOUT_MILLIS): Promise<{ rows: R[]; rowCount: number }> {
     return this.run(async (client) => {
-      const result = await client.query<R>(text, values as unknown[]);
+      const result = await client.query<R>(typeof statement === 'string' ? { text: statement, values: values as unknown[] } : { name: statement.name, text: statement.text, values: values as unknown[] });
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     }, timeoutMillis);
   }

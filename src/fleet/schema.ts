@@ -12,7 +12,10 @@ import { MetaRouterError } from '../errors/metarouter-error.js';
  *   `lease_owner`, and `done`), partitioned by range of `accepted_at`, `partitionMillis` wide. One
  *   partial index, `(write_key, seq) WHERE NOT done`, serves claims, settlements and the check that
  *   a partition is finished. Rows are never deleted: a partition whose period is over and whose
- *   rows are all done is dropped whole.
+ *   rows are all done is dropped whole. `done` is the last column and a settlement changes nothing
+ *   else, and partitions are made half full (`queue-upkeep.ts`), so a settled row's new version is
+ *   written on its own page and the WAL holds only the bytes that differ. Partitions made by an
+ *   older bridge (fillfactor 80) work the same, with more WAL, until they are dropped.
  * - `metarouter_keys`: `(write_key, message_id)` primary key and `accepted_at`, unpartitioned
  *   (a partitioned one would need the time in its key, and could not refuse a duplicate that
  *   arrives in a later partition); pruned past `dedupWindow` by `accepted_at`, in small deletes.
