@@ -49,4 +49,6 @@ test('a request\'s keys: no speculative insertion in the WAL, and a key another 
     await eventually(() => ingest.accepted.filter((message) => String(message.messageId).startsWith('race-')).length === 4, 'four deliveries');
     assert.deepEqual(fleet.errors.map((error) => error.code), []);
   });
+  // Closed here, before the database the harness stops first among the after hooks.
+  await fleet.bridge.close(2000);
 });
