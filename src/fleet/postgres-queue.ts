@@ -141,11 +141,16 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
   /** Takes the rows this bridge committed leased to itself into memory, for the batcher: delivered like claimed ones. */
   adopt(reserved: number, rows: readonly ClaimedRow[]): void {
     this.reserved -= reserved;
+    this.take(rows, 'accepted');
+  }
+
+  /** Holds leased rows in memory and hands them to the batcher, counted as `accepted` (committed here) or `recovered` (claimed). */
+  private take(rows: readonly ClaimedRow[], counted: 'accepted' | 'recovered'): void {
     const { counters } = this.host;
     for (const row of rows) {
       this.leased.set(row.seq, row);
       this.held++;
-      counters.accepted++;
+      counters[counted]++;
       counters.pending++;
       this.host.hold(row);
     }
@@ -218,14 +223,7 @@ export class PostgresQueue implements MessageQueue, DeadLetterSink {
       if (rows.length > 0) await this.store.release(rows.map((row) => row.seq), this.settings.owner).catch(() => undefined);
       return;
     }
-    const { counters } = this.host;
-    for (const row of rows) {
-      this.leased.set(row.seq, row);
-      this.held++;
-      counters.recovered++;
-      counters.pending++;
-      this.host.hold(row);
-    }
+    this.take(rows, 'recovered');
     if (rows.length > 0) this.host.send();
     // A full claim means more may wait: the engine's next settlement claims again. Otherwise poll.
     if (this.woken) {
